@@ -1,0 +1,1 @@
+"""All I/O of the workers: database, e-mail, calendar files, Temporal visibility."""

@@ -1,0 +1,1 @@
+"""The secretariat's command line: thin, it parses, calls service/ and prints."""

@@ -1,0 +1,55 @@
+"""Helpers shared by the CLI modules: settings, output as table or JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import typer
+
+from config import Settings, SettingsError, load_settings
+from service.errors import UserError
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line error to stderr and exit with `code`."""
+    typer.echo(f"ksgov: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    """The settings, or a one-line error naming the bad variable."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def print_json(value: Any) -> None:
+    """Write `value` as indented JSON to stdout (dates and paths as strings)."""
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write a plain aligned text table: readable on a terminal and in a pipe."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        line = "  ".join(
+            c.rjust(w) if _numeric(c) and n else c.ljust(w)
+            for c, w in zip(row, widths, strict=True)
+        )
+        typer.echo(line.rstrip())
+        if n == 0:
+            typer.echo("  ".join("-" * w for w in widths))
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(".", "", 1).replace("-", "", 1).isdigit()
+
+
+def user_errors_as_exit(exc: UserError) -> NoReturn:
+    fail(str(exc), exc.exit_code)

@@ -1,0 +1,116 @@
+"""Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+import worker as worker_module
+from activities import db
+from cli.common import fail, print_json, settings
+from service import demo as demo_service
+from service.devserver import DevServer
+from telemetry import configure_logging
+
+db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory (default: KSGOV_DATA_DIR, else ./.ksgov)."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the operating commands to `app`."""
+    app.command()(server)
+    app.command()(worker)
+    app.command()(demo)
+    app.add_typer(db_app, name="db")
+
+
+def server(data_dir: DataDir = None) -> None:
+    """Run the Temporal dev server with its data in the data directory, until Ctrl-C.
+
+    The web UI listens on KSGOV_UI_PORT and ksgov's search attributes are registered. Started
+    again on the same data directory, it finds its workflows still there.
+    """
+    s = settings()
+    dev = DevServer(
+        data_dir or s.data_dir, s.temporal_host, s.temporal_port, s.ui_port, s.temporal_namespace
+    )
+    dev.start(output=None)
+    typer.echo(f"Temporal dev server at {dev.address}, data in {dev.db_file}")
+    typer.echo(f"Web UI: http://{dev.host}:{dev.ui_port}/namespaces/{dev.namespace}")
+    try:
+        asyncio.run(dev.wait_ready())
+        typer.echo("Ready. Press Ctrl-C to stop.", err=False)
+        assert dev.process is not None
+        dev.process.wait()
+    except KeyboardInterrupt:
+        typer.echo("Stopping the Temporal dev server ...")
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
+        dev.stop()
+    typer.echo("Stopped.")
+
+
+def worker() -> None:
+    """Run the ksgov worker (workflows and activities) until Ctrl-C, like `python worker.py`."""
+    settings()  # a bad setting is one line, not a traceback
+    worker_module.main()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the migrations to the configured database (KSGOV_DATABASE_URL; default SQLite)."""
+    s = settings()
+    url = s.resolved_database_url
+    try:
+        db.upgrade(url, revision)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fail(
+            f"the database {db.display_url(url)} cannot be migrated (KSGOV_DATABASE_URL): {reason}"
+        )
+    typer.echo(f"Database {db.display_url(url)} is at revision {revision}.")
+
+
+def demo(as_json: JsonFlag = False) -> None:
+    """Run the main scenario end to end on the embedded default and print a summary.
+
+    Starts a Temporal dev server and a worker if none is running, and stops what it started.
+    """
+    s = settings()
+    configure_logging(s.log_format, "WARNING")
+    progress = (lambda _msg: None) if as_json else (lambda msg: typer.echo(f"• {msg}", err=True))
+    summary = demo_service.run(s, progress)
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: demo_service.DemoSummary) -> None:
+    registry, chain = summary.registry, "verified" if summary.audit_verified else "BROKEN"
+    rows = [
+        ("member registry", f"{registry['members']} members from {registry['source']}"),
+        ("", f"inserted {registry['inserted']}, updated {registry['updated']}, "
+         f"unchanged {registry['unchanged']}"),
+        ("record store", summary.database),
+        ("audit log", f"{summary.audit_entries} entries, chain {chain}"),
+        ("", f"head {summary.audit_head}"),
+        ("started, stopped", ", ".join(summary.started) or "nothing (all was running)"),
+        ("took", f"{summary.wall_seconds} s"),
+        ("web UI", summary.ui_url),
+    ]  # fmt: skip
+    typer.echo("\nksgov demo: summary")
+    for label, text in rows:
+        typer.echo(f"  {label:<18}{text}")
+    if summary.started:
+        typer.echo("  (the web UI answers while a server runs: start one with `ksgov server`)")

@@ -1,0 +1,217 @@
+"""Preview commands: `ksgov registry`, `ksgov bylaws`, `ksgov apportion`, `ksgov count`.
+
+They need no server: they read the shipped data (or a file), apply the governance rules and print
+a table, or JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cli.common import print_json, print_table, user_errors_as_exit
+from domain.apportionment import Apportionment
+from domain.bylaws import Bylaws, Organ
+from domain.elections import MajorityResult
+from service import governance
+from service.errors import UserError
+
+bylaws_app = typer.Typer(help="The bylaws (vedtekter) shipped with ksgov.", no_args_is_help=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
+_T = TypeVar("_T")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the preview commands to `app`."""
+    app.command()(registry)
+    app.command()(apportion)
+    app.command()(count)
+    app.add_typer(bylaws_app, name="bylaws")
+
+
+def registry(
+    county: Annotated[
+        str | None, typer.Option("--county", help="Show the municipalities of this county (NN).")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Read municipalities from this CSV or JSON file instead."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the member registry: counties with population, or one county's municipalities."""
+    reg = _run(lambda: governance.load_registry(file))
+    if county is None:
+        rows = [
+            [c.number, c.name, len(reg.municipalities_in(c.number)), reg.population_of(c.number)]
+            for c in reg.counties
+        ]
+        headers = ["county", "name", "municipalities", "population"]
+    else:
+        munis = _run(lambda: governance.domain_call(lambda: reg.municipalities_in(county)))
+        rows = [[m.number, m.name, m.population] for m in munis]
+        headers = ["number", "name", "population"]
+    if as_json:
+        print_json([dict(zip(headers, row, strict=True)) for row in rows])
+    else:
+        print_table(headers, rows)
+
+
+@bylaws_app.command("list")
+def bylaws_list(as_json: JsonFlag = False) -> None:
+    """List the shipped bylaws versions with the date each takes effect."""
+    versions = _run(governance.all_bylaws)
+    rows = [[b.name, b.effective_from.isoformat(), b.title] for b in versions]
+    if as_json:
+        print_json([{"name": n, "effective_from": d, "title": t} for n, d, t in rows])
+    else:
+        print_table(["name", "effective_from", "title"], rows)
+
+
+@bylaws_app.command("show")
+def bylaws_show(
+    name: Annotated[
+        str | None, typer.Argument(help="Bylaws name, e.g. ks-2024 (default: the latest).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one bylaws version: organs, delegate key, county meetings and election rules."""
+    bylaws = _run(lambda: governance.load_bylaws(name))
+    if as_json:
+        print_json(governance.as_plain(bylaws))
+        return
+    _print_bylaws(bylaws)
+
+
+def apportion(
+    bylaws: Annotated[
+        str | None, typer.Option("--bylaws", help="Bylaws name (default: the latest).")
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            help="dhondt, sainte-lague, modified-sainte-lague or "
+            "largest-remainder (default: the bylaws' delegate key).",
+        ),
+    ] = None,
+    total: Annotated[
+        int | None, typer.Option("--total", help="Delegates to share (default: the bylaws').")
+    ] = None,
+    minimum: Annotated[
+        int | None, typer.Option("--min", help="Minimum per county (default: the bylaws').")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Share the Landsting delegates between counties by population (the delegate key)."""
+    result = _run(lambda: governance.preview_delegates(bylaws, method, total, minimum))
+    if as_json:
+        print_json(governance.apportionment_as_dict(result))
+        return
+    reg = _run(governance.load_registry)
+    rows = [
+        [c.number, c.name, reg.population_of(c.number), result.seats[c.number]]
+        for c in reg.counties
+    ]
+    print_table(["county", "name", "population", "delegates"], rows)
+    typer.echo(f"method {result.method.value}, {result.total} delegates")
+    _echo_tie(result)
+
+
+def count(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help='JSON file of votes, {"NAME": votes, ...} (default: standard input).'),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="majority, dhondt, sainte-lague, modified-sainte-lague or largest-remainder.",
+        ),
+    ] = "dhondt",
+    seats: Annotated[
+        int | None, typer.Option("--seats", help="Seats to share (not for majority).")
+    ] = None,
+    first_divisor: Annotated[
+        str | None,
+        typer.Option("--first-divisor", help="First divisor of modified Sainte-Laguë (e.g. 1.4)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Count a vote: seats per list, or who is elected in a majority election (first round)."""
+    source = str(file) if file else "standard input"
+    text = _run(lambda: governance.read_text(file) if file else sys.stdin.read())
+    votes = _run(lambda: governance.parse_votes(text, source))
+    result = _run(lambda: governance.count_votes(votes, method, seats, first_divisor))
+    if isinstance(result, Apportionment):
+        _print_seats(result, as_json)
+    else:
+        _print_majority(result, as_json)
+
+
+def _print_majority(result: MajorityResult, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "method": "majority",
+                "elected": result.elected,
+                "second_round": list(result.second_round),
+            }
+        )
+    elif result.elected:
+        typer.echo(f"Elected: {result.elected} (more than half of the votes cast)")
+    else:
+        typer.echo("No one has more than half of the votes cast: a second round is needed")
+        typer.echo(f"between {', '.join(result.second_round)}; there, most votes wins.")
+
+
+def _print_seats(result: Apportionment, as_json: bool) -> None:
+    if as_json:
+        print_json(governance.apportionment_as_dict(result, with_total=False))
+        return
+    print_table(["list", "seats"], [[name, n] for name, n in result.seats.items()])
+    _echo_tie(result)
+
+
+def _echo_tie(result: Apportionment) -> None:
+    if result.tie is not None:
+        typer.echo(
+            f"Tie: {result.tie.seats} seat(s) to be drawn by lot among "
+            f"{', '.join(result.tie.lists)}"
+        )
+
+
+def _print_bylaws(bylaws: Bylaws) -> None:
+    key = bylaws.delegate_key
+    typer.echo(f"{bylaws.name}: {bylaws.title} (in force from {bylaws.effective_from})")
+    typer.echo(
+        f"Delegate key: {key.total} by {key.method.value}, at least {key.minimum_per_county} "
+        f"per county, plus {bylaws.landsting.associate_delegates} from {bylaws.associate_name}"
+    )
+    headers = ["organ", "title", "members", "deputies", "elected by", "meetings/year"]
+    headers += ["notice days", "quorum", "posts"]
+    print_table(headers, [_organ_row(organ) for organ in bylaws.organs.values()])
+
+
+def _organ_row(organ: Organ) -> list[Any]:
+    plan = organ.meetings
+    posts = ", ".join(f"{p.count} {p.name} ({p.method.value})" for p in organ.posts)
+    members = "-" if organ.members is None else organ.members
+    row: list[Any] = [organ.key, organ.title, members, organ.deputies, organ.elected_by]
+    return [*row, plan.meetings_per_year, plan.notice_days, str(plan.quorum), posts]
+
+
+def _run(call: Callable[[], _T]) -> _T:
+    """Call the service; a user error becomes one line on stderr and exit code 2."""
+    try:
+        return call()
+    except UserError as exc:
+        user_errors_as_exit(exc)
+    except OSError as exc:
+        user_errors_as_exit(UserError(f"cannot read the input: {exc}"))

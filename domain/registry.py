@@ -1,0 +1,193 @@
+"""The member registry: counties and municipalities with their populations.
+
+Parsing takes text that the caller has already read (no file I/O here). Sources: DOMAIN.md
+"Members"; data/registry/SOURCES.md (SSB populations on 1 January 2024, 357 municipalities and
+15 counties, Oslo being both a municipality and a county).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class RegistryError(ValueError):
+    """The registry text is wrong or a county is unknown; the message names source and row."""
+
+
+@dataclass(frozen=True)
+class County:
+    """A county authority (fylkeskommune), a member in its own right."""
+
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality (kommune) with its population on the registry's reference date."""
+
+    number: str
+    name: str
+    population: int
+
+    @property
+    def county(self) -> str:
+        """The county number: the first two digits of the kommunenummer.
+
+        Rule: a kommunenummer starts with its fylkesnummer (DOMAIN.md "Members").
+        Example: Municipality("0301", "Oslo", 717710).county is "03".
+        """
+        return self.number[:2]
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All members: counties and municipalities, each municipality in a known county."""
+
+    counties: tuple[County, ...]
+    municipalities: tuple[Municipality, ...]
+    source: str = ""
+
+    def county(self, number: str) -> County:
+        """The county with `number`, or a `RegistryError` naming the unknown number."""
+        for county in self.counties:
+            if county.number == number:
+                return county
+        known = ", ".join(c.number for c in self.counties)
+        raise RegistryError(f"unknown county {number!r}: the counties are {known}")
+
+    def municipalities_in(self, county: str) -> tuple[Municipality, ...]:
+        """The municipalities of `county`, in registry order (unknown county: `RegistryError`)."""
+        self.county(county)
+        return tuple(m for m in self.municipalities if m.county == county)
+
+    def population_of(self, county: str) -> int:
+        """The population of `county`: the sum over its municipalities.
+
+        Rule: a county's population is that of its municipalities (SSB; DOMAIN.md "Members").
+        Example: in the shipped registry, population_of("03") is Oslo's 717,710.
+        """
+        return sum(m.population for m in self.municipalities_in(county))
+
+    def county_populations(self) -> dict[str, int]:
+        """Population per county number, in county order: the input of the delegate key."""
+        return {c.number: self.population_of(c.number) for c in self.counties}
+
+    @property
+    def total_population(self) -> int:
+        """The population of all municipalities together (5,550,203 in the shipped registry)."""
+        return sum(m.population for m in self.municipalities)
+
+
+def build_registry(
+    counties: Iterable[County], municipalities: Iterable[Municipality], source_label: str
+) -> Registry:
+    """A checked `Registry`: unique numbers, and every municipality in a listed county."""
+    county_list = tuple(counties)
+    municipality_list = tuple(municipalities)
+    _unique(source_label, "county", [c.number for c in county_list])
+    _unique(source_label, "municipality", [m.number for m in municipality_list])
+    numbers = {c.number for c in county_list}
+    for m in municipality_list:
+        if m.county not in numbers:
+            raise RegistryError(
+                f"{source_label}: municipality {m.number} ({m.name}) is in county {m.county}, "
+                "which is not in the county list"
+            )
+    return Registry(county_list, municipality_list, source_label)
+
+
+def parse_registry_json(
+    municipalities_text: str, counties_text: str, source_label: str
+) -> Registry:
+    """Parse the shipped JSON files: lists of objects with id, name (and population).
+
+    Example: '[{"id": "0301", "name": "Oslo", "population": 717710}]' with
+    '[{"id": "03", "name": "Oslo"}]' gives one county and one municipality.
+    """
+    counties = [
+        County(_text(row, "id", where, 2), _text(row, "name", where, 0))
+        for where, row in _json_rows(counties_text, f"{source_label} (counties)")
+    ]
+    municipalities = [
+        Municipality(
+            _text(row, "id", where, 4), _text(row, "name", where, 0), _population(row, where)
+        )
+        for where, row in _json_rows(municipalities_text, f"{source_label} (municipalities)")
+    ]
+    return build_registry(counties, municipalities, source_label)
+
+
+def parse_registry_csv(text: str, counties: Iterable[County], source_label: str) -> Registry:
+    """Parse a CSV with the columns kommunenummer,name,population (one municipality a line).
+
+    Example: "kommunenummer,name,population\\n0301,Oslo,717710\\n" gives Oslo in county 03.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    needed = ["kommunenummer", "name", "population"]
+    if reader.fieldnames is None or any(c not in reader.fieldnames for c in needed):
+        raise RegistryError(
+            f"{source_label}: the first line must name the columns {','.join(needed)}"
+        )
+    municipalities = []
+    for line, row in enumerate(reader, start=2):
+        where = f"{source_label}, line {line}"
+        municipalities.append(
+            Municipality(
+                _text(row, "kommunenummer", where, 4),
+                _text(row, "name", where, 0),
+                _population({"population": _int_text(row["population"])}, where),
+            )
+        )
+    return build_registry(counties, municipalities, source_label)
+
+
+def _json_rows(text: str, label: str) -> list[tuple[str, Mapping[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RegistryError(f"{label}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, list):
+        raise RegistryError(f"{label}: expected a list of objects")
+    rows: list[tuple[str, Mapping[str, Any]]] = []
+    for index, row in enumerate(data):
+        if not isinstance(row, dict):
+            raise RegistryError(f"{label}, item {index}: expected an object")
+        rows.append((f"{label}, item {index}", row))
+    return rows
+
+
+def _text(row: Mapping[str, Any], key: str, where: str, digits: int) -> str:
+    value = row.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RegistryError(f"{where}: {key!r} is missing or empty")
+    if digits and (len(value) != digits or not value.isdigit()):
+        raise RegistryError(f"{where}: {key!r} must be {digits} digits, not {value!r}")
+    return value.strip()
+
+
+def _int_text(text: str | None) -> object:
+    stripped = (text or "").strip()
+    return int(stripped) if stripped.isdigit() else stripped
+
+
+def _population(row: Mapping[str, Any], where: str) -> int:
+    value = row.get("population")
+    if type(value) is not int or value < 0:
+        raise RegistryError(
+            f"{where}: 'population' must be a whole number of 0 or more, not {value!r}"
+        )
+    return value
+
+
+def _unique(source_label: str, kind: str, numbers: list[str]) -> None:
+    seen: set[str] = set()
+    for number in numbers:
+        if number in seen:
+            raise RegistryError(f"{source_label}: {kind} {number} is listed twice")
+        seen.add(number)

@@ -1,0 +1,1 @@
+"""Data that crosses a boundary: pydantic payloads (payloads) and SQLModel records (records)."""

@@ -1,0 +1,184 @@
+"""Governance previews for the CLI (and later an HTTP API): registry, bylaws, apportionment, counts.
+
+This is the thin I/O layer around `domain`: it reads the shipped data under
+`config.SHIPPED_DATA_DIR` (or a file the user names), calls the pure rules and turns their errors
+into `UserError`s with one-line messages a secretary understands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TypeVar
+
+from config import SHIPPED_DATA_DIR
+from domain.apportionment import (
+    Apportionment,
+    ApportionmentError,
+    Method,
+    TieBreak,
+    apportion,
+    parse_method,
+)
+from domain.bylaws import Bylaws, BylawsError, DelegateKey, bylaws_in_force, parse_bylaws
+from domain.elections import ElectionError, MajorityResult, majority_round
+from domain.registry import Registry, RegistryError, parse_registry_csv, parse_registry_json
+from domain.representation import landsting_delegates
+from service.errors import UserError
+
+MAJORITY = "majority"
+COUNT_METHODS = (*(m.value for m in Method), MAJORITY)
+_T = TypeVar("_T")
+
+
+def registry_dir() -> Path:
+    """Where the shipped registry files are."""
+    return SHIPPED_DATA_DIR / "registry"
+
+
+def bylaws_dir() -> Path:
+    """Where the shipped bylaws files are."""
+    return SHIPPED_DATA_DIR / "bylaws"
+
+
+def load_registry(file: Path | None = None) -> Registry:
+    """The shipped registry, or the municipalities in `file` (.csv or .json, shipped counties)."""
+    counties_text = read_text(registry_dir() / "counties-2025.json")
+    if file is None:
+        path = registry_dir() / "municipalities-2025.json"
+        return domain_call(lambda: parse_registry_json(read_text(path), counties_text, path.name))
+    text = read_text(file)
+    if file.suffix.lower() == ".csv":
+        shipped = domain_call(lambda: parse_registry_json("[]", counties_text, "counties"))
+        return domain_call(lambda: parse_registry_csv(text, shipped.counties, file.name))
+    return domain_call(lambda: parse_registry_json(text, counties_text, file.name))
+
+
+def all_bylaws() -> list[Bylaws]:
+    """Every shipped bylaws version, oldest first."""
+    found = [
+        domain_call(lambda p=path: parse_bylaws(read_text(p), p.name))  # type: ignore[misc]
+        for path in sorted(bylaws_dir().glob("*.toml"))
+    ]
+    return sorted(found, key=lambda b: b.effective_from)
+
+
+def load_bylaws(name: str | None = None, on_date: dt.date | None = None) -> Bylaws:
+    """The bylaws called `name`; without a name, those in force on `on_date` (default: latest)."""
+    versions = all_bylaws()
+    if name is None:
+        return domain_call(lambda: bylaws_in_force(versions, on_date or dt.date.max))
+    for bylaws in versions:
+        if bylaws.name == name:
+            return bylaws
+    known = ", ".join(b.name for b in versions) or "none"
+    raise UserError(f"unknown bylaws {name!r}: the shipped bylaws are {known}")
+
+
+def preview_delegates(
+    bylaws_name: str | None = None,
+    method: str | None = None,
+    total: int | None = None,
+    minimum: int | None = None,
+) -> Apportionment:
+    """Landsting delegates per county from the shipped registry and the bylaws' delegate key."""
+    key = load_bylaws(bylaws_name).delegate_key
+    chosen = DelegateKey(
+        method=domain_call(lambda: parse_method(method)) if method else key.method,
+        total=key.total if total is None else total,
+        minimum_per_county=key.minimum_per_county if minimum is None else minimum,
+        first_divisor=key.first_divisor,
+    )
+    registry = load_registry()
+    return domain_call(lambda: landsting_delegates(registry, chosen))
+
+
+def parse_votes(text: str, source: str) -> dict[str, int]:
+    """Votes from JSON text `{"NAME": votes, ...}`; refuses anything else in one line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict) or not data:
+        raise UserError(f'{source}: expected an object of names and votes, like {{"A": 120}}')
+    for name, votes in data.items():
+        if type(votes) is not int or votes < 0:
+            raise UserError(f"{source}: votes for {name!r} must be a whole number of 0 or more")
+    return data
+
+
+def count_votes(
+    votes: dict[str, int], method: str, seats: int | None, first_divisor: str | None = None
+) -> Apportionment | MajorityResult:
+    """Count one vote: seats per list by `method`, or one majority round (`method="majority"`)."""
+    if method == MAJORITY:
+        return domain_call(lambda: majority_round(votes, 1))
+    chosen = domain_call(lambda: parse_method(method))
+    if seats is None or seats < 1:
+        raise UserError("--seats must be a whole number of at least 1")
+    divisor = _fraction(first_divisor) if first_divisor else None
+    kwargs: dict[str, Any] = {"first_divisor": divisor} if divisor is not None else {}
+    return domain_call(
+        lambda: apportion(votes, seats, chosen, tie_break=TieBreak.MORE_VOTES, **kwargs)
+    )
+
+
+def apportionment_as_dict(result: Apportionment, with_total: bool = True) -> dict[str, Any]:
+    """The JSON shape of an apportionment: method, (total,) seats and tie (or null)."""
+    shape: dict[str, Any] = {"method": result.method.value}
+    if with_total:
+        shape["total"] = result.total
+    shape["seats"] = dict(result.seats)
+    shape["tie"] = (
+        None if result.tie is None else {"lists": list(result.tie.lists), "seats": result.tie.seats}
+    )
+    return shape
+
+
+def as_plain(value: Any) -> Any:
+    """A dataclass tree as JSON-ready values: fractions as "1/2", dates ISO, enums by value."""
+    if hasattr(value, "__dataclass_fields__"):
+        return as_plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _fraction(text: str) -> Fraction:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise UserError(
+            f"--first-divisor must be a number such as 1.4 or 7/5, not {text!r}"
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    """The text of `path` (UTF-8), or a one-line `UserError` when it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from None
+
+
+def domain_call(call: Callable[[], _T]) -> _T:
+    """Run a domain rule, turning its refusal into a one-line `UserError`."""
+    try:
+        return call()
+    except (ApportionmentError, BylawsError, ElectionError, RegistryError) as exc:
+        raise UserError(str(exc)) from None

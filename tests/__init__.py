@@ -1,0 +1,1 @@
+"""ksgov test suite: unit, activities, workflows, e2e."""

@@ -1,0 +1,94 @@
+"""The composition root: settings -> logging -> database -> client -> Worker(workflows, activities).
+
+Run it with `ksgov worker` or `python worker.py`. Tests build the same worker with `build_worker`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.db import make_engine
+from activities.records import RecordActivities
+from config import Settings, load_settings
+from service.temporal import connect
+from telemetry import configure_logging
+from workflows.registry_import import RegistryImportWorkflow
+
+WORKFLOWS: Sequence[type] = (RegistryImportWorkflow,)
+
+# Our own pure modules and pydantic are passed through the sandbox: re-importing them for every
+# workflow run costs CPU and memory (see shared TEMPORAL.md, "Sandbox").
+PASSTHROUGH = ("pydantic", "pydantic_core", "annotated_types", "models", "domain")
+
+ACTIVITY_THREADS = 16
+
+log = structlog.get_logger(__name__)
+
+
+def build_activities(engine: Engine) -> list[Callable[..., Any]]:
+    """Every activity of ksgov, bound to its dependencies."""
+    records = RecordActivities(engine)
+    return [records.record_members]
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    engine: Engine,
+    executor: concurrent.futures.ThreadPoolExecutor,
+) -> Worker:
+    """A worker with every workflow and activity; sync activities run on `executor`."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=build_activities(engine),
+        activity_executor=executor,
+        max_concurrent_activities=ACTIVITY_THREADS,
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_worker(client: Client, task_queue: str, engine: Engine) -> AsyncIterator[Worker]:
+    """A started worker with its own activity thread pool, shut down on exit."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
+        async with build_worker(client, task_queue, engine, executor) as worker:
+            yield worker
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run the worker until `stop` is set (or forever)."""
+    engine = make_engine(settings.resolved_database_url)
+    client = await connect(settings)
+    async with running_worker(client, settings.task_queue, engine):
+        log.info(
+            "worker_started", task_queue=settings.task_queue, namespace=settings.temporal_namespace
+        )
+        await (stop or asyncio.Event()).wait()
+    log.info("worker_stopped")
+
+
+def main() -> None:
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Orchestration only: deterministic and thin; time, ids and randomness from temporalio.workflow."""
