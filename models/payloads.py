@@ -6,7 +6,8 @@ the standard library. Fields may be added with defaults later without breaking s
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,3 +65,145 @@ class RegistryImportResult(Payload):
     updated: int
     unchanged: int
     audit_seq: int
+
+
+# ----------------------------------------------------------------------------- record store
+# The activities behind these requests live in activities/ (records and notifications); the
+# workflows call them through workflows/steps.py. Every request carries an idempotency key
+# built from business keys (never from activity ids, which restart after continue-as-new).
+
+GenderValue = Literal["female", "male"]
+SeatRole = Literal["leader", "deputy_leader", "member", "deputy", "observer"]
+BusinessKey = Annotated[str, Field(min_length=1, max_length=250, pattern=r"^[A-Za-z0-9:/_.@-]+$")]
+
+
+class PersonIn(Payload):
+    """A person as the secretariat enters them: the id is a business key, never a name."""
+
+    person_id: BusinessKey
+    name: str = Field(min_length=1, max_length=200)
+    gender: GenderValue
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    party: str = Field("", max_length=100)
+    member_number: str | None = Field(None, description="the member whose council elected them")
+
+
+class RecordPeopleRequest(Payload):
+    idempotency_key: BusinessKey
+    people: tuple[PersonIn, ...]
+
+
+class ElectionRecord(Payload):
+    """One decided election (or round): its inputs and its outcome, as the workflow saw them."""
+
+    election_id: BusinessKey = Field(description="e.g. term-2027/county-03/board-leader/round-1")
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    organ: BusinessKey = Field(description="e.g. county_board:03, hovedstyret, landsstyret")
+    post: str = Field(description="leader, deputy_leader, members, delegates, ...")
+    method: Literal["majority", "proportional", "agreed", "lot", "appointment", "moves_up"]
+    round: int = Field(1, ge=1)
+    inputs: dict[str, Any] = Field(description="votes per candidate or list, lists, nominations")
+    outcome: dict[str, Any] = Field(description="who was elected, seats per list, ties, lots")
+    decided_at: datetime
+
+
+class RecordElectionRequest(Payload):
+    idempotency_key: BusinessKey
+    election: ElectionRecord
+
+
+class SeatIn(Payload):
+    """A seat held by a person in an organ for a term, and how it was obtained."""
+
+    organ: BusinessKey
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    person_id: BusinessKey
+    role: SeatRole
+    rank: int | None = Field(None, ge=1, description="deputies: their rank within the group")
+    group: str = Field("", description="list or group the seat belongs to (deputies follow it)")
+    from_date: date
+    to_date: date
+    election_id: BusinessKey | None = None
+    obtained_by: str = Field(description="majority round 2, proportional (dhondt), agreed, ...")
+
+
+class RecordSeatsRequest(Payload):
+    idempotency_key: BusinessKey
+    seats: tuple[SeatIn, ...]
+
+
+class EndSeatRequest(Payload):
+    """A person leaves a seat before the term ends (vacancy), with the reason."""
+
+    idempotency_key: BusinessKey
+    organ: BusinessKey
+    term: str
+    person_id: BusinessKey
+    role: SeatRole
+    ended_on: date
+    reason: str = Field(max_length=200)
+
+
+class RecordEventRequest(Payload):
+    """A workflow milestone for the audit log (stage reached, deadline passed, lot drawn...)."""
+
+    idempotency_key: BusinessKey
+    action: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    subject: BusinessKey
+    content: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordResult(Payload):
+    """What a record activity changed, and its audit entry."""
+
+    changed: int
+    audit_seq: int
+
+
+# ----------------------------------------------------------------------------- notifications
+
+Purpose = Literal[
+    "representatives_requested",
+    "meeting_notice",
+    "reminder",
+    "meeting_changed",
+    "meeting_cancelled",
+    "deputy_called_in",
+    "result_announced",
+    "minutes_published",
+    "deadline_passed",
+    "delivery_alert",
+]
+SECRETARIAT = "secretariat"
+
+
+class Recipient(Payload):
+    """Who gets a message: a person id, a member number, or `secretariat`."""
+
+    recipient_id: BusinessKey
+    email: str = Field("", max_length=254, description="empty only for the secretariat")
+    name: str = Field("", max_length=200)
+
+
+class Attachment(Payload):
+    filename: str
+    content_type: str = Field(description="e.g. text/calendar; method=REQUEST")
+    text: str
+
+
+class NotifyRequest(Payload):
+    """One message per recipient for (purpose, subject); sending it twice sends it once."""
+
+    purpose: Purpose
+    subject_key: BusinessKey = Field(description="what it is about: term, county, meeting id")
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
+    context: dict[str, Any] = Field(default_factory=dict, description="template variables")
+    deadline: datetime | None = Field(None, description="latest lawful delivery time")
+    attachments: tuple[Attachment, ...] = ()
+
+
+class NotifyResult(Payload):
+    sent: int
+    already_sent: int
+    failed: int
+    late: int = Field(0, description="delivered after the deadline (an alert was raised)")

@@ -1,0 +1,135 @@
+"""The activity calls workflows make, with their timeouts and retry policies in one place.
+
+Activities are called by name (workflows must not import activities/, which imports the
+database); the names are a stored contract with the worker's registrations (tests check it).
+Record writes retry for a while and then fail the step loudly; notifications retry with backoff
+until their deadline, so an SMTP outage loses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from models.payloads import (
+        SECRETARIAT,
+        EndSeatRequest,
+        NotifyRequest,
+        NotifyResult,
+        Recipient,
+        RecordElectionRequest,
+        RecordEventRequest,
+        RecordPeopleRequest,
+        RecordResult,
+        RecordSeatsRequest,
+    )
+
+RECORD_TIMEOUT = timedelta(seconds=60)
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=50,  # about 3 hours: a database outage longer than that needs a human
+    non_retryable_error_types=["BadInput"],
+)
+NOTIFY_TIMEOUT = timedelta(minutes=5)
+NOTIFY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+    non_retryable_error_types=["BadInput"],
+)
+NOTIFY_WITHOUT_DEADLINE = timedelta(days=3)
+
+
+async def _record(name: str, request: BaseModel) -> RecordResult:
+    result: RecordResult = await workflow.execute_activity(
+        name,
+        request,
+        result_type=RecordResult,
+        start_to_close_timeout=RECORD_TIMEOUT,
+        retry_policy=RECORD_RETRY,
+    )
+    return result
+
+
+async def record_people(request: RecordPeopleRequest) -> RecordResult:
+    return await _record("record_people", request)
+
+
+async def record_election(request: RecordElectionRequest) -> RecordResult:
+    return await _record("record_election", request)
+
+
+async def record_seats(request: RecordSeatsRequest) -> RecordResult:
+    return await _record("record_seats", request)
+
+
+async def end_seat(request: EndSeatRequest) -> RecordResult:
+    return await _record("end_seat", request)
+
+
+async def record_event(request: RecordEventRequest) -> RecordResult:
+    return await _record("record_event", request)
+
+
+async def notify(request: NotifyRequest) -> NotifyResult:
+    """Send one message per recipient, retrying until the deadline (or 3 days without one)."""
+    budget = NOTIFY_WITHOUT_DEADLINE
+    if request.deadline is not None:
+        budget = max(request.deadline - workflow.now(), timedelta(minutes=10))
+    try:
+        result: NotifyResult = await workflow.execute_activity(
+            "notify",
+            request,
+            result_type=NotifyResult,
+            start_to_close_timeout=NOTIFY_TIMEOUT,
+            schedule_to_close_timeout=budget,
+            retry_policy=NOTIFY_RETRY,
+        )
+    except ActivityError as exc:
+        if request.purpose == "delivery_alert":
+            raise
+        await _alert_undelivered(request, str(exc.cause or exc))
+        return NotifyResult(sent=0, already_sent=0, failed=len(request.recipients))
+    return result
+
+
+async def _alert_undelivered(request: NotifyRequest, reason: str) -> None:
+    """Record that a notice could not be delivered in time and tell the secretariat."""
+    subject = f"{request.purpose}/{request.subject_key}"
+    await record_event(
+        RecordEventRequest(
+            idempotency_key=f"undelivered/{subject}",
+            action="notice_undelivered",
+            subject=request.subject_key,
+            content={"purpose": request.purpose, "recipients": len(request.recipients),
+                     "reason": reason[:300]},
+        )
+    )  # fmt: skip
+    await notify(
+        NotifyRequest(
+            purpose="delivery_alert",
+            subject_key=subject,
+            recipients=(Recipient(recipient_id=SECRETARIAT),),
+            context={"purpose": request.purpose, "subject": request.subject_key,
+                     "recipients": [r.recipient_id for r in request.recipients]},
+        )
+    )  # fmt: skip
+
+
+ACTIVITY_NAMES: tuple[str, ...] = (
+    "record_members",
+    "record_people",
+    "record_election",
+    "record_seats",
+    "end_seat",
+    "record_event",
+    "notify",
+)
