@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -18,14 +17,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.all import build_activities
 from activities.db import make_engine
-from activities.records import RecordActivities
+from activities.mailer import SmtpConfig
 from config import Settings, load_settings
 from service.temporal import connect
 from telemetry import configure_logging
-from workflows.registry_import import RegistryImportWorkflow
-
-WORKFLOWS: Sequence[type] = (RegistryImportWorkflow,)
+from workflows.all import WORKFLOWS
 
 # Our own pure modules and pydantic are passed through the sandbox: re-importing them for every
 # workflow run costs CPU and memory (see shared TEMPORAL.md, "Sandbox").
@@ -36,10 +34,17 @@ ACTIVITY_THREADS = 16
 log = structlog.get_logger(__name__)
 
 
-def build_activities(engine: Engine) -> list[Callable[..., Any]]:
-    """Every activity of ksgov, bound to its dependencies."""
-    records = RecordActivities(engine)
-    return [records.record_members]
+def smtp_config(settings: Settings) -> SmtpConfig:
+    """The SMTP part of the settings, as the notification activities take it."""
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        security=settings.smtp_security.value,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
+        mail_from=settings.mail_from,
+        secretariat_email=settings.secretariat_email,
+    )
 
 
 def build_worker(
@@ -47,13 +52,14 @@ def build_worker(
     task_queue: str,
     engine: Engine,
     executor: concurrent.futures.ThreadPoolExecutor,
+    smtp: SmtpConfig | None = None,
 ) -> Worker:
     """A worker with every workflow and activity; sync activities run on `executor`."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=build_activities(engine),
+        activities=build_activities(engine, smtp or SmtpConfig()),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
         workflow_runner=SandboxedWorkflowRunner(
@@ -64,10 +70,12 @@ def build_worker(
 
 
 @contextlib.asynccontextmanager
-async def running_worker(client: Client, task_queue: str, engine: Engine) -> AsyncIterator[Worker]:
+async def running_worker(
+    client: Client, task_queue: str, engine: Engine, smtp: SmtpConfig | None = None
+) -> AsyncIterator[Worker]:
     """A started worker with its own activity thread pool, shut down on exit."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
-        async with build_worker(client, task_queue, engine, executor) as worker:
+        async with build_worker(client, task_queue, engine, executor, smtp) as worker:
             yield worker
 
 
@@ -75,7 +83,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run the worker until `stop` is set (or forever)."""
     engine = make_engine(settings.resolved_database_url)
     client = await connect(settings)
-    async with running_worker(client, settings.task_queue, engine):
+    async with running_worker(client, settings.task_queue, engine, smtp_config(settings)):
         log.info(
             "worker_started", task_queue=settings.task_queue, namespace=settings.temporal_namespace
         )

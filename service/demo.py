@@ -25,7 +25,7 @@ from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
 from service.devserver import DevServer, port_in_use
 from service.temporal import connect
-from worker import running_worker
+from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
 
 Progress = Callable[[str], None]
@@ -137,7 +137,7 @@ async def _worker(
         return
     progress(f"Worker: starting one on task queue {settings.task_queue!r}")
     started.append("worker")
-    async with running_worker(client, settings.task_queue, engine):
+    async with running_worker(client, settings.task_queue, engine, smtp_config(settings)):
         yield
 
 
