@@ -7,8 +7,10 @@ so that deleting the newest rows is detected too. Triggers refuse UPDATE and DEL
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -56,3 +58,168 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=200)
     county: str = Field(max_length=2, index=True, description="fylkesnummer of the county")
     population: int = Field(ge=0)
+
+
+# ----------------------------------------------------------------------------- people and seats
+# Free text about people (names, e-mail) lives only in these tables, never in the audit log.
+
+
+def _aware() -> Any:
+    """A timezone-aware column: PostgreSQL keeps the offset, SQLite stores UTC text."""
+    return DateTime(timezone=True)
+
+
+class Person(SQLModel, table=True):
+    """A representative, deputy or officer; the id is a business key chosen by the secretariat."""
+
+    __tablename__ = "person"
+
+    person_id: str = Field(primary_key=True, max_length=250)
+    name: str = Field(max_length=200)
+    gender: str = Field(max_length=10, description="female or male (gender balance rules)")
+    party: str = Field(default="", max_length=100)
+    email: str = Field(max_length=254)
+    member_number: str | None = Field(default=None, max_length=20, index=True)
+
+
+class Organ(SQLModel, table=True):
+    """A body that people sit in: `county_board:03`, `hovedstyret`, `landsstyret`, ..."""
+
+    __tablename__ = "organ"
+
+    organ: str = Field(primary_key=True, max_length=250)
+    title: str = Field(default="", max_length=200)
+
+
+class Term(SQLModel, table=True):
+    """An election period, e.g. `2027-2031`."""
+
+    __tablename__ = "term"
+
+    term: str = Field(primary_key=True, max_length=9)
+    first_year: int
+    last_year: int
+
+
+class Seat(SQLModel, table=True):
+    """A person's seat in an organ for a term: one per (organ, term, person, role)."""
+
+    __tablename__ = "seat"
+    __table_args__ = (UniqueConstraint("organ", "term", "person_id", "role", name="uq_seat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ: str = Field(foreign_key="organ.organ", max_length=250, index=True)
+    term: str = Field(foreign_key="term.term", max_length=9, index=True)
+    person_id: str = Field(foreign_key="person.person_id", max_length=250, index=True)
+    role: str = Field(max_length=20, description="leader, deputy_leader, member, deputy, observer")
+    rank: int | None = None
+    group: str = Field(default="", max_length=200, description="list the seat belongs to")
+    from_date: date
+    to_date: date
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=200)
+    election_id: str | None = Field(default=None, max_length=250, index=True)
+    obtained_by: str = Field(max_length=200)
+
+
+class Election(SQLModel, table=True):
+    """One decided election or round, with its inputs and outcome as canonical JSON text."""
+
+    __tablename__ = "election"
+
+    election_id: str = Field(primary_key=True, max_length=250)
+    term: str = Field(foreign_key="term.term", max_length=9, index=True)
+    organ: str = Field(foreign_key="organ.organ", max_length=250, index=True)
+    post: str = Field(max_length=100)
+    method: str = Field(max_length=20)
+    round: int = 1
+    inputs: str = Field(sa_type=Text)
+    outcome: str = Field(sa_type=Text)
+    decided_at: datetime = Field(sa_type=_aware())
+
+
+# ----------------------------------------------------------------------------- meetings
+# Written by the meeting workflows (a later issue); the schema is here so the migration is one.
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of an organ; `sequence` counts changes so a new notice supersedes the old one."""
+
+    __tablename__ = "meeting"
+
+    meeting_id: str = Field(primary_key=True, max_length=250)
+    organ: str = Field(foreign_key="organ.organ", max_length=250, index=True)
+    term: str = Field(foreign_key="term.term", max_length=9, index=True)
+    starts_at: datetime = Field(sa_type=_aware())
+    status: str = Field(default="planned", max_length=20, description="planned, held, cancelled")
+    urgent: bool = False
+    sequence: int = 0
+
+
+class AgendaItem(SQLModel, table=True):
+    """An item of a meeting's agenda, numbered from 1."""
+
+    __tablename__ = "agenda_item"
+
+    meeting_id: str = Field(foreign_key="meeting.meeting_id", primary_key=True, max_length=250)
+    number: int = Field(primary_key=True)
+    title: str = Field(max_length=300)
+
+
+class Attendance(SQLModel, table=True):
+    """Who attended a meeting, and whom a deputy stood in for."""
+
+    __tablename__ = "attendance"
+
+    meeting_id: str = Field(foreign_key="meeting.meeting_id", primary_key=True, max_length=250)
+    person_id: str = Field(foreign_key="person.person_id", primary_key=True, max_length=250)
+    present: bool = True
+    as_deputy_for: str | None = Field(default=None, max_length=250)
+
+
+class Decision(SQLModel, table=True):
+    """The decision on one agenda item, with the votes as canonical JSON text."""
+
+    __tablename__ = "decision"
+
+    meeting_id: str = Field(foreign_key="meeting.meeting_id", primary_key=True, max_length=250)
+    item_number: int = Field(primary_key=True)
+    text: str = Field(sa_type=Text)
+    votes: str = Field(default="{}", sa_type=Text)
+
+
+class Minutes(SQLModel, table=True):
+    """The minutes of a meeting: approved, then published."""
+
+    __tablename__ = "minutes"
+
+    meeting_id: str = Field(foreign_key="meeting.meeting_id", primary_key=True, max_length=250)
+    approved_at: datetime | None = Field(default=None, sa_type=_aware())
+    published_at: datetime | None = Field(default=None, sa_type=_aware())
+    text: str = Field(default="", sa_type=Text)
+
+
+# ----------------------------------------------------------------------------- outbox
+
+
+class Notification(SQLModel, table=True):
+    """One message of the outbox: one per (purpose, recipient, subject), keyed by their hash.
+
+    No address or name is stored: they come with each request, so the outbox holds ids only.
+    """
+
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=64, unique=True, description="sha256 of the keys")
+    purpose: str = Field(max_length=50, index=True)
+    recipient_id: str = Field(max_length=250, index=True)
+    subject_key: str = Field(max_length=250, index=True)
+    status: str = Field(default="queued", max_length=10, description="queued, sent or failed")
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    queued_at: datetime = Field(sa_type=_aware())
+    sent_at: datetime | None = Field(default=None, sa_type=_aware())
+    message_id: str | None = Field(default=None, max_length=100)
+    deadline: datetime | None = Field(default=None, sa_type=_aware())
+    late: bool = False

@@ -1,0 +1,22 @@
+# The ksgov worker (and CLI) image. Built by docker-compose.yml; not built in CI (no Docker engine).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY config.py telemetry.py worker.py ./
+COPY domain ./domain
+COPY models ./models
+COPY activities ./activities
+COPY workflows ./workflows
+COPY service ./service
+COPY cli ./cli
+COPY data ./data
+COPY migrations ./migrations
+RUN pip install --no-cache-dir -e . \
+    && useradd --system --uid 10001 ksgov
+USER ksgov
+
+# Migrate the record store, then run the worker until stopped.
+CMD ["sh", "-c", "ksgov db upgrade && exec ksgov worker"]

@@ -1,0 +1,259 @@
+"""Frozen payloads of the election cycle: term, county meetings, Landsting and their updates.
+
+Inputs are computed by the client (service/term_inputs.py) from the registry and the bylaws,
+because workflows must not read files. Every update takes one of these models; fields may be
+added with defaults later without breaking saved histories.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from models.payloads import BusinessKey, MemberKind, Payload, PersonIn, SeatIn, SeatRole
+
+MethodValue = Literal["majority", "proportional", "agreed"]
+PostStatusValue = Literal["awaiting_nominations", "open", "decided"]
+
+
+class PostSpec(Payload):
+    """One post an election fills: `seats` seats of `role` in `organ`, by `method`."""
+
+    post: str = Field(pattern=r"^[a-z_]+$", description="leader, deputy_leader, members, ...")
+    organ: BusinessKey = Field(description="county_board:03, landsting, hovedstyret, ...")
+    method: MethodValue
+    seats: int = Field(1, ge=1)
+    role: SeatRole = "member"
+    rank: int | None = Field(None, ge=1, description="deputy leaders: 1st, 2nd")
+    list_method: str = "dhondt"
+    first_divisor: str = "7/5"
+    deputies_extra: int = Field(2, ge=0)
+    group: str = Field("", description="prefix of the seat group (e.g. the county)")
+
+
+class MemberSeats(Payload):
+    """A member of a county meeting and how many representatives its council elects."""
+
+    member_number: str
+    name: str
+    kind: MemberKind
+    email: str
+    representatives: int = Field(ge=1)
+
+
+class CountyMeetingInput(Payload):
+    """Input of CountyMeetingWorkflow (workflow id `county-meeting-<year>-<county>`)."""
+
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    year: int
+    county: str = Field(pattern=r"^[0-9]{2}$")
+    county_name: str
+    term_workflow_id: str
+    members: tuple[MemberSeats, ...] = Field(min_length=1)
+    posts: tuple[PostSpec, ...] = Field(min_length=1)
+    deadline: datetime
+    secretary_email: str
+    seat_to_date: date
+
+
+class LandstingSetup(Payload):
+    """What the Landsting elects and when its notice is due (from the bylaws)."""
+
+    posts: tuple[PostSpec, ...] = Field(min_length=1)
+    notice_deadline: datetime
+    ex_officio_organ: str = "landsstyret"
+    appointed_by: str = Field("Samfunnsbedriftene", description="the associates' board")
+
+
+class CountyMeetingResult(Payload):
+    """What a county meeting hands to the term: its delegates and county-board leader."""
+
+    county: str
+    leader: PersonIn
+    delegates: tuple[PersonIn, ...]
+    seats: tuple[SeatIn, ...]
+
+
+class LandstingInput(Payload):
+    """Input of LandstingWorkflow (workflow id `landsting-<year>`)."""
+
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    year: int
+    term_workflow_id: str
+    setup: LandstingSetup
+    counties: tuple[CountyMeetingResult, ...]
+    seat_to_date: date
+
+
+class LandstingResult(Payload):
+    """The composed national organs: every seat recorded with its term."""
+
+    congress_date: date
+    seats: tuple[SeatIn, ...]
+
+
+class TermState(Payload):
+    """The term's state, carried across continue-as-new."""
+
+    stage: Literal["county_meetings", "landsting", "in_office", "ended"] = "county_meetings"
+    children_started: bool = False
+    county_results: tuple[CountyMeetingResult, ...] = ()
+    landsting_forced: str = ""
+    seats: tuple[SeatIn, ...] = ()
+    vacancies: tuple[SeatIn, ...] = ()
+    handover_to: str = ""
+    events: int = Field(0, description="vacancies handled, for idempotency keys")
+
+
+class TermInput(Payload):
+    """Input of TermWorkflow (workflow id `term-<year>`)."""
+
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    year: int
+    bylaws: str
+    counties: tuple[CountyMeetingInput, ...] = Field(min_length=1)
+    landsting: LandstingSetup
+    first_deputy_moves_up: bool
+    previous_term_workflow_id: str = ""
+    state: TermState = TermState()
+    max_history_length: int | None = Field(None, description="test hook: continue-as-new sooner")
+
+
+class TermResult(Payload):
+    term: str
+    handed_over_to: str
+    seats: int
+
+
+# ----------------------------------------------------------------------------- updates
+
+
+class RepresentativesIn(Payload):
+    """The representatives one member's council elected to the county meeting."""
+
+    member_number: str
+    people: tuple[PersonIn, ...] = Field(min_length=1)
+
+
+class MeetingDateIn(Payload):
+    meeting_date: date
+
+
+class ListIn(Payload):
+    """A candidate list (or an agreed joint list): ranked person ids."""
+
+    name: str = Field(min_length=1, max_length=100)
+    candidates: tuple[BusinessKey, ...] = Field(min_length=1)
+
+
+class PostNomination(Payload):
+    """The nomination committee's proposal for one post: candidates, or lists."""
+
+    post: str
+    candidates: tuple[BusinessKey, ...] = ()
+    lists: tuple[ListIn, ...] = ()
+
+
+class NominationsIn(Payload):
+    """Proposals for some posts, and any candidates not yet known to the workflow."""
+
+    posts: tuple[PostNomination, ...] = Field(min_length=1)
+    people: tuple[PersonIn, ...] = ()
+
+
+class VoteIn(Payload):
+    """One vote: per candidate (majority), per list (proportional) or votes against (agreed)."""
+
+    post: str
+    round: int = Field(1, ge=1, le=2)
+    votes: dict[str, int] = Field(default_factory=dict)
+    votes_against: int | None = Field(None, ge=0)
+
+
+class CongressDateIn(Payload):
+    congress_date: date
+
+
+class CredentialsIn(Payload):
+    """The credentials committee's list of approved delegates (person ids)."""
+
+    approved: tuple[BusinessKey, ...] = Field(min_length=1)
+
+
+class AppointIn(Payload):
+    """The member the associates' board (Samfunnsbedriftene) appoints."""
+
+    person: PersonIn
+
+
+class ForceLandstingIn(Payload):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class VacateIn(Payload):
+    """Someone leaves a seat before the term ends."""
+
+    organ: BusinessKey
+    person_id: BusinessKey
+    reason: str = Field(min_length=1, max_length=200)
+    on: date
+
+
+class SupplementaryIn(Payload):
+    """Landsstyret's supplementary election for a vacancy without a deputy to move up."""
+
+    organ: BusinessKey
+    vacated_person_id: BusinessKey
+    person: PersonIn
+    decided_on: date
+
+
+class HandoverIn(Payload):
+    next_term: str
+    composed_on: date
+
+
+class CountyMeetingFinished(Payload):
+    """Signal from a county meeting to its term."""
+
+    result: CountyMeetingResult
+
+
+class LandstingFinished(Payload):
+    result: LandstingResult
+
+
+# ----------------------------------------------------------------------------- status
+
+
+class PostStatus(Payload):
+    post: str
+    organ: str
+    method: MethodValue
+    status: PostStatusValue
+    round: int
+    candidates: tuple[str, ...] = ()
+    elected: tuple[str, ...] = ()
+
+
+class ProcessStatus(Payload):
+    """The `status` query of the county meeting and the Landsting."""
+
+    workflow_id: str
+    stage: str
+    awaiting: tuple[str, ...]
+    deadline: datetime | None = None
+    meeting_date: date | None = None
+    posts: tuple[PostStatus, ...] = ()
+
+
+class TermStatus(Payload):
+    term: str
+    stage: str
+    awaiting: tuple[str, ...]
+    counties_finished: tuple[str, ...]
+    counties_missing: tuple[str, ...]
+    vacancies: tuple[str, ...] = ()
+    seats: int = 0

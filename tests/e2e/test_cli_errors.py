@@ -1,0 +1,55 @@
+"""Bad configuration gives a one-line error that names the setting, never a traceback."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.e2e.conftest import Sandbox
+
+
+def assert_one_line_error(result: object, *needles: str) -> None:
+    stderr = result.stderr.strip()  # type: ignore[attr-defined]
+    assert result.returncode != 0, stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("ksgov: error: ")
+    for needle in needles:
+        assert needle in stderr
+
+
+def test_an_unknown_log_format_names_the_setting(sandbox: Sandbox) -> None:
+    sandbox.env["KSGOV_LOG_FORMAT"] = "xml"
+    result = sandbox.run("db", "upgrade")
+    assert_one_line_error(result, "KSGOV_LOG_FORMAT", "xml")
+    assert result.returncode == 2
+
+
+def test_an_unreachable_database_names_the_setting(sandbox: Sandbox) -> None:
+    sandbox.env["KSGOV_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/nothing"
+    result = sandbox.run("db", "upgrade")
+    assert_one_line_error(result, "KSGOV_DATABASE_URL", "127.0.0.1:1")
+
+
+def test_a_database_url_of_an_unknown_kind_is_refused(sandbox: Sandbox) -> None:
+    sandbox.env["KSGOV_DATABASE_URL"] = "mysql://x@y/z"
+    assert_one_line_error(sandbox.run("db", "upgrade"), "KSGOV_DATABASE_URL")
+
+
+def test_a_temporal_port_in_use_names_the_setting(sandbox: Sandbox) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        sandbox.env["KSGOV_TEMPORAL_ADDRESS"] = f"127.0.0.1:{busy.getsockname()[1]}"
+        result = sandbox.run("server")
+    assert_one_line_error(result, "KSGOV_TEMPORAL_ADDRESS", "in use")
+
+
+def test_a_malformed_temporal_address_names_the_setting(sandbox: Sandbox) -> None:
+    sandbox.env["KSGOV_TEMPORAL_ADDRESS"] = "localhost"
+    assert_one_line_error(sandbox.run("server"), "KSGOV_TEMPORAL_ADDRESS", "host:port")
+
+
+def test_db_upgrade_creates_the_default_sqlite_file_in_the_data_directory(sandbox: Sandbox) -> None:
+    result = sandbox.run("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert (sandbox.cwd / "data" / "ksgov.db").is_file()

@@ -1,0 +1,74 @@
+"""`ksgov server` keeps its workflows across a restart; `ksgov demo` runs end to end on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import time
+
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from tests.e2e.conftest import Sandbox
+from workflows.search_attributes import KS_STAGE
+
+
+async def wait_for_server(address: str, process: subprocess.Popen[str]) -> Client:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            return await Client.connect(address, data_converter=pydantic_data_converter)
+        except RuntimeError:
+            await asyncio.sleep(0.3)
+    raise AssertionError("ksgov server did not start within 60 s")
+
+
+def interrupt(process: subprocess.Popen[str]) -> str:
+    """Ctrl-C, as a terminal sends it, and the output of the stopped server."""
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return output
+
+
+async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandbox) -> None:
+    server = sandbox.popen("server")
+    client = await wait_for_server(sandbox.address, server)
+    # Nobody polls this queue, so the workflow stays open across the restart.
+    await client.start_workflow("RegistryImport", id="survives-restart", task_queue="nobody-polls")
+    output = interrupt(server)
+    assert server.returncode == 0, output
+    assert "Stopped." in output
+
+    server = sandbox.popen("server")
+    try:
+        client = await wait_for_server(sandbox.address, server)
+        listed = [w async for w in client.list_workflows("WorkflowId = 'survives-restart'")]
+        assert [w.status for w in listed] == [WorkflowExecutionStatus.RUNNING]
+        # The custom search attributes are registered on the server ksgov starts.
+        await client.get_workflow_handle("survives-restart").terminate("test over")
+        registered = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="default")
+        )
+        assert KS_STAGE.name in registered.custom_attributes
+    finally:
+        interrupt(server)
+
+
+def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox: Sandbox) -> None:
+    first = sandbox.run("demo", "--json")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert summary["registry"]["members"] == 372  # 357 municipalities + 15 county authorities
+    assert summary["registry"]["inserted"] == 372
+    assert summary["audit_verified"] is True
+    assert summary["audit_entries"] >= 1
+    assert sorted(summary["started"]) == ["temporal dev server", "worker"]
+
+    again = json.loads(sandbox.run("demo", "--json").stdout)
+    assert again["registry"] == summary["registry"]  # the same import is recorded once
+    assert again["audit_entries"] == summary["audit_entries"]
+    assert (sandbox.cwd / "data" / "temporal.db").is_file()
