@@ -1,0 +1,70 @@
+"""Settings are read from the environment with one-line errors; logs render through structlog."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+import structlog
+
+from config import LogFormat, Settings, SettingsError, load_settings
+from telemetry import configure_logging
+
+
+def test_defaults_give_an_sqlite_file_in_the_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KSGOV_DATA_DIR", str(tmp_path / "d"))
+    settings = load_settings()
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'd' / 'ksgov.db'}"
+    assert (settings.temporal_host, settings.temporal_port) == ("127.0.0.1", 7233)
+
+
+def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("KSGOV_TASK_QUEUE=from-dotenv\n")
+    assert load_settings().task_queue == "from-dotenv"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "needle"),
+    [
+        ("KSGOV_LOG_FORMAT", "xml", "KSGOV_LOG_FORMAT"),
+        ("KSGOV_LOG_LEVEL", "LOUD", "KSGOV_LOG_LEVEL"),
+        ("KSGOV_TEMPORAL_ADDRESS", "nohost", "KSGOV_TEMPORAL_ADDRESS"),
+        ("KSGOV_SMTP_PORT", "99999", "KSGOV_SMTP_PORT"),
+        ("KSGOV_DATABASE_URL", "mysql://a/b", "KSGOV_DATABASE_URL"),
+        ("KSGOV_SMTP_SECURITY", "ssl3", "KSGOV_SMTP_SECURITY"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, needle: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(needle)
+    assert value in message
+    assert "\n" not in message
+
+
+def test_the_ui_url_names_the_namespace() -> None:
+    settings = Settings(temporal_namespace="ks", ui_port=9000)
+    assert settings.ui_url == "http://127.0.0.1:9000/namespaces/ks"
+
+
+def test_logs_are_json_lines_when_not_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LogFormat.AUTO, "INFO")
+    structlog.get_logger("ksgov.test").info("seat_recorded", seat_id=7)
+    logging.getLogger("temporalio.workflow").warning(
+        "timer fired", extra={"temporal_workflow": {"workflow_id": "term-2027", "run_id": "r1"}}
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert lines[0]["event"] == "seat_recorded"
+    assert lines[0]["seat_id"] == 7
+    assert lines[1]["workflow_id"] == "term-2027"
+    assert lines[1]["level"] == "warning"
