@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import audit, ops, preview
+from cli import audit, ops, preview, term
 from service.errors import UserError
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 ops.register(app)
 preview.register(app)
 audit.register(app)
+term.register(app)
 
 
 def main() -> None:

@@ -94,17 +94,20 @@ class LandstingResult(Payload):
     seats: tuple[SeatIn, ...]
 
 
+TermStage = Literal["county_meetings", "landsting", "in_office", "ended"]
+
+
 class TermState(Payload):
     """The term's state, carried across continue-as-new."""
 
-    stage: Literal["county_meetings", "landsting", "in_office", "ended"] = "county_meetings"
+    stage: TermStage = "county_meetings"
     children_started: bool = False
     county_results: tuple[CountyMeetingResult, ...] = ()
     landsting_forced: str = ""
     seats: tuple[SeatIn, ...] = ()
     vacancies: tuple[SeatIn, ...] = ()
     handover_to: str = ""
-    events: int = Field(0, description="vacancies handled, for idempotency keys")
+    previous_told: bool = False
 
 
 class TermInput(Payload):
@@ -116,6 +119,7 @@ class TermInput(Payload):
     counties: tuple[CountyMeetingInput, ...] = Field(min_length=1)
     landsting: LandstingSetup
     first_deputy_moves_up: bool
+    seat_to_date: date
     previous_term_workflow_id: str = ""
     state: TermState = TermState()
     max_history_length: int | None = Field(None, description="test hook: continue-as-new sooner")

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workflows.county_meeting import CountyMeetingWorkflow
+from workflows.landsting import LandstingWorkflow
 from workflows.registry_import import RegistryImportWorkflow
+from workflows.term import TermWorkflow
 
-WORKFLOWS: Sequence[type] = (RegistryImportWorkflow,)
+WORKFLOWS: Sequence[type] = (
+    RegistryImportWorkflow,
+    TermWorkflow,
+    CountyMeetingWorkflow,
+    LandstingWorkflow,
+)

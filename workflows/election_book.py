@@ -13,7 +13,7 @@ from datetime import date
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from models.election_payloads import NominationsIn, PostSpec, VoteIn
+    from models.election_payloads import MethodValue, NominationsIn, PostSpec, VoteIn
     from models.payloads import (
         ElectionRecord,
         PersonIn,
@@ -95,10 +95,12 @@ class ElectionBook:
         if drawn:
             await steps.record_event(
                 RecordEventRequest(
-                    idempotency_key=f"{key}/lot", action="lot_drawn", subject=key,
+                    idempotency_key=f"{key}/lot",
+                    action="lot_drawn",
+                    subject=key,
                     content={"drawn": drawn, "post": vote.post},
                 )
-            )  # fmt: skip
+            )
         if ballot.status != "decided":
             return ()
         seats = self._seats(ballot, key, method, from_date, to_date)
@@ -115,24 +117,37 @@ class ElectionBook:
             ballot.elected, ballot.status = count.placements, "decided"
 
     async def _record(
-        self, ballot: Ballot, vote: VoteIn, key: str, method: str, count: Count
+        self, ballot: Ballot, vote: VoteIn, key: str, method: MethodValue, count: Count
     ) -> None:
         record = ElectionRecord(
-            election_id=key, term=self.term, organ=ballot.spec.organ, post=vote.post,
-            method=method, round=vote.round, inputs=count.inputs,  # type: ignore[arg-type]
-            outcome=outcome_of(count), decided_at=workflow.now(),
-        )  # fmt: skip
+            election_id=key,
+            term=self.term,
+            organ=ballot.spec.organ,
+            post=vote.post,
+            method=method,
+            round=vote.round,
+            inputs=count.inputs,
+            outcome=outcome_of(count),
+            decided_at=workflow.now(),
+        )
         await steps.record_election(RecordElectionRequest(idempotency_key=key, election=record))
 
     def _seats(
-        self, ballot: Ballot, key: str, method: str, from_date: date, to_date: date
+        self, ballot: Ballot, key: str, method: MethodValue, from_date: date, to_date: date
     ) -> tuple[SeatIn, ...]:
         how = method if ballot.round == 1 else f"{method} round 2"
         return tuple(
             SeatIn(
-                organ=ballot.spec.organ, term=self.term, person_id=p.person_id, role=p.role,
-                rank=p.rank, group=p.group, from_date=from_date, to_date=to_date,
-                election_id=key, obtained_by=how,
+                organ=ballot.spec.organ,
+                term=self.term,
+                person_id=p.person_id,
+                role=p.role,
+                rank=p.rank,
+                group=p.group,
+                from_date=from_date,
+                to_date=to_date,
+                election_id=key,
+                obtained_by=how,
             )
             for p in ballot.elected
-        )  # fmt: skip
+        )

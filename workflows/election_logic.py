@@ -25,7 +25,15 @@ from domain.elections import (
     resolve_lot,
 )
 from domain.gender import Gender, check_gender_balance
-from models.election_payloads import ListIn, PostNomination, PostSpec, PostStatus, VoteIn
+from models.election_payloads import (
+    ListIn,
+    MethodValue,
+    PostNomination,
+    PostSpec,
+    PostStatus,
+    PostStatusValue,
+    VoteIn,
+)
 from models.payloads import PersonIn, SeatRole
 
 
@@ -57,8 +65,8 @@ class Ballot:
     """The election of one post; mutated only by workflow handlers."""
 
     spec: PostSpec
-    method: str
-    status: str = "awaiting_nominations"
+    method: MethodValue
+    status: PostStatusValue = "awaiting_nominations"
     round: int = 1
     candidates: tuple[str, ...] = ()
     lists: tuple[ListIn, ...] = ()
@@ -67,10 +75,14 @@ class Ballot:
     def status_model(self) -> PostStatus:
         names = self.candidates or tuple(lst.name for lst in self.lists)
         return PostStatus(
-            post=self.spec.post, organ=self.spec.organ, method=self.method,  # type: ignore[arg-type]
-            status=self.status, round=self.round, candidates=names,  # type: ignore[arg-type]
+            post=self.spec.post,
+            organ=self.spec.organ,
+            method=self.method,
+            status=self.status,
+            round=self.round,
+            candidates=names,
             elected=tuple(p.person_id for p in self.elected if p.role != "deputy"),
-        )  # fmt: skip
+        )
 
 
 def new_ballots(posts: Sequence[PostSpec]) -> dict[str, Ballot]:
@@ -182,10 +194,16 @@ def _proportional(ballot: Ballot, vote: VoteIn, people: Mapping[str, PersonIn]) 
     )
     spec = ballot.spec
     result = proportional_election(
-        lists, spec.seats, Method(spec.list_method),
-        first_divisor=Fraction(spec.first_divisor), deputies_extra=spec.deputies_extra,
-    )  # fmt: skip
-    inputs = {"votes": dict(vote.votes), "lists": {lst.name: lst.candidates for lst in ballot.lists}}
+        lists,
+        spec.seats,
+        Method(spec.list_method),
+        first_divisor=Fraction(spec.first_divisor),
+        deputies_extra=spec.deputies_extra,
+    )
+    inputs = {
+        "votes": dict(vote.votes),
+        "lists": {lst.name: lst.candidates for lst in ballot.lists},
+    }
     if isinstance(result, Apportionment):
         return Count(inputs, list_tie=result, lists=lists)
     check_list_balance(spec.organ, result)
@@ -202,8 +220,11 @@ def check_list_balance(organ: str, result: ListElectionResult) -> None:
 
 def list_result_placements(spec: PostSpec, result: ListElectionResult) -> tuple[Placement, ...]:
     lists = {name: tuple(c.name for c in cands) for name, cands in result.members.items()}
-    placed = [Placement(pid, spec.role, None, spec.group + name) for name, ids in lists.items()
-              for pid in ids]  # fmt: skip
+    placed = [
+        Placement(pid, spec.role, None, spec.group + name)
+        for name, ids in lists.items()
+        for pid in ids
+    ]
     for name, cands in result.deputies.items():
         placed += [
             Placement(c.name, "deputy", i, spec.group + name) for i, c in enumerate(cands, 1)
@@ -232,7 +253,8 @@ def draw_lot(ballot: Ballot, count: Count, draw: Callable[[int], int]) -> tuple[
     if count.lot:
         winner = resolve_lot(count.lot, draw(len(count.lot)))
         return Count(count.inputs, placements=(_place(ballot.spec, winner),)), [winner]
-    assert count.list_tie is not None and count.list_tie.tie is not None
+    assert count.list_tie is not None
+    assert count.list_tie.tie is not None
     pool, winners = list(count.list_tie.tie.lists), []
     for _ in range(count.list_tie.tie.seats):
         winners.append(pool.pop(draw(len(pool))))
@@ -247,7 +269,7 @@ def outcome_of(count: Count) -> dict[str, Any]:
         "elected": [p.person_id for p in count.placements if p.role != "deputy"],
         "deputies": [p.person_id for p in count.placements if p.role == "deputy"],
         "second_round": count.second_round,
-        "lot_needed": list(count.lot) or (list(count.list_tie.tie.lists)
-                                          if count.list_tie and count.list_tie.tie else []),
+        "lot_needed": list(count.lot)
+        or (list(count.list_tie.tie.lists) if count.list_tie and count.list_tie.tie else []),
         "rejected": count.rejected,
-    }  # fmt: skip
+    }

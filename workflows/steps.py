@@ -109,19 +109,25 @@ async def _alert_undelivered(request: NotifyRequest, reason: str) -> None:
             idempotency_key=f"undelivered/{subject}",
             action="notice_undelivered",
             subject=request.subject_key,
-            content={"purpose": request.purpose, "recipients": len(request.recipients),
-                     "reason": reason[:300]},
+            content={
+                "purpose": request.purpose,
+                "recipients": len(request.recipients),
+                "reason": reason[:300],
+            },
         )
-    )  # fmt: skip
+    )
     await notify(
         NotifyRequest(
             purpose="delivery_alert",
             subject_key=subject,
             recipients=(Recipient(recipient_id=SECRETARIAT),),
-            context={"purpose": request.purpose, "subject": request.subject_key,
-                     "recipients": [r.recipient_id for r in request.recipients]},
+            context={
+                "purpose": request.purpose,
+                "subject": request.subject_key,
+                "recipients": [r.recipient_id for r in request.recipients],
+            },
         )
-    )  # fmt: skip
+    )
 
 
 ACTIVITY_NAMES: tuple[str, ...] = (

@@ -1,0 +1,143 @@
+"""Election-cycle commands: `ksgov term`, `ksgov county-meeting`, `ksgov landsting`, `ksgov seat`.
+
+Thin: each command parses its arguments, calls one function of service/term.py and prints the
+answer (a table, or JSON with `--json`). Bulk input comes as JSON files: one object, or a list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+
+from cli.common import print_json, print_table, settings, user_errors_as_exit
+from service import term as service
+from service.errors import UserError
+
+term_app = typer.Typer(help="The four-year term: start it, follow it.", no_args_is_help=True)
+county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args_is_help=True)
+landsting_app = typer.Typer(help="Input to the Landsting (JSON files).", no_args_is_help=True)
+seat_app = typer.Typer(help="Seats during the term.", no_args_is_help=True)
+
+Year = Annotated[int, typer.Argument(help="Election year of the term, e.g. 2027.")]
+File = Annotated[Path, typer.Argument(help="JSON file: one object, or a list of them.")]
+_T = TypeVar("_T")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the election-cycle commands to `app`."""
+    app.add_typer(term_app, name="term")
+    app.add_typer(county_app, name="county-meeting")
+    app.add_typer(landsting_app, name="landsting")
+    app.add_typer(seat_app, name="seat")
+    for kind in service.COUNTY_UPDATES:
+        county_app.command(kind, help=f"Send the {kind} JSON file to a county meeting.")(
+            _county_command(kind)
+        )
+    for kind in service.LANDSTING_UPDATES:
+        landsting_app.command(kind, help=f"Send the {kind} JSON file to the Landsting.")(
+            _landsting_command(kind)
+        )
+
+
+def _run(call: Coroutine[Any, Any, _T]) -> _T:
+    try:
+        return asyncio.run(call)
+    except UserError as exc:
+        user_errors_as_exit(exc)
+
+
+@term_app.command("start")
+def start(
+    year: Year,
+    bylaws: Annotated[str | None, typer.Option("--bylaws", help="Bylaws name.")] = None,
+) -> None:
+    """Start the term of election year YEAR under the bylaws in force (or --bylaws)."""
+    name = _run(service.start_term(settings(), year, bylaws))
+    typer.echo(f"Term {year}-{year + 4} started (workflow term-{year}) under bylaws {name}.")
+
+
+@term_app.command("status")
+def status(
+    year: Year, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Where each county meeting and the Landsting stand, what input is awaited, deadlines."""
+    found = _run(service.term_status(settings(), year))
+    if as_json:
+        print_json(_plain(found))
+        return
+    term = found["term"]
+    typer.echo(f"Term {term.term}: {term.stage}; awaiting: {', '.join(term.awaiting) or '-'}")
+    rows = [
+        (f"county {county}", s.stage, s.deadline or "", "; ".join(s.awaiting))
+        if s
+        else (f"county {county}", "not started", "", "")
+        for county, s in found["counties"].items()
+    ]
+    land = found["landsting"]
+    rows.append(
+        ("landsting", land.stage, land.deadline or "", "; ".join(land.awaiting))
+        if land
+        else ("landsting", "not started", "", "")
+    )
+    print_table(("process", "stage", "deadline", "awaiting"), rows)
+
+
+@term_app.command("force-landsting")
+def force_landsting(
+    year: Year,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    reason: Annotated[str, typer.Option("--reason")] = "forced by the secretariat",
+) -> None:
+    """Start the Landsting before every county meeting has finished."""
+    missing = _run(service.missing_counties(settings(), year))
+    if missing and not yes:
+        typer.echo(f"County meetings not finished: {', '.join(missing)}")
+        typer.confirm("Start the Landsting without their delegates?", abort=True)
+    _run(service.force_landsting(settings(), year, reason))
+    typer.echo(f"The Landsting of term {year} will start now.")
+
+
+@seat_app.command("vacate")
+def vacate(
+    year: Year,
+    organ: Annotated[str, typer.Option("--organ", help="e.g. landsstyret, hovedstyret")],
+    person: Annotated[str, typer.Option("--person", help="The person id.")],
+    reason: Annotated[str, typer.Option("--reason")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Record that PERSON leaves their seat; the first deputy moves up or an election is due."""
+    day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    result = _run(service.vacate_seat(settings(), year, organ, person, reason, day))
+    typer.echo(f"Seat vacated. Open vacancies: {', '.join(result.vacancies) or 'none'}")
+
+
+def _county_command(kind: str) -> Any:
+    def command(year: Year, county: Annotated[str, typer.Argument(help="NN")], file: File) -> None:
+        answers = _run(service.county_meeting_input(settings(), year, county, kind, file))
+        typer.echo(f"Accepted {len(answers)} {kind} input(s) for county meeting {county}.")
+
+    return command
+
+
+def _landsting_command(kind: str) -> Any:
+    def command(year: Year, file: File) -> None:
+        answers = _run(service.landsting_input(settings(), year, kind, file))
+        typer.echo(f"Accepted {len(answers)} {kind} input(s) for the Landsting.")
+
+    return command
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,202 @@
+"""Client-side operations of the election cycle: start a term, send input, read status, vacate.
+
+One function per operation, called by cli/term.py now and an HTTP API later. Temporal's
+refusals become `UserError`s a secretary can act on: an already started term, a refused update
+(the validator's message), a workflow that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from config import Settings
+from domain.bylaws import Bylaws
+from models.election_payloads import (
+    AppointIn,
+    CongressDateIn,
+    CredentialsIn,
+    ForceLandstingIn,
+    MeetingDateIn,
+    NominationsIn,
+    ProcessStatus,
+    RepresentativesIn,
+    TermStatus,
+    VacateIn,
+    VoteIn,
+)
+from service.errors import UserError
+from service.governance import load_bylaws, load_registry, read_text
+from service.temporal import connect
+from service.term_inputs import build_term_input
+from workflows.term import TermWorkflow, search_attributes
+
+_M = TypeVar("_M", bound=BaseModel)
+
+COUNTY_UPDATES: dict[str, tuple[str, type[BaseModel]]] = {
+    "representatives": ("representatives", RepresentativesIn),
+    "meeting-date": ("meeting_date", MeetingDateIn),
+    "nominations": ("nominations", NominationsIn),
+    "vote": ("vote", VoteIn),
+}
+LANDSTING_UPDATES: dict[str, tuple[str, type[BaseModel]]] = {
+    "date": ("congress_date", CongressDateIn),
+    "credentials": ("credentials", CredentialsIn),
+    "nominations": ("nominations", NominationsIn),
+    "vote": ("vote", VoteIn),
+    "appoint": ("appoint", AppointIn),
+}
+
+
+def term_id(year: int) -> str:
+    return f"term-{year}"
+
+
+def term_bylaws(year: int, name: str | None = None) -> Bylaws:
+    """The bylaws a term runs under: `name`, or those in force on 1 January of the election year."""
+    return load_bylaws(name, dt.date(year, 1, 1))
+
+
+async def start_term(settings: Settings, year: int, bylaws_name: str | None = None) -> str:
+    """Start TermWorkflow `term-<year>`; returns the bylaws name. Twice is refused."""
+    bylaws = term_bylaws(year, bylaws_name)
+    client = await connect(settings)
+    previous = term_id(year - 4) if await _exists(client, term_id(year - 4)) else ""
+    data = build_term_input(load_registry(), bylaws, year, previous_term_workflow_id=previous)
+    try:
+        await client.start_workflow(
+            TermWorkflow.run,
+            data,
+            id=term_id(year),
+            task_queue=settings.task_queue,
+            search_attributes=search_attributes(data.term, "term", "all", "county_meetings"),
+        )
+    except WorkflowAlreadyStartedError:
+        raise UserError(
+            f"term {year} is already started (workflow {term_id(year)}): "
+            f"see `ksgov term status {year}`"
+        ) from None
+    return bylaws.name
+
+
+async def _exists(client: Client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError:
+        return False
+    return True
+
+
+async def _query(handle: WorkflowHandle[Any, Any], result_type: type[_M]) -> _M:
+    try:
+        found: _M = await handle.query("status", result_type=result_type)
+    except RPCError as exc:
+        raise _not_found(handle.id, exc) from None
+    return found
+
+
+def _not_found(workflow_id: str, exc: RPCError) -> UserError:
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        return UserError(f"there is no workflow {workflow_id}: has the term been started?")
+    return UserError(f"{workflow_id}: {exc.message}")
+
+
+async def term_status(settings: Settings, year: int) -> dict[str, Any]:
+    """Where the term, each county meeting and the Landsting stand (None: not started)."""
+    client = await connect(settings)
+    term = await _query(client.get_workflow_handle(term_id(year)), TermStatus)
+    counties: dict[str, ProcessStatus | None] = {}
+    for county in (*term.counties_finished, *term.counties_missing):
+        handle = client.get_workflow_handle(f"county-meeting-{year}-{county}")
+        counties[county] = await _maybe(handle)
+    landsting = await _maybe(client.get_workflow_handle(f"landsting-{year}"))
+    return {"term": term, "counties": dict(sorted(counties.items())), "landsting": landsting}
+
+
+async def _maybe(handle: WorkflowHandle[Any, Any]) -> ProcessStatus | None:
+    try:
+        found: ProcessStatus = await handle.query("status", result_type=ProcessStatus)
+    except RPCError:
+        return None
+    return found
+
+
+async def missing_counties(settings: Settings, year: int) -> tuple[str, ...]:
+    client = await connect(settings)
+    status = await _query(client.get_workflow_handle(term_id(year)), TermStatus)
+    return status.counties_missing
+
+
+async def force_landsting(settings: Settings, year: int, reason: str) -> TermStatus:
+    client = await connect(settings)
+    handle = client.get_workflow_handle(term_id(year))
+    answer: TermStatus = await _update(
+        handle, "force_landsting", ForceLandstingIn(reason=reason), TermStatus
+    )
+    return answer
+
+
+async def vacate_seat(
+    settings: Settings, year: int, organ: str, person: str, reason: str, on: dt.date
+) -> TermStatus:
+    data = VacateIn(organ=organ, person_id=person, reason=reason, on=on)
+    client = await connect(settings)
+    handle = client.get_workflow_handle(term_id(year))
+    answer: TermStatus = await _update(handle, "vacate", data, TermStatus)
+    return answer
+
+
+async def county_meeting_input(
+    settings: Settings, year: int, county: str, kind: str, file: Path
+) -> list[Any]:
+    """Send a JSON file (one object, or a list for bulk input) to a county meeting."""
+    name, model = COUNTY_UPDATES[kind]
+    client = await connect(settings)
+    handle = client.get_workflow_handle(f"county-meeting-{year}-{county}")
+    return [await _update(handle, name, item, None) for item in load_models(file, model)]
+
+
+async def landsting_input(settings: Settings, year: int, kind: str, file: Path) -> list[Any]:
+    """Send a JSON file (one object, or a list) to the Landsting."""
+    name, model = LANDSTING_UPDATES[kind]
+    client = await connect(settings)
+    handle = client.get_workflow_handle(f"landsting-{year}")
+    return [await _update(handle, name, item, None) for item in load_models(file, model)]
+
+
+def load_models(file: Path, model: type[_M]) -> list[_M]:
+    """One model or a list of them from a JSON file, or a one-line `UserError`."""
+    try:
+        data = json.loads(read_text(file))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    items = data if isinstance(data, list) else [data]
+    return [_validate(file, model.model_validate, item) for item in items]
+
+
+def _validate(file: Path, check: Callable[[Any], _M], item: Any) -> _M:
+    try:
+        return check(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise UserError(f"{file}: {where}: {first['msg']}") from None
+
+
+async def _update(
+    handle: WorkflowHandle[Any, Any], name: str, arg: BaseModel, result_type: type[_M] | None
+) -> Any:
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except WorkflowUpdateFailedError as exc:
+        raise UserError(f"refused: {exc.cause or exc}") from None
+    except RPCError as exc:
+        raise _not_found(handle.id, exc) from None

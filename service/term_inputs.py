@@ -1,0 +1,196 @@
+"""The inputs of the election-cycle workflows, computed from the registry and the bylaws.
+
+Workflows must not read files, so the client computes here what each county meeting elects
+(representatives per member, county-board posts, Landsting delegates by the delegate key) and
+what the Landsting elects. Pure apart from the clock-free date arithmetic; no Temporal calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from domain.bylaws import Bylaws, ElectionMethod, Organ, Post
+from domain.registry import Registry
+from domain.representation import county_meeting_representatives, landsting_delegates
+from models.election_payloads import (
+    CountyMeetingInput,
+    LandstingSetup,
+    MemberSeats,
+    PostSpec,
+    TermInput,
+)
+from models.payloads import SeatRole
+from service.errors import UserError
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def term_name(year: int) -> str:
+    """The term of an election year: 2027 gives "2027-2031"."""
+    return f"{year}-{year + 4}"
+
+
+def end_of_day(year: int, month_day: tuple[int, int]) -> dt.datetime:
+    """23:59 Oslo time on a bylaw day of `year`, as an aware datetime."""
+    month, day = month_day
+    return dt.datetime(year, month, day, 23, 59, tzinfo=OSLO)
+
+
+def member_email(number: str, contacts: Mapping[str, str]) -> str:
+    """The contact the secretariat gave, else a synthesized postmottak address (never sent)."""
+    kind = "fylkeskommune" if len(number) == 2 else "kommune"
+    return contacts.get(number) or f"postmottak@{number}.{kind}.invalid"
+
+
+def post_spec(organ_key: str, spec: Post, bylaws: Bylaws, **extra: object) -> PostSpec:
+    """A bylaw post as the workflows take it, with the bylaw list-election parameters."""
+    role: SeatRole = "member"
+    rank = None
+    if spec.name == "leader":
+        role = "leader"
+    elif "deputy_leader" in spec.name:
+        role = "deputy_leader"
+        rank = 2 if spec.name.startswith("second") else 1
+    rules = bylaws.elections
+    fields: dict[str, object] = {
+        "post": spec.name,
+        "organ": organ_key,
+        "method": spec.method.value,
+        "seats": spec.count,
+        "role": role,
+        "rank": rank,
+        "list_method": rules.list_method.value,
+        "first_divisor": str(rules.first_divisor),
+        "deputies_extra": rules.deputies_extra,
+    }
+    fields.update(extra)
+    return PostSpec.model_validate(fields)
+
+
+def _members(
+    registry: Registry, bylaws: Bylaws, county: str, contacts: Mapping[str, str]
+) -> tuple[MemberSeats, ...]:
+    reps = county_meeting_representatives(registry, county, bylaws.county_meeting)
+    names = {m.number: m.name for m in registry.municipalities_in(county)}
+    members = [
+        MemberSeats(
+            member_number=n,
+            name=names[n],
+            kind="municipality",
+            email=member_email(n, contacts),
+            representatives=r,
+        )
+        for n, r in reps.items()
+    ]
+    own = bylaws.county_meeting.county_authority_delegates
+    if own:
+        members.append(
+            MemberSeats(
+                member_number=county,
+                name=registry.county(county).name,
+                kind="county",
+                email=member_email(county, contacts),
+                representatives=own,
+            )
+        )
+    return tuple(members)
+
+
+def _delegate_post(bylaws: Bylaws, county: str, seats: int) -> PostSpec:
+    landsting = bylaws.organs.get("landsting")
+    method = "proportional"
+    if landsting is not None:
+        method = next((p.method.value for p in landsting.posts if p.name == "delegates"), method)
+    post = Post("delegates", ElectionMethod(method), seats)
+    return post_spec("landsting", post, bylaws, group=f"county-{county}/")
+
+
+def county_input(
+    registry: Registry,
+    bylaws: Bylaws,
+    year: int,
+    county: str,
+    delegates: int,
+    contacts: Mapping[str, str],
+) -> CountyMeetingInput:
+    """What the county meeting of `county` elects, and whom it asks for representatives."""
+    board: Organ = bylaws.organ("county_board")
+    posts = [
+        post_spec(f"county_board:{county}", p, bylaws, group=f"county_board:{county}/")
+        for p in board.posts
+    ]
+    posts.append(_delegate_post(bylaws, county, delegates))
+    return CountyMeetingInput(
+        term=term_name(year),
+        year=year,
+        county=county,
+        county_name=registry.county(county).name,
+        term_workflow_id=f"term-{year}",
+        members=_members(registry, bylaws, county, contacts),
+        posts=tuple(posts),
+        deadline=end_of_day(year, bylaws.county_meeting.deadline),
+        secretary_email=contacts.get(f"secretary-{county}")
+        or f"fylkessekretaer@{county}.ks.invalid",
+        seat_to_date=dt.date(year + 4, 12, 31),
+    )
+
+
+def landsting_setup(bylaws: Bylaws, year: int) -> LandstingSetup:
+    """What the Landsting elects: Hovedstyret's posts and Landsstyret's elected members."""
+    posts = [
+        post_spec("hovedstyret", p, bylaws, post=_national(p, "hovedstyret"), group="hovedstyret/")
+        for p in bylaws.organ("hovedstyret").posts
+    ]
+    posts += [
+        post_spec("landsstyret", p, bylaws, post=_national(p, "landsstyret"), group="landsstyret/")
+        for p in bylaws.organ("landsstyret").posts
+    ]
+    return LandstingSetup(
+        posts=tuple(posts),
+        notice_deadline=_notice_deadline(bylaws, year),
+        appointed_by=bylaws.associate_name,
+    )
+
+
+def _notice_deadline(bylaws: Bylaws, year: int) -> dt.datetime:
+    """The first bylaw notice day after the county meetings' deadline (mid-December for KS)."""
+    notice = end_of_day(year, bylaws.landsting.notice_deadline)
+    if notice <= end_of_day(year, bylaws.county_meeting.deadline):
+        notice = end_of_day(year + 1, bylaws.landsting.notice_deadline)
+    return notice
+
+
+def _national(post: Post, organ: str) -> str:
+    return f"{organ}_{post.name}" if post.name == "members" else post.name
+
+
+def build_term_input(
+    registry: Registry,
+    bylaws: Bylaws,
+    year: int,
+    contacts: Mapping[str, str] | None = None,
+    previous_term_workflow_id: str = "",
+) -> TermInput:
+    """The TermWorkflow input for the election year `year` under `bylaws`."""
+    shares = landsting_delegates(registry, bylaws.delegate_key)
+    if shares.tie is not None:
+        raise UserError(
+            f"the delegate key is tied between counties {', '.join(shares.tie.lists)}: "
+            "settle it in the bylaws before starting the term"
+        )
+    counties = tuple(
+        county_input(registry, bylaws, year, c.number, shares.seats[c.number], contacts or {})
+        for c in registry.counties
+    )
+    return TermInput(
+        term=term_name(year),
+        year=year,
+        bylaws=bylaws.name,
+        counties=counties,
+        landsting=landsting_setup(bylaws, year),
+        first_deputy_moves_up=bylaws.elections.first_deputy_moves_up,
+        seat_to_date=dt.date(year + 4, 12, 31),
+        previous_term_workflow_id=previous_term_workflow_id,
+    )

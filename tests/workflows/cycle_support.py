@@ -1,0 +1,199 @@
+"""Helpers of the election-cycle workflow tests: the fictional federation, mock activities,
+a worker, generated people and the inputs a secretariat would send."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+import worker
+from domain.bylaws import Bylaws, parse_bylaws
+from domain.registry import Registry, parse_registry_csv, parse_registry_json
+from models.election_payloads import (
+    CountyMeetingInput,
+    ListIn,
+    MeetingDateIn,
+    NominationsIn,
+    PostNomination,
+    RepresentativesIn,
+    VoteIn,
+)
+from models.payloads import (
+    EndSeatRequest,
+    NotifyRequest,
+    NotifyResult,
+    PersonIn,
+    RecordElectionRequest,
+    RecordEventRequest,
+    RecordPeopleRequest,
+    RecordResult,
+    RecordSeatsRequest,
+)
+from workflows.all import WORKFLOWS
+
+UNIT_DATA = Path(__file__).resolve().parents[1] / "unit" / "data"
+HERE = Path(__file__).resolve().parent
+
+
+def fictional_bylaws(**replace: str) -> Bylaws:
+    """tests/unit/data/fictional.toml with the organs of data/fictional_organs.toml appended."""
+    text = (UNIT_DATA / "fictional.toml").read_text(encoding="utf-8")
+    text += (HERE / "data" / "fictional_organs.toml").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return parse_bylaws(text, "fictional+organs")
+
+
+def fictional_registry() -> Registry:
+    counties = parse_registry_json(
+        "[]", (UNIT_DATA / "fictional_counties.json").read_text(encoding="utf-8"), "fictional"
+    ).counties
+    text = (UNIT_DATA / "fictional_towns.csv").read_text(encoding="utf-8")
+    return parse_registry_csv(text, counties, "fictional_towns.csv")
+
+
+@dataclass
+class Recorder:
+    """Mock activities with the real names; every call is kept as (name, request)."""
+
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+
+    def of(self, name: str) -> list[Any]:
+        return [req for n, req in self.calls if n == name]
+
+    def _keep(self, name: str, request: Any) -> RecordResult:
+        self.calls.append((name, request))
+        return RecordResult(changed=1, audit_seq=len(self.calls))
+
+    @activity.defn(name="record_people")
+    async def record_people(self, request: RecordPeopleRequest) -> RecordResult:
+        return self._keep("record_people", request)
+
+    @activity.defn(name="record_election")
+    async def record_election(self, request: RecordElectionRequest) -> RecordResult:
+        return self._keep("record_election", request)
+
+    @activity.defn(name="record_seats")
+    async def record_seats(self, request: RecordSeatsRequest) -> RecordResult:
+        return self._keep("record_seats", request)
+
+    @activity.defn(name="end_seat")
+    async def end_seat(self, request: EndSeatRequest) -> RecordResult:
+        return self._keep("end_seat", request)
+
+    @activity.defn(name="record_event")
+    async def record_event(self, request: RecordEventRequest) -> RecordResult:
+        return self._keep("record_event", request)
+
+    @activity.defn(name="notify")
+    async def notify(self, request: NotifyRequest) -> NotifyResult:
+        self.calls.append(("notify", request))
+        return NotifyResult(sent=len(request.recipients), already_sent=0, failed=0)
+
+    def activities(self) -> list[Callable[..., Any]]:
+        return [
+            self.record_people,
+            self.record_election,
+            self.record_seats,
+            self.end_seat,
+            self.record_event,
+            self.notify,
+        ]
+
+
+def mock_worker(client: Client, task_queue: str, recorder: Recorder) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=recorder.activities(),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*worker.PASSTHROUGH)
+        ),
+    )
+
+
+def person(pid: str, female: bool) -> PersonIn:
+    return PersonIn(
+        person_id=pid,
+        name=f"Person {pid}",
+        gender="female" if female else "male",
+        email=f"{pid}@example.invalid",
+    )
+
+
+def representatives(data: CountyMeetingInput) -> list[RepresentativesIn]:
+    """Each member's representatives, genders alternating."""
+    return [
+        RepresentativesIn(
+            member_number=m.member_number,
+            people=tuple(
+                person(f"r{m.member_number}-{i}", i % 2 == 0) for i in range(m.representatives)
+            ),
+        )
+        for m in data.members
+    ]
+
+
+def list_people(county: str, name: str, size: int, female_first: bool) -> list[PersonIn]:
+    return [person(f"c{county}-{name}{i}", (i % 2 == 0) == female_first) for i in range(size)]
+
+
+def nominations(data: CountyMeetingInput, reps: list[RepresentativesIn]) -> NominationsIn:
+    """Leader and deputy from the representatives; balanced lists for members and delegates."""
+    first = [r.people[0].person_id for r in reps]
+    seats = {p.post: p.seats for p in data.posts}
+    size = seats["delegates"] + seats["members"] + 4
+    people = list_people(data.county, "A", size, True) + list_people(data.county, "B", size, False)
+
+    def lists(post: str) -> tuple[ListIn, ...]:
+        ids = [p.person_id for p in people]
+        take = seats[post] + 2
+        skip = 0 if post == "members" else seats["members"] + 2
+        return (
+            ListIn(name="A", candidates=tuple(ids[skip : skip + take])),
+            ListIn(name="B", candidates=tuple(ids[size + skip : size + skip + take])),
+        )
+
+    return NominationsIn(
+        posts=(
+            PostNomination(post="leader", candidates=(first[0], first[1])),
+            PostNomination(post="deputy_leader", candidates=(first[1], first[2])),
+            PostNomination(post="members", lists=lists("members")),
+            PostNomination(post="delegates", lists=lists("delegates")),
+        ),
+        people=tuple(people),
+    )
+
+
+async def run_county_meeting(handle: WorkflowHandle[Any, Any], data: CountyMeetingInput) -> None:
+    """Send a whole county meeting's input: representatives, date, nominations, votes."""
+    reps = representatives(data)
+    for rep in reps:
+        await handle.execute_update("representatives", rep)
+    await handle.execute_update("meeting_date", MeetingDateIn(meeting_date=data.deadline.date()))
+    noms = nominations(data, reps)
+    await handle.execute_update("nominations", noms)
+    lead = noms.posts[0].candidates
+    await handle.execute_update("vote", VoteIn(post="leader", votes={lead[0]: 10, lead[1]: 3}))
+    dep = noms.posts[1].candidates
+    await handle.execute_update("vote", VoteIn(post="deputy_leader", votes={dep[1]: 9, dep[0]: 4}))
+    for post in ("members", "delegates"):
+        await handle.execute_update("vote", VoteIn(post=post, votes={"A": 8, "B": 5}))
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:
+    """Poll `check` (real time) until it holds."""
+    for _ in range(int(seconds / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached in time")

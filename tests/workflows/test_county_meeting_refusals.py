@@ -1,0 +1,199 @@
+"""Refused input, the deadline reminder and a moved-up deputy, on the time-skipping server.
+
+A refused update raises WorkflowUpdateFailedError with the validator's message and leaves no
+trace in the history (no update events, no activity calls).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from models.election_payloads import (
+    CountyMeetingInput,
+    MeetingDateIn,
+    NominationsIn,
+    PostNomination,
+    RepresentativesIn,
+    VacateIn,
+    VoteIn,
+)
+from service.term_inputs import build_term_input
+from tests.workflows.cycle_driver import hold_county_meetings, hold_landsting, start_term
+from tests.workflows.cycle_support import (
+    Recorder,
+    eventually,
+    fictional_bylaws,
+    fictional_registry,
+    mock_worker,
+    nominations,
+    person,
+    representatives,
+)
+from workflows.county_meeting import CountyMeetingWorkflow
+
+Handle = WorkflowHandle[Any, Any]
+
+
+def county_input(year: int) -> CountyMeetingInput:
+    data = build_term_input(fictional_registry(), fictional_bylaws(), year).counties[0]
+    return data.model_copy(update={"term_workflow_id": ""})
+
+
+@pytest_asyncio.fixture
+async def meeting(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
+    """A county meeting (province 71) with representatives, date and nominations in."""
+    recorder = Recorder()
+    # A year ahead of the shared server clock: its timers overflow beyond about 68 years.
+    year = (await ts_env.get_current_time()).year + 1
+    data = county_input(year)
+    async with mock_worker(ts_env.client, task_queue, recorder):
+        handle = await ts_env.client.start_workflow(
+            CountyMeetingWorkflow.run, data, id=f"cm-{task_queue}", task_queue=task_queue
+        )
+        reps = representatives(data)
+        for rep in reps:
+            await handle.execute_update(CountyMeetingWorkflow.representatives, rep)
+        await handle.execute_update(
+            CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=dt.date(year, 10, 1))
+        )
+        await handle.execute_update(CountyMeetingWorkflow.nominations, nominations(data, reps))
+        yield handle, data, recorder
+        with contextlib.suppress(RPCError):  # a test may have let it finish
+            await handle.terminate()
+
+
+async def recorded_events(handle: Handle) -> list[str]:
+    """Event types that carry business meaning (the test server adds empty workflow tasks)."""
+    events = (await handle.fetch_history()).events
+    names = [EventType.Name(e.event_type) for e in events]
+    return [n for n in names if "WORKFLOW_TASK" not in n]
+
+
+async def refused(handle: Handle, update: str, arg: Any) -> str:
+    before = await recorded_events(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await handle.execute_update(update, arg)
+    assert await recorded_events(handle) == before  # no update accepted, no activity
+    return str(info.value.cause)
+
+
+async def test_the_wrong_number_of_representatives_is_refused(meeting: Any) -> None:
+    handle, _, _ = meeting
+    two = RepresentativesIn(member_number="7102", people=(person("x1", True), person("x2", False)))
+    assert "elects 1 representative(s), not 2" in await refused(handle, "representatives", two)
+
+
+async def test_an_unknown_member_is_refused(meeting: Any) -> None:
+    handle, _, _ = meeting
+    data = RepresentativesIn(member_number="9999", people=(person("x1", True),))
+    assert "unknown member '9999'" in await refused(handle, "representatives", data)
+
+
+async def test_a_vote_for_a_candidate_not_nominated_is_refused(meeting: Any) -> None:
+    handle, _, _ = meeting
+    vote = VoteIn(post="leader", votes={"r7101-0": 5, "someone-else": 9})
+    assert "'someone-else' is not nominated for leader" in await refused(handle, "vote", vote)
+
+
+async def test_a_nomination_of_an_unknown_person_is_refused(meeting: Any) -> None:
+    handle, _, _ = meeting
+    noms = NominationsIn(posts=(PostNomination(post="leader", candidates=("ghost",)),))
+    assert "unknown person 'ghost'" in await refused(handle, "nominations", noms)
+
+
+async def test_a_result_breaking_gender_balance_is_refused(meeting: Any) -> None:
+    handle, data, _ = meeting
+    women = tuple(person(f"w{i}", True) for i in range(6))
+    lists = nominations(data, representatives(data)).posts[2].lists
+    only_women = lists[0].model_copy(update={"candidates": tuple(p.person_id for p in women)})
+    noms = NominationsIn(posts=(PostNomination(post="members", lists=(only_women,)),), people=women)
+    await handle.execute_update("nominations", noms)
+    message = await refused(handle, "vote", VoteIn(post="members", votes={"A": 10}))
+    assert "gender balance" in message
+
+
+async def test_a_vote_for_a_closed_election_is_refused(meeting: Any) -> None:
+    handle, _, _ = meeting
+    await handle.execute_update("vote", VoteIn(post="leader", votes={"r7101-0": 9, "r7102-0": 2}))
+    again = VoteIn(post="leader", votes={"r7101-0": 1, "r7102-0": 9})
+    assert "the election of leader is closed" in await refused(handle, "vote", again)
+
+
+async def test_a_majority_election_goes_to_a_second_round_and_then_to_lot(meeting: Any) -> None:
+    handle, _, recorder = meeting
+    votes = {"r7101-0": 5, "r7102-0": 5, "r7103-0": 0}
+    with pytest.raises(WorkflowUpdateFailedError):  # r7103-0 is not nominated for leader
+        await handle.execute_update("vote", VoteIn(post="leader", votes=votes))
+    first = await handle.execute_update(
+        CountyMeetingWorkflow.vote, VoteIn(post="leader", votes={"r7101-0": 5, "r7102-0": 5})
+    )
+    assert (first.status, first.round) == ("open", 2)
+    second = await handle.execute_update(
+        CountyMeetingWorkflow.vote,
+        VoteIn(post="leader", round=2, votes={"r7101-0": 6, "r7102-0": 6}),
+    )
+    assert second.status == "decided"
+    assert second.elected[0] in {"r7101-0", "r7102-0"}
+    lot = [e for e in recorder.of("record_event") if e.action == "lot_drawn"]
+    assert lot[0].content["drawn"] == list(second.elected)
+
+
+async def test_the_deadline_reminds_the_secretariat_and_the_county_secretary(
+    ts_env: WorkflowEnvironment, meeting: Any
+) -> None:
+    handle, data, recorder = meeting
+    assert not [n for n in recorder.of("notify") if n.purpose == "deadline_passed"]
+    await ts_env.sleep(data.deadline - await ts_env.get_current_time() + dt.timedelta(hours=1))
+    status = await handle.query(CountyMeetingWorkflow.status)  # still waiting for the votes
+    assert status.stage == "voting"
+
+    async def reminded() -> bool:
+        return any(n.purpose == "deadline_passed" for n in recorder.of("notify"))
+
+    await eventually(reminded)
+    reminders = [n for n in recorder.of("notify") if n.purpose == "deadline_passed"]
+    assert [r.recipient_id for r in reminders[0].recipients] == [
+        "secretariat",
+        "county-71-secretary",
+    ]
+    assert "votes for leader (round 1)" in reminders[0].context["awaiting"]
+
+
+async def test_a_vacancy_is_filled_by_the_first_deputy_where_the_bylaws_allow_it(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    recorder = Recorder()
+    bylaws = fictional_bylaws(**{"first_deputy_moves_up = false": "first_deputy_moves_up = true"})
+    async with mock_worker(ts_env.client, task_queue, recorder):
+        cycle = await start_term(ts_env.client, task_queue, bylaws, 2095)
+        await hold_county_meetings(cycle)
+        await hold_landsting(cycle, recorder)
+        await cycle.term.execute_update(
+            "vacate",
+            VacateIn(
+                organ="hovedstyret", person_id="hs-0", reason="resigned", on=dt.date(2097, 1, 1)
+            ),
+        )
+        status = await cycle.term.query("status")
+        await cycle.term.terminate()
+    assert status["vacancies"] == []
+    ended = [(e.person_id, e.role) for e in recorder.of("end_seat")]
+    assert ended == [("hs-0", "member"), ("hs-2", "deputy")]
+    moved = recorder.of("record_seats")[-1].seats[0]
+    assert (moved.person_id, moved.role, moved.obtained_by) == (
+        "hs-2",
+        "member",
+        "first deputy moved up",
+    )

@@ -1,0 +1,250 @@
+"""CountyMeetingWorkflow: one county's meeting elects its county board and Landsting delegates.
+
+Workflow id `county-meeting-<year>-<county>`, started by TermWorkflow (parent-close ABANDON).
+It asks each member for its representatives, then takes the secretariat's input as updates with
+validators (representatives, meeting date, nominations, votes), counts each election by the
+bylaw method, records every result, and when all posts are decided tells its term (a signal)
+and returns the county's delegates and county-board leader. If the bylaw deadline passes first,
+it reminds the secretariat and the county secretary and goes on waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.election_payloads import (
+        CountyMeetingFinished,
+        CountyMeetingInput,
+        CountyMeetingResult,
+        MeetingDateIn,
+        NominationsIn,
+        PostStatus,
+        ProcessStatus,
+        RepresentativesIn,
+        VoteIn,
+    )
+    from models.payloads import (
+        SECRETARIAT,
+        NotifyRequest,
+        PersonIn,
+        Recipient,
+        RecordEventRequest,
+        SeatIn,
+    )
+    from workflows import steps
+    from workflows.election_book import ElectionBook
+    from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+
+
+@workflow.defn(name="CountyMeeting")
+class CountyMeetingWorkflow:
+    """The county meeting of one county in one election year."""
+
+    @workflow.init
+    def __init__(self, data: CountyMeetingInput) -> None:
+        self._data = data
+        self._key = f"term-{data.year}/county-{data.county}"
+        self._book = ElectionBook(data.posts, data.term, self._key)
+        self._representatives: dict[str, tuple[PersonIn, ...]] = {}
+        self._meeting_date: date | None = None
+        self._seats: list[SeatIn] = []
+        self._stage = ""
+
+    @workflow.run
+    async def run(self, data: CountyMeetingInput) -> CountyMeetingResult:
+        self._sync_stage()
+        await self._request_representatives()
+        remaining = data.deadline - workflow.now()
+        try:
+            if remaining <= timedelta(0):
+                raise TimeoutError
+            await workflow.wait_condition(lambda: self._book.decided, timeout=remaining)
+        except TimeoutError:
+            await self._remind()
+            await workflow.wait_condition(lambda: self._book.decided)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        result = self._result()
+        await steps.record_event(
+            RecordEventRequest(
+                idempotency_key=f"{self._key}/finished",
+                action="county_meeting_finished",
+                subject=self._key,
+                content={"delegates": len(result.delegates)},
+            )
+        )
+        if data.term_workflow_id:
+            term = workflow.get_external_workflow_handle(data.term_workflow_id)
+            await term.signal("county_meeting_finished", CountyMeetingFinished(result=result))
+        return result
+
+    # ------------------------------------------------------------------ updates
+
+    @workflow.update
+    async def representatives(self, data: RepresentativesIn) -> ProcessStatus:
+        self._representatives[data.member_number] = data.people
+        self._sync_stage()
+        await self._book.add_people(data.people, f"member-{data.member_number}")
+        return self.status()
+
+    @representatives.validator
+    def _check_representatives(self, data: RepresentativesIn) -> None:
+        members = {m.member_number: m for m in self._data.members}
+        member = members.get(data.member_number)
+        if member is None:
+            raise ValueError(
+                f"unknown member {data.member_number!r}: the members of this county meeting "
+                f"are {', '.join(members)}"
+            )
+        if len(data.people) != member.representatives:
+            raise ValueError(
+                f"{member.name} elects {member.representatives} representative(s), "
+                f"not {len(data.people)}"
+            )
+        if len({p.person_id for p in data.people}) != len(data.people):
+            raise ValueError(f"the representatives of {member.name} name someone twice")
+        if self._stage in ("voting", "done"):
+            raise ValueError("voting has begun: the representatives can no longer change")
+
+    @workflow.update
+    async def meeting_date(self, data: MeetingDateIn) -> ProcessStatus:
+        self._meeting_date = data.meeting_date
+        self._sync_stage()
+        return self.status()
+
+    @meeting_date.validator
+    def _check_meeting_date(self, data: MeetingDateIn) -> None:
+        if self._seats:
+            raise ValueError("results are recorded: the meeting date can no longer change")
+        if data.meeting_date.year != self._data.year:
+            raise ValueError(f"the county meeting must be held in {self._data.year}")
+
+    @workflow.update
+    async def nominations(self, data: NominationsIn) -> ProcessStatus:
+        await self._book.nominate(data)
+        self._sync_stage()
+        return self.status()
+
+    @nominations.validator
+    def _check_nominations(self, data: NominationsIn) -> None:
+        self._book.check_nominations(data)
+
+    @workflow.update
+    async def vote(self, data: VoteIn) -> PostStatus:
+        assert self._meeting_date is not None  # the validator made sure
+        seats = await self._book.vote(data, self._meeting_date, self._data.seat_to_date)
+        self._seats.extend(seats)
+        self._sync_stage()
+        return self._book.ballots[data.post].status_model()
+
+    @vote.validator
+    def _check_vote(self, data: VoteIn) -> None:
+        if self._meeting_date is None:
+            raise ValueError("set the meeting date before entering votes")
+        self._book.check_vote(data)
+
+    # ------------------------------------------------------------------ status
+
+    @workflow.query
+    def status(self) -> ProcessStatus:
+        return ProcessStatus(
+            workflow_id=workflow.info().workflow_id,
+            stage=self._stage,
+            awaiting=self._awaiting(),
+            deadline=self._data.deadline,
+            meeting_date=self._meeting_date,
+            posts=tuple(b.status_model() for b in self._book.ballots.values()),
+        )
+
+    def _missing_members(self) -> list[str]:
+        return [m.name for m in self._data.members if m.member_number not in self._representatives]
+
+    def _awaiting(self) -> tuple[str, ...]:
+        waiting = [f"representatives of {name}" for name in self._missing_members()]
+        if self._meeting_date is None:
+            waiting.append("the meeting date")
+        for ballot in self._book.ballots.values():
+            if ballot.status == "awaiting_nominations":
+                waiting.append(f"nominations for {ballot.spec.post}")
+            elif ballot.status == "open":
+                waiting.append(f"votes for {ballot.spec.post} (round {ballot.round})")
+        return tuple(waiting)
+
+    def _sync_stage(self) -> None:
+        if self._book.decided:
+            stage = "done"
+        elif any(b.status != "awaiting_nominations" for b in self._book.ballots.values()):
+            stage = "voting"
+        elif self._missing_members():
+            stage = "awaiting_representatives"
+        else:
+            stage = "awaiting_nominations"
+        if stage != self._stage:
+            self._stage = stage
+            workflow.upsert_search_attributes(
+                [
+                    KS_TERM.value_set(self._data.term),
+                    KS_ORGAN.value_set("county_meeting"),
+                    KS_COUNTY.value_set(self._data.county),
+                    KS_STAGE.value_set(stage),
+                ]
+            )
+
+    # ------------------------------------------------------------------ steps
+
+    async def _request_representatives(self) -> None:
+        await asyncio.gather(
+            *(
+                steps.notify(
+                    NotifyRequest(
+                        purpose="representatives_requested",
+                        subject_key=f"{self._key}/member-{m.member_number}",
+                        recipients=(
+                            Recipient(recipient_id=m.member_number, email=m.email, name=m.name),
+                        ),
+                        context={
+                            "county": self._data.county_name,
+                            "term": self._data.term,
+                            "representatives": m.representatives,
+                            "member": m.name,
+                        },
+                        deadline=self._data.deadline,
+                    )
+                )
+                for m in self._data.members
+            )
+        )
+
+    async def _remind(self) -> None:
+        await steps.notify(
+            NotifyRequest(
+                purpose="deadline_passed",
+                subject_key=self._key,
+                recipients=(
+                    Recipient(recipient_id=SECRETARIAT),
+                    Recipient(
+                        recipient_id=f"county-{self._data.county}-secretary",
+                        email=self._data.secretary_email,
+                    ),
+                ),
+                context={
+                    "county": self._data.county_name,
+                    "awaiting": list(self._awaiting()),
+                    "deadline": self._data.deadline.isoformat(),
+                },
+            )
+        )
+
+    def _result(self) -> CountyMeetingResult:
+        people = self._book.people
+        leader = self._book.elected("leader")[0].person_id
+        delegates = [p.person_id for p in self._book.elected("delegates") if p.role != "deputy"]
+        return CountyMeetingResult(
+            county=self._data.county,
+            leader=people[leader],
+            delegates=tuple(people[pid] for pid in delegates),
+            seats=tuple(self._seats),
+        )

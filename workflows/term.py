@@ -1,0 +1,264 @@
+"""TermWorkflow: one four-year term, from the county meetings to the hand-over to the next term.
+
+Workflow id `term-<year>`. It starts one CountyMeetingWorkflow per county (parent-close ABANDON,
+so they survive continue-as-new), which signal back when finished; then the LandstingWorkflow,
+when every county is done or the secretariat forces it (update `force_landsting`). While in
+office it handles vacancies (update `vacate`: the first deputy moves up, or update
+`supplementary` records Landsstyret's election). It ends on the next term's `handover` signal.
+Its state lives in its input, so it continues-as-new whenever Temporal suggests it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from models.election_payloads import (
+        CountyMeetingFinished,
+        ForceLandstingIn,
+        HandoverIn,
+        LandstingFinished,
+        LandstingInput,
+        SupplementaryIn,
+        TermInput,
+        TermResult,
+        TermStage,
+        TermState,
+        TermStatus,
+        VacateIn,
+    )
+    from models.payloads import SeatIn
+    from workflows.county_meeting import CountyMeetingWorkflow
+    from workflows.landsting import LandstingWorkflow
+    from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+    from workflows.term_seats import held_seat, open_vacancy
+    from workflows.term_steps import (
+        record_handover,
+        record_supplementary,
+        record_vacancy,
+        tell_previous_term,
+    )
+
+
+def search_attributes(term: str, organ: str, county: str, stage: str) -> TypedSearchAttributes:
+    """The four ksgov keywords, for a workflow start."""
+    pairs = ((KS_TERM, term), (KS_ORGAN, organ), (KS_COUNTY, county), (KS_STAGE, stage))
+    return TypedSearchAttributes([SearchAttributePair(k, v) for k, v in pairs])
+
+
+@workflow.defn(name="Term")
+class TermWorkflow:
+    """The election cycle of one term."""
+
+    @workflow.init
+    def __init__(self, data: TermInput) -> None:
+        self._data = data
+        state = data.state
+        self._stage: TermStage = state.stage
+        self._started = state.children_started
+        self._results = {r.county: r for r in state.county_results}
+        self._forced = state.landsting_forced
+        self._seats: list[SeatIn] = list(state.seats)
+        self._vacancies: list[SeatIn] = list(state.vacancies)
+        self._handover = state.handover_to
+        self._previous_told = state.previous_told
+
+    @workflow.run
+    async def run(self, data: TermInput) -> TermResult:
+        self._upsert()
+        if not self._started:
+            await self._start_county_meetings()
+        while not (self._stage == "in_office" and self._handover and self._previous_told):
+            await workflow.wait_condition(
+                lambda: (
+                    self._landsting_due
+                    or self._previous_due
+                    or self._handover_due
+                    or self._continue_suggested()
+                )
+            )
+            if self._landsting_due:
+                await self._start_landsting()
+            elif self._previous_due:
+                await tell_previous_term(data)
+                self._previous_told = True
+            elif not self._handover_due:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(data.model_copy(update={"state": self._state()}))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._set_stage("ended")
+        await record_handover(data, self._handover)
+        return TermResult(term=data.term, handed_over_to=self._handover, seats=len(self._seats))
+
+    @property
+    def _landsting_due(self) -> bool:
+        done = len(self._results) == len(self._data.counties)
+        return self._stage == "county_meetings" and (done or bool(self._forced))
+
+    @property
+    def _previous_due(self) -> bool:
+        return self._stage == "in_office" and not self._previous_told
+
+    @property
+    def _handover_due(self) -> bool:
+        return self._stage == "in_office" and bool(self._handover) and self._previous_told
+
+    def _continue_suggested(self) -> bool:
+        info = workflow.info()
+        limit = self._data.max_history_length
+        if limit is not None and info.get_current_history_length() > limit:
+            return True
+        return info.is_continue_as_new_suggested()
+
+    def _state(self) -> TermState:
+        return TermState(
+            stage=self._stage,
+            children_started=self._started,
+            county_results=tuple(self._results.values()),
+            landsting_forced=self._forced,
+            seats=tuple(self._seats),
+            vacancies=tuple(self._vacancies),
+            handover_to=self._handover,
+            previous_told=self._previous_told,
+        )
+
+    async def _start_county_meetings(self) -> None:
+        term_id = workflow.info().workflow_id
+        await asyncio.gather(
+            *(
+                workflow.start_child_workflow(
+                    CountyMeetingWorkflow.run,
+                    county.model_copy(update={"term_workflow_id": term_id}),
+                    id=f"county-meeting-{self._data.year}-{county.county}",
+                    parent_close_policy=ParentClosePolicy.ABANDON,
+                    search_attributes=search_attributes(
+                        self._data.term, "county_meeting", county.county, "started"
+                    ),
+                )
+                for county in self._data.counties
+            )
+        )
+        self._started = True
+
+    async def _start_landsting(self) -> None:
+        data = self._data
+        self._set_stage("landsting")
+        counties = tuple(
+            self._results[c.county] for c in data.counties if c.county in self._results
+        )
+        await workflow.start_child_workflow(
+            LandstingWorkflow.run,
+            LandstingInput(
+                term=data.term,
+                year=data.year,
+                term_workflow_id=workflow.info().workflow_id,
+                setup=data.landsting,
+                counties=counties,
+                seat_to_date=data.seat_to_date,
+            ),
+            id=f"landsting-{data.year}",
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=search_attributes(data.term, "landsting", "all", "started"),
+        )
+
+    def _set_stage(self, stage: TermStage) -> None:
+        self._stage = stage
+        self._upsert()
+
+    def _upsert(self) -> None:
+        workflow.upsert_search_attributes(
+            [
+                KS_TERM.value_set(self._data.term),
+                KS_ORGAN.value_set("term"),
+                KS_COUNTY.value_set("all"),
+                KS_STAGE.value_set(self._stage),
+            ]
+        )
+
+    # ------------------------------------------------------------------ signals from children
+
+    @workflow.signal
+    def county_meeting_finished(self, data: CountyMeetingFinished) -> None:
+        self._results.setdefault(data.result.county, data.result)
+
+    @workflow.signal
+    def landsting_finished(self, data: LandstingFinished) -> None:
+        if self._stage != "landsting":
+            return
+        county_seats = [s for r in self._results.values() for s in r.seats]
+        self._seats = [*county_seats, *data.result.seats]
+        self._set_stage("in_office")
+
+    @workflow.signal
+    def handover(self, data: HandoverIn) -> None:
+        self._handover = self._handover or data.next_term
+
+    # ------------------------------------------------------------------ updates
+
+    @workflow.update
+    async def force_landsting(self, data: ForceLandstingIn) -> TermStatus:
+        self._forced = data.reason
+        return self.status()
+
+    @force_landsting.validator
+    def _check_force(self, data: ForceLandstingIn) -> None:
+        if self._stage != "county_meetings":
+            raise ValueError("the Landsting has already been started")
+        if not self._results:
+            raise ValueError(
+                "no county meeting has finished: the Landsting would have no delegates"
+            )
+
+    @workflow.update
+    async def vacate(self, data: VacateIn) -> TermStatus:
+        seat = held_seat(self._seats, data.organ, data.person_id)
+        self._seats.remove(seat)
+        await record_vacancy(self._data, seat, data, self._seats, self._vacancies)
+        return self.status()
+
+    @vacate.validator
+    def _check_vacate(self, data: VacateIn) -> None:
+        if self._stage != "in_office":
+            raise ValueError("the organs are not composed yet: there is no seat to vacate")
+        held_seat(self._seats, data.organ, data.person_id)
+
+    @workflow.update
+    async def supplementary(self, data: SupplementaryIn) -> TermStatus:
+        vacancy = open_vacancy(self._vacancies, data)
+        self._vacancies.remove(vacancy)
+        self._seats.append(await record_supplementary(self._data, vacancy, data))
+        return self.status()
+
+    @supplementary.validator
+    def _check_supplementary(self, data: SupplementaryIn) -> None:
+        open_vacancy(self._vacancies, data)
+        holders = {s.person_id for s in self._seats if s.organ == data.organ}
+        if data.person.person_id in holders:
+            raise ValueError(f"{data.person.person_id!r} already holds a seat in {data.organ!r}")
+
+    # ------------------------------------------------------------------ status
+
+    @workflow.query
+    def status(self) -> TermStatus:
+        missing = tuple(c.county for c in self._data.counties if c.county not in self._results)
+        return TermStatus(
+            term=self._data.term,
+            stage=self._stage,
+            awaiting=self._awaiting(missing),
+            counties_finished=tuple(sorted(self._results)),
+            counties_missing=missing,
+            vacancies=tuple(f"{s.organ}/{s.person_id}" for s in self._vacancies),
+            seats=len(self._seats),
+        )
+
+    def _awaiting(self, missing: tuple[str, ...]) -> tuple[str, ...]:
+        if self._stage == "county_meetings":
+            return tuple(f"county meeting {c}" for c in missing)
+        if self._stage == "landsting":
+            return ("the Landsting",)
+        waiting = [f"supplementary election for {s.organ}/{s.person_id}" for s in self._vacancies]
+        return (*waiting, "the next term's hand-over")

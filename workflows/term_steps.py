@@ -1,0 +1,116 @@
+"""The recorded steps of a term in office: vacancies, supplementary elections, the hand-over.
+
+Each step builds its idempotency key from business keys (term, organ, person), never from
+activity ids, which restart after continue-as-new. Callers change their state first and pass
+the lists here, so an update arriving during an activity sees the new state.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.election_payloads import HandoverIn, SupplementaryIn, TermInput, VacateIn
+    from models.payloads import (
+        ElectionRecord,
+        EndSeatRequest,
+        RecordElectionRequest,
+        RecordEventRequest,
+        RecordPeopleRequest,
+        RecordSeatsRequest,
+        SeatIn,
+    )
+    from workflows import steps
+    from workflows.term_seats import filled, first_deputy, moved_up
+
+
+async def record_vacancy(
+    data: TermInput, seat: SeatIn, vacate: VacateIn, seats: list[SeatIn], vacancies: list[SeatIn]
+) -> None:
+    """End `seat`; move the first deputy up (bylaws permitting) or open a vacancy."""
+    key = f"term-{data.year}/{seat.organ}/{seat.person_id}/vacated-{vacate.on.isoformat()}"
+    deputy = first_deputy(seats, seat) if data.first_deputy_moves_up else None
+    new = moved_up(deputy, seat, vacate) if deputy else None
+    if deputy and new:
+        seats.remove(deputy)
+        seats.append(new)
+    else:
+        vacancies.append(seat)
+    await _end(key, seat, vacate.on, vacate.reason)
+    if deputy and new:
+        await _end(f"{key}/deputy", deputy, vacate.on, "moved up to a vacated seat")
+        await steps.record_seats(
+            RecordSeatsRequest(idempotency_key=f"{key}/moved-up", seats=(new,))
+        )
+        return
+    await steps.record_event(
+        RecordEventRequest(
+            idempotency_key=f"{key}/vacancy",
+            action="vacancy_opened",
+            subject=key,
+            content={
+                "organ": seat.organ,
+                "role": seat.role,
+                "awaiting": "supplementary election by landsstyret",
+            },
+        )
+    )
+
+
+async def _end(key: str, seat: SeatIn, on: date, reason: str) -> None:
+    await steps.end_seat(
+        EndSeatRequest(
+            idempotency_key=key,
+            organ=seat.organ,
+            term=seat.term,
+            person_id=seat.person_id,
+            role=seat.role,
+            ended_on=on,
+            reason=reason,
+        )
+    )
+
+
+async def record_supplementary(data: TermInput, vacancy: SeatIn, sup: SupplementaryIn) -> SeatIn:
+    """Record Landsstyret's supplementary election and the seat it gives."""
+    key = f"term-{data.year}/{vacancy.organ}/{vacancy.person_id}/supplementary"
+    seat = filled(vacancy, sup, key)
+    await steps.record_people(
+        RecordPeopleRequest(idempotency_key=f"{key}/people", people=(sup.person,))
+    )
+    record = ElectionRecord(
+        election_id=key,
+        term=data.term,
+        organ=vacancy.organ,
+        post=vacancy.role,
+        method="majority",
+        inputs={"vacated": vacancy.person_id, "by": "landsstyret"},
+        outcome={"elected": [sup.person.person_id]},
+        decided_at=workflow.now(),
+    )
+    await steps.record_election(RecordElectionRequest(idempotency_key=key, election=record))
+    await steps.record_seats(RecordSeatsRequest(idempotency_key=f"{key}/seats", seats=(seat,)))
+    return seat
+
+
+async def tell_previous_term(data: TermInput) -> None:
+    """Signal the previous term that this term's organs are composed (its hand-over)."""
+    if not data.previous_term_workflow_id:
+        return
+    previous = workflow.get_external_workflow_handle(data.previous_term_workflow_id)
+    await previous.signal(
+        "handover", HandoverIn(next_term=data.term, composed_on=workflow.now().date())
+    )
+
+
+async def record_handover(data: TermInput, next_term: str) -> None:
+    await steps.record_event(
+        RecordEventRequest(
+            idempotency_key=f"term-{data.year}/handover",
+            action="term_handed_over",
+            subject=f"term-{data.year}",
+            content={"next_term": next_term},
+        )
+    )
