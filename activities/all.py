@@ -8,11 +8,20 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from activities.mailer import SmtpConfig
+from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 
 
 def build_activities(engine: Engine, smtp: SmtpConfig) -> list[Callable[..., Any]]:
     """The activities, sharing one engine and one SMTP configuration."""
     records = RecordActivities(engine)
-    del smtp  # the notification activities take it
-    return [records.record_members]
+    notifications = NotificationActivities(engine, smtp)
+    return [
+        records.record_members,
+        records.record_people,
+        records.record_election,
+        records.record_seats,
+        records.end_seat,
+        records.record_event,
+        notifications.notify,
+    ]

@@ -1,0 +1,212 @@
+"""The `notify` activity: one e-mail per recipient for (purpose, subject), sent at most once.
+
+Per call: render every notice (a missing context key refuses the whole request before anything is
+queued), queue the missing outbox rows, then send each message not yet sent and record it right
+after the server accepts it. A permanent refusal (5xx for that message) fails the one row; a
+passing failure (server down, 4xx) is recorded and raised after the batch, so Temporal retries
+with backoff and the messages already accepted are not sent again. A message accepted after its
+deadline is counted as late and the secretariat is alerted in the same call.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+import structlog
+from sqlalchemy.engine import Engine
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities import mailer, outbox
+from activities.changes import refuse
+from activities.mailer import SmtpConfig
+from activities.messages import render
+from activities.outbox import Slot, State
+from activities.records import actor
+from models.payloads import SECRETARIAT, Attachment, NotifyRequest, NotifyResult, Recipient
+
+log = structlog.get_logger(__name__)
+
+# A Message-ID of 64 hex digits is longer than the 78 columns the default policy folds at; a
+# folded Message-ID is legal but some receivers compare it verbatim, so fold only at 998.
+HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One composed message and its outbox slot; `message` is None without an address."""
+
+    slot: Slot
+    message: EmailMessage | None
+
+
+@dataclass
+class Tally:
+    """What happened to the messages of one request in this call."""
+
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+    late: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    unreachable: bool = False
+
+
+class NotificationActivities:
+    """The notification activity; it receives the engine and the SMTP settings from the worker."""
+
+    def __init__(self, engine: Engine, smtp: SmtpConfig) -> None:
+        self.engine = engine
+        self.smtp = smtp
+
+    @activity.defn(name="notify")
+    def notify(self, request: NotifyRequest) -> NotifyResult:
+        """Send one message per recipient for (purpose, subject); sending twice sends once."""
+        letters = [self._compose(request, r) for r in _unique(request.recipients)]
+        who = actor()
+        states = outbox.ensure_queued(self.engine, [letter.slot for letter in letters], who)
+        tally = Tally()
+        for letter in letters:
+            self._deliver(letter, states[letter.slot.key], tally, who)
+        if tally.late and request.purpose != "delivery_alert":
+            self._alert_late(request, tally.late)
+        if tally.deferred:
+            raise ApplicationError(
+                f"{len(tally.deferred)} of {len(letters)} messages could not be delivered yet "
+                f"(first: {tally.deferred[0]}); they are retried",
+                type="DeliveryDeferred",
+            )
+        result = NotifyResult(
+            sent=tally.sent,
+            already_sent=tally.already_sent,
+            failed=tally.failed,
+            late=len(tally.late),
+        )
+        log.info("notify_done", purpose=request.purpose, subject_key=request.subject_key,
+                 **result.model_dump())  # fmt: skip
+        return result
+
+    def _compose(self, request: NotifyRequest, recipient: Recipient) -> Letter:
+        key = outbox.outbox_key(request.purpose, recipient.recipient_id, request.subject_key)
+        slot = Slot(key, request.purpose, recipient.recipient_id, request.subject_key,
+                    request.deadline)  # fmt: skip
+        rendered = render(request.purpose, request.context, recipient.name, request.deadline)
+        address = recipient.email
+        if not address and recipient.recipient_id == SECRETARIAT:
+            address = self.smtp.secretariat_email
+        if not address:
+            return Letter(slot, None)
+        message = EmailMessage(policy=HEADERS_UNFOLDED)
+        message["Subject"] = rendered.subject
+        message["From"] = self.smtp.mail_from
+        message["To"] = formataddr((recipient.name, address))
+        message["Message-ID"] = outbox.message_id(key)
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(rendered.text)
+        message.add_alternative(rendered.html, subtype="html")
+        for attachment in request.attachments:
+            _attach(message, attachment)
+        return Letter(slot, message)
+
+    def _deliver(self, letter: Letter, state: State, tally: Tally, who: str) -> None:
+        slot = letter.slot
+        if state.status == "sent":
+            tally.already_sent += 1
+            if state.late:
+                tally.late.append(slot.recipient_id)
+            return
+        if state.status == "failed":
+            tally.failed += 1
+            return
+        if letter.message is None:
+            outbox.mark_failed(self.engine, slot, who, None, "no e-mail address on record")
+            tally.failed += 1
+            return
+        if tally.unreachable:
+            tally.deferred.append("not tried: the mail server did not answer")
+            return
+        self._send(letter.slot, letter.message, tally, who)
+
+    def _send(self, slot: Slot, message: EmailMessage, tally: Tally, who: str) -> None:
+        ids = {"notification": slot.key[:16], "purpose": slot.purpose,
+               "recipient_id": slot.recipient_id}  # fmt: skip
+        try:
+            mailer.send(self.smtp, message)
+        except OSError as exc:  # smtplib.SMTPException is an OSError
+            code, reason = _reply(exc, str(message["To"]))
+            if code is not None and code >= 500 and _per_message(exc):
+                outbox.mark_failed(self.engine, slot, who, code, reason)
+                tally.failed += 1
+                log.warning("notification_failed", code=code, **ids)
+                return
+            outbox.mark_error(self.engine, slot, reason)
+            tally.deferred.append(reason)
+            tally.unreachable = not _per_message(exc)
+            log.warning("notification_deferred", code=code, error=type(exc).__name__, **ids)
+            return
+        if outbox.mark_sent(self.engine, slot, who):
+            tally.late.append(slot.recipient_id)
+        tally.sent += 1
+        log.info("notification_sent", **ids)
+
+    def _alert_late(self, request: NotifyRequest, late: list[str]) -> None:
+        """Tell the secretariat which recipients got the notice after its deadline."""
+        alert = NotifyRequest(
+            purpose="delivery_alert",
+            subject_key=f"late/{request.purpose}/{request.subject_key}"[:250],
+            recipients=(Recipient(recipient_id=SECRETARIAT),),
+            context={"purpose": request.purpose, "subject": request.subject_key,
+                     "recipients": sorted(late), "late": True},
+        )  # fmt: skip
+        log.warning("notification_late", purpose=request.purpose,
+                    subject_key=request.subject_key, late=len(late))  # fmt: skip
+        self.notify(alert)
+
+
+def _unique(recipients: tuple[Recipient, ...]) -> list[Recipient]:
+    """The recipients without repeats: one message per recipient id."""
+    return list({r.recipient_id: r for r in reversed(recipients)}.values())[::-1]
+
+
+def _attach(message: EmailMessage, attachment: Attachment) -> None:
+    main, _, rest = attachment.content_type.partition(";")
+    maintype, slash, subtype = main.strip().lower().partition("/")
+    if not slash or not maintype or not subtype:
+        raise refuse(f"the attachment {attachment.filename} has no valid content type")
+    params = {
+        name.strip(): value.strip().strip('"')
+        for name, _, value in (p.partition("=") for p in rest.split(";") if "=" in p)
+    }
+    if maintype == "text":
+        message.add_attachment(attachment.text, subtype=subtype, filename=attachment.filename,
+                               params=params)  # fmt: skip
+    else:
+        message.add_attachment(attachment.text.encode(), maintype=maintype, subtype=subtype,
+                               filename=attachment.filename, params=params)  # fmt: skip
+
+
+def _per_message(exc: OSError) -> bool:
+    """Whether the server answered about this message (else it could not be reached at all)."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
+
+
+def _reply(exc: OSError, address: str) -> tuple[int | None, str]:
+    """The server's code and a reason to store, with the recipient's address taken out."""
+    code: int | None = None
+    raw: bytes | str
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, raw = next(iter(exc.recipients.values()))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, raw = exc.smtp_code, exc.smtp_error
+    else:
+        raw = f"{type(exc).__name__}: {exc}"
+    text = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    for part in {address, address.rpartition("<")[2].rstrip(">")} - {""}:
+        text = text.replace(part, "<recipient>")
+    return code, f"{code} {text}" if code is not None else text

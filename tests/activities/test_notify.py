@@ -1,0 +1,285 @@
+"""The notify activity against a real SMTP server (aiosmtpd): exactly what arrives, and when."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from email.message import Message
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities import outbox
+from activities.mailer import SmtpConfig
+from activities.notify import NotificationActivities
+from models.payloads import SECRETARIAT, Attachment, NotifyRequest, Recipient
+from models.records import AuditEntry, Notification
+from tests.conftest import SmtpRecorder, SmtpServer
+
+CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+CONTEXT = {
+    "organ_title": "Fylkesmøtet i Vestland",
+    "starts_at": "2027-03-12T10:00:00+01:00",
+    "place": "Bergen",
+}
+
+
+def recipient(n: int) -> Recipient:
+    return Recipient(recipient_id=f"p-{n}", email=f"p{n}@example.org", name=f"Person Åsen {n}")
+
+
+def reminder(*recipients: Recipient, **changes: Any) -> NotifyRequest:
+    values: dict[str, Any] = {
+        "purpose": "reminder",
+        "subject_key": "meeting-2027-46-1",
+        "recipients": recipients,
+        "context": CONTEXT,
+        **changes,
+    }
+    return NotifyRequest.model_validate(values)
+
+
+def outbox_rows(engine: Engine) -> dict[str, Notification]:
+    with Session(engine) as session:
+        return {row.recipient_id: row for row in session.exec(select(Notification)).all()}
+
+
+def audit_actions(engine: Engine) -> Counter[str]:
+    with Session(engine) as session:
+        return Counter(e.action for e in session.exec(select(AuditEntry)).all())
+
+
+def arrivals(smtp: SmtpServer) -> Counter[str]:
+    return Counter(rcpt for r in smtp.received for rcpt in r.recipients)
+
+
+def subject(message: Message) -> str:
+    """The Subject as a reader sees it (the fixture parses with the compat32 policy)."""
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def text_part(message: Message, content_type: str) -> str:
+    [part] = [p for p in message.walk() if p.get_content_type() == content_type]
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(part.get_content_charset() or "utf-8").replace("\r\n", "\n")
+
+
+def restart_with(smtp: SmtpServer, recorder: SmtpRecorder) -> None:
+    smtp.stop()
+    smtp.recorder = recorder
+    smtp.start()
+
+
+@dataclass
+class TakesOnly(SmtpRecorder):
+    """Accepts the first `limit` messages, then answers 451 like a server under load."""
+
+    limit: int | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.limit is not None and len(self.received) >= self.limit:
+            return "451 4.3.0 try later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@dataclass
+class RefusesOne(SmtpRecorder):
+    """Refuses one address for good (550 at RCPT), as a server does for an unknown mailbox."""
+
+    bad: str = ""
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == self.bad:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_notify_sends_one_message_per_recipient_with_text_html_and_attachment(
+    engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig
+) -> None:
+    notifier = NotificationActivities(engine, smtp_config)
+    request = reminder(
+        recipient(1),
+        recipient(2),
+        Recipient(recipient_id=SECRETARIAT),
+        attachments=(
+            Attachment(
+                filename="mote.ics", content_type="text/calendar; method=REQUEST", text=CALENDAR
+            ),
+        ),
+    )
+    result = ActivityEnvironment().run(notifier.notify, request)
+    assert (result.sent, result.already_sent, result.failed, result.late) == (3, 0, 0, 0)
+    assert arrivals(smtp) == Counter(
+        ["p1@example.org", "p2@example.org", smtp_config.secretariat_email]
+    )
+    first = next(r.message for r in smtp.received if r.recipients == ["p1@example.org"])
+    key = outbox.outbox_key("reminder", "p-1", "meeting-2027-46-1")
+    assert first["Message-ID"] == f"<{key}@ksgov>"
+    assert subject(first) == "Påminnelse: Fylkesmøtet i Vestland 12.03.2027 kl. 10.00"
+    assert [p.get_content_type() for p in first.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
+    assert "Hei Person Åsen 1," in text_part(first, "text/plain")
+    assert "<strong>Fylkesmøtet i Vestland</strong>" in text_part(first, "text/html")
+    [calendar] = [p for p in first.walk() if p.get_content_type() == "text/calendar"]
+    assert (calendar.get_filename(), calendar.get_param("method")) == ("mote.ics", "REQUEST")
+    assert text_part(first, "text/calendar") == CALENDAR.replace("\r\n", "\n")
+    assert {row.status for row in outbox_rows(engine).values()} == {"sent"}
+    assert audit_actions(engine) == Counter({"notification_queued": 3, "notification_sent": 3})
+
+
+def test_notify_twice_sends_nothing_the_second_time(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    request = reminder(recipient(1), recipient(2))
+    notifier.notify(request)
+    again = notifier.notify(request)
+    assert (again.sent, again.already_sent) == (0, 2)
+    assert len(smtp.received) == 2
+    assert audit_actions(sqlite_engine) == Counter(
+        {"notification_queued": 2, "notification_sent": 2}
+    )
+
+
+def test_a_451_part_way_is_retried_and_every_recipient_gets_the_notice_exactly_once(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    busy = TakesOnly(limit=2)
+    restart_with(smtp, busy)
+    request = reminder(*(recipient(n) for n in range(1, 6)))
+    with pytest.raises(
+        ApplicationError, match="3 of 5 messages could not be delivered yet"
+    ) as info:
+        notifier.notify(request)
+    assert not info.value.non_retryable
+    rows = outbox_rows(sqlite_engine)
+    assert sorted(r.status for r in rows.values()) == ["queued"] * 3 + ["sent"] * 2
+    assert {r.last_error for r in rows.values() if r.status == "queued"} == {"451 4.3.0 try later"}
+    busy.limit = None
+    result = notifier.notify(request)
+    assert (result.sent, result.already_sent) == (3, 2)
+    assert arrivals(smtp) == Counter({f"p{n}@example.org": 1 for n in range(1, 6)})
+
+
+def test_a_server_outage_is_retried_without_sending_anything_twice(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    request = reminder(recipient(1), recipient(2), recipient(3))
+    notifier.notify(reminder(recipient(1)))  # the first one went out before the outage
+    smtp.stop()
+    with pytest.raises(ApplicationError, match="2 of 3 messages") as info:
+        notifier.notify(request)
+    assert info.value.type == "DeliveryDeferred"
+    assert not info.value.non_retryable
+    attempts = {r.recipient_id: r.attempts for r in outbox_rows(sqlite_engine).values()}
+    assert attempts == {"p-1": 1, "p-2": 1, "p-3": 0}  # after a refused connection, no more tries
+    smtp.start()
+    result = notifier.notify(request)
+    assert (result.sent, result.already_sent) == (2, 1)
+    assert arrivals(smtp) == Counter({f"p{n}@example.org": 1 for n in range(1, 4)})
+
+
+def test_a_crash_after_smtp_accepted_resends_with_the_same_message_id(
+    notifier: NotificationActivities, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = outbox.mark_sent
+
+    def crash_once(*args: Any) -> bool:
+        monkeypatch.setattr(outbox, "mark_sent", real)
+        raise ConnectionError("worker lost the database right after SMTP accepted")
+
+    monkeypatch.setattr(outbox, "mark_sent", crash_once)
+    request = reminder(recipient(1), recipient(2))
+    with pytest.raises(ConnectionError):
+        notifier.notify(request)
+    notifier.notify(request)
+    ids = Counter((r.recipients[0], r.message["Message-ID"]) for r in smtp.received)
+    key = {n: outbox.outbox_key("reminder", f"p-{n}", "meeting-2027-46-1") for n in (1, 2)}
+    assert ids == Counter(
+        {
+            ("p1@example.org", f"<{key[1]}@ksgov>"): 2,  # re-sent: receivers can drop the copy
+            ("p2@example.org", f"<{key[2]}@ksgov>"): 1,
+        }
+    )
+
+
+def test_a_permanent_refusal_fails_that_recipient_only_and_is_not_retried(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    restart_with(smtp, RefusesOne(bad="p2@example.org"))
+    request = reminder(recipient(1), recipient(2), recipient(3))
+    result = notifier.notify(request)
+    assert (result.sent, result.failed) == (2, 1)
+    failed = outbox_rows(sqlite_engine)["p-2"]
+    assert failed.status == "failed"
+    assert failed.last_error == "550 5.1.1 <<recipient>>: mailbox unavailable"
+    again = notifier.notify(request)
+    assert (again.sent, again.already_sent, again.failed) == (0, 2, 1)
+    assert arrivals(smtp) == Counter(["p1@example.org", "p3@example.org"])
+    assert audit_actions(sqlite_engine)["notification_failed"] == 1
+
+
+def test_a_recipient_without_an_address_is_failed_with_a_reason(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    result = notifier.notify(reminder(recipient(1), Recipient(recipient_id="p-2")))
+    assert (result.sent, result.failed) == (1, 1)
+    assert outbox_rows(sqlite_engine)["p-2"].last_error == "no e-mail address on record"
+
+
+def test_a_notice_sent_after_its_deadline_is_late_and_the_secretariat_is_alerted(
+    notifier: NotificationActivities,
+    smtp: SmtpServer,
+    smtp_config: SmtpConfig,
+    sqlite_engine: Engine,
+) -> None:
+    request = reminder(recipient(1), recipient(2), deadline=datetime.now(UTC) - timedelta(hours=1))
+    result = notifier.notify(request)
+    assert (result.sent, result.late) == (2, 2)
+    rows = outbox_rows(sqlite_engine)
+    assert (rows["p-1"].late, rows[SECRETARIAT].purpose) == (True, "delivery_alert")
+    [alert] = [r.message for r in smtp.received if r.recipients == [smtp_config.secretariat_email]]
+    assert subject(alert) == "Varsel om levering: reminder (meeting-2027-46-1)"
+    body = text_part(alert, "text/plain")
+    assert "levert etter fristen" in body
+    assert "- p-1\n- p-2" in body
+    again = notifier.notify(request)
+    assert (again.already_sent, again.late, len(smtp.received)) == (2, 2, 3)
+
+
+def test_a_missing_context_key_refuses_the_request_before_anything_is_queued(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    request = reminder(
+        recipient(1), context={"organ_title": "Hovedstyret", "starts_at": "2027-03-12"}
+    )
+    with pytest.raises(ApplicationError, match="'place' is undefined") as info:
+        notifier.notify(request)
+    assert (info.value.type, info.value.non_retryable) == ("BadInput", True)
+    assert (smtp.received, outbox_rows(sqlite_engine)) == ([], {})
+
+
+def test_the_audit_log_of_notifications_holds_ids_and_no_names_or_addresses(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    notifier.notify(reminder(recipient(1)))
+    with Session(sqlite_engine) as session:
+        contents = [json.loads(e.content) for e in session.exec(select(AuditEntry)).all()]
+    assert {c["recipient_id"] for c in contents} == {"p-1"}
+    assert not any("@" in json.dumps(c) or "Åsen" in json.dumps(c) for c in contents)
