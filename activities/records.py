@@ -68,8 +68,9 @@ class RecordActivities:
                 content=counts,
                 idempotency_key=request.idempotency_key,
             )
-        log.info("members_recorded", key=request.idempotency_key, seq=entry.seq, **counts)
-        return RecordMembersResult(**counts, audit_seq=entry.seq)
+            seq = entry.seq  # read before the commit expires the instance
+        log.info("members_recorded", key=request.idempotency_key, seq=seq, **counts)
+        return RecordMembersResult(**counts, audit_seq=seq)
 
     @activity.defn(name="record_people")
     def record_people(self, request: RecordPeopleRequest) -> RecordResult:

@@ -226,9 +226,14 @@ class LandstingWorkflow:
                     for p in self._delegates.values()
                 ),
                 context={
-                    "organ": "landsting",
-                    "term": self._data.term,
-                    "date": congress.isoformat(),
+                    "organ_title": "Landstinget",
+                    "starts_at": f"{congress.isoformat()}T10:00:00+01:00",
+                    "place": "meddeles senere",
+                    "agenda": [
+                        {"number": 1, "title": "Konstituering"},
+                        {"number": 2, "title": "Valg av hovedstyre, leder og nestledere"},
+                        {"number": 3, "title": "Valg av landsstyre"},
+                    ],
                 },
                 deadline=self._data.setup.notice_deadline,
             )

@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import worker
+from activities.messages import render
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
 from models.election_payloads import (
@@ -95,6 +96,8 @@ class Recorder:
 
     @activity.defn(name="notify")
     async def notify(self, request: NotifyRequest) -> NotifyResult:
+        # The real templates must accept what the workflow sends (a missing key is BadInput).
+        render(request.purpose, request.context, "Navn Navnesen", request.deadline)
         self.calls.append(("notify", request))
         return NotifyResult(sent=len(request.recipients), already_sent=0, failed=0)
 
