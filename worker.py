@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.all import build_activities
+from activities.clock import Clock, wall_clock
 from activities.db import make_engine
 from activities.mailer import SmtpConfig
 from config import Settings, load_settings
@@ -53,13 +54,14 @@ def build_worker(
     engine: Engine,
     executor: concurrent.futures.ThreadPoolExecutor,
     smtp: SmtpConfig | None = None,
+    clock: Clock = wall_clock,
 ) -> Worker:
     """A worker with every workflow and activity; sync activities run on `executor`."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=build_activities(engine, smtp or SmtpConfig()),
+        activities=build_activities(engine, smtp or SmtpConfig(), clock),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
         workflow_runner=SandboxedWorkflowRunner(
@@ -71,11 +73,15 @@ def build_worker(
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    client: Client, task_queue: str, engine: Engine, smtp: SmtpConfig | None = None
+    client: Client,
+    task_queue: str,
+    engine: Engine,
+    smtp: SmtpConfig | None = None,
+    clock: Clock = wall_clock,
 ) -> AsyncIterator[Worker]:
     """A started worker with its own activity thread pool, shut down on exit."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
-        async with build_worker(client, task_queue, engine, executor, smtp) as worker:
+        async with build_worker(client, task_queue, engine, executor, smtp, clock) as worker:
             yield worker
 
 

@@ -7,15 +7,18 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from activities.clock import Clock, wall_clock
 from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 
 
-def build_activities(engine: Engine, smtp: SmtpConfig) -> list[Callable[..., Any]]:
-    """The activities, sharing one engine and one SMTP configuration."""
+def build_activities(
+    engine: Engine, smtp: SmtpConfig, clock: Clock = wall_clock
+) -> list[Callable[..., Any]]:
+    """The activities, sharing one engine, one SMTP configuration and one business clock."""
     records = RecordActivities(engine)
-    notifications = NotificationActivities(engine, smtp)
+    notifications = NotificationActivities(engine, smtp, clock)
     return [
         records.record_members,
         records.record_people,

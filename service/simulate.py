@@ -1,0 +1,167 @@
+"""`ksgov simulate`: a whole term on the time-skipping server, real workflows and activities.
+
+Records go to a new SQLite file (or the database given), e-mail goes over real SMTP to an
+in-process aiosmtpd server that counts what arrives, and simulated time jumps from one step of
+the cycle to the next. The secretariat's input comes from `service.sim_driver`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities import db
+from activities.clock import temporal_clock
+from activities.mailer import SmtpConfig
+from domain.bylaws import Bylaws
+from domain.registry import Registry
+from models.election_payloads import CountyMeetingResult, TermInput
+from service import governance, sim_driver
+from service.devserver import bundled_binary
+from service.errors import UserError
+from service.sim_smtp import CountingSmtp
+from service.synthetic import PeopleFactory
+from service.temporal import ensure_search_attributes
+from service.term_inputs import build_term_input
+from worker import running_worker
+from workflows.term import TermWorkflow
+
+OSLO = ZoneInfo("Europe/Oslo")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """What to simulate, and where the records go."""
+
+    year: int = 2027
+    scale: int = 1
+    seed: int = 1
+    database_url: str | None = None
+    data_dir: Path = Path(".ksgov")
+
+
+@dataclass
+class Simulation:
+    """The running simulation: its environment, clock and what it has seen."""
+
+    options: SimulationOptions
+    env: WorkflowEnvironment
+    engine: Engine
+    database_url: str
+    smtp: CountingSmtp
+    registry: Registry
+    bylaws: Bylaws
+    task_queue: str
+    people: PeopleFactory
+    progress: Progress
+    terms: dict[int, TermInput] = field(default_factory=dict)
+    county_results: dict[int, list[CountyMeetingResult]] = field(default_factory=dict)
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    async def advance_to(self, moment: dt.datetime) -> None:
+        """Skip simulated time forward to `moment` (timers fire on the way)."""
+        now = await self.env.get_current_time()
+        if moment > now:
+            await self.env.sleep(moment - now)
+
+
+def records_url(options: SimulationOptions) -> str:
+    """A new SQLite file under the data directory, unless a database URL was given."""
+    if options.database_url:
+        return options.database_url
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    folder = options.data_dir.resolve() / "simulations"
+    return f"sqlite:///{folder / f'term-{options.year}-seed{options.seed}-{stamp}.db'}"
+
+
+def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, tzinfo=OSLO)
+
+
+@asynccontextmanager
+async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIterator[Simulation]:
+    """Start the time-skipping server, the SMTP server and a worker with the real activities."""
+    if options.scale != 1:
+        raise UserError("only --scale 1 is supported so far")
+    url = records_url(options)
+    progress(f"Records: {db.display_url(url)}")
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=bundled_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    smtp = CountingSmtp()
+    smtp.start()
+    try:
+        await ensure_search_attributes(env.client, "default")
+        queue = f"simulate-{uuid.uuid4()}"
+        config = SmtpConfig(host="127.0.0.1", port=smtp.port, mail_from="simulering@ks.invalid")
+        async with running_worker(env.client, queue, engine, config, temporal_clock):
+            yield Simulation(
+                options, env, engine, url, smtp, governance.load_registry(),
+                governance.load_bylaws(on_date=dt.date(options.year, 1, 1)), queue,
+                PeopleFactory(options.seed), progress,
+            )  # fmt: skip
+    finally:
+        smtp.stop()
+        await env.shutdown()
+        engine.dispose()
+
+
+async def elect(sim: Simulation, year: int) -> None:
+    """County meetings in November of `year`, the Landsting in February: organs composed."""
+    previous = f"term-{year - 4}" if sim.terms else ""
+    data = build_term_input(sim.registry, sim.bylaws, year, previous_term_workflow_id=previous)
+    sim.terms[year] = data
+    await sim.advance_to(at(year, 10, 25))
+    term = await sim.client.start_workflow(
+        TermWorkflow.run, data, id=f"term-{year}", task_queue=sim.task_queue
+    )
+    sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
+    results = []
+    for n, county in enumerate(data.counties, 1):
+        handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
+        await sim_driver.county_meeting(handle, county, sim.people, dt.date(year, 11, 10 + n % 15))
+        results.append(CountyMeetingResult.model_validate(await handle.result()))
+        sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
+    sim.county_results[year] = results
+    landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
+    delegates = [p.person_id for r in results for p in r.delegates]
+    congress = dt.date(year + 1, 2, 13)
+    await sim_driver.landsting(landsting, data, sim.people, congress, delegates)
+    await sim_driver.wait_stage(term, "in_office")
+    sim.progress(f"Landsting {congress}: {len(delegates)} delegates; organs composed")
+
+
+async def run_simulation(options: SimulationOptions, progress: Progress) -> dict[str, Any]:
+    """Run a whole term and return the summary."""
+    began = time.monotonic()
+    async with simulation(options, progress) as sim:
+        await elect(sim, options.year)
+        await elect(sim, options.year + 4)  # the next term's organs: the hand-over
+        term = sim.client.get_workflow_handle_for(TermWorkflow.run, f"term-{options.year}")
+        result = await term.result()
+        progress(f"Term {result.term} handed over to {result.handed_over_to}")
+        return {
+            "term": result.term,
+            "records": db.display_url(sim.database_url),
+            "emails": sim.smtp.count,
+            "wall_seconds": round(time.monotonic() - began, 2),
+        }
