@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -39,9 +38,6 @@ def simulate(
     """
     s = settings()
     configure_logging(s.log_format, "WARNING")
-    if not 2000 <= term <= dt.date.today().year + 50:
-        typer.echo(f"ksgov: error: --term {term} is not a plausible election year", err=True)
-        raise typer.Exit(2)
     options = SimulationOptions(term, scale, seed, database_url, data_dir or s.data_dir)
     progress = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
     summary = asyncio.run(run_simulation(options, progress))
