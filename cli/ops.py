@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -81,15 +81,22 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     typer.echo(f"Database {db.display_url(url)} is at revision {revision}.")
 
 
-def demo(as_json: JsonFlag = False) -> None:
+def demo(
+    as_json: JsonFlag = False,
+    simulation: Annotated[
+        bool, typer.Option(help="Also simulate a whole term (--no-simulation: a quick check).")
+    ] = True,
+) -> None:
     """Run the main scenario end to end on the embedded default and print a summary.
 
-    Starts a Temporal dev server and a worker if none is running, and stops what it started.
+    Imports the member registry through a real workflow on the embedded dev server (started,
+    with a worker, if none is running, and stopped afterwards), then simulates a whole term
+    on the time-skipping server with the real workflows, activities and SMTP delivery.
     """
     s = settings()
     configure_logging(s.log_format, "WARNING")
     progress = (lambda _msg: None) if as_json else (lambda msg: typer.echo(f"• {msg}", err=True))
-    summary = demo_service.run(s, progress)
+    summary = demo_service.run(s, progress, simulation)
     if as_json:
         print_json(summary.as_dict())
         return
@@ -110,7 +117,35 @@ def _print_summary(summary: demo_service.DemoSummary) -> None:
         ("web UI", summary.ui_url),
     ]  # fmt: skip
     typer.echo("\nksgov demo: summary")
-    for label, text in rows:
+    for label, text in rows + _simulation_rows(summary.simulation):
         typer.echo(f"  {label:<18}{text}")
     if summary.started:
         typer.echo("  (the web UI answers while a server runs: start one with `ksgov server`)")
+
+
+def _simulation_rows(term: dict[str, Any] | None) -> list[tuple[str, str]]:
+    if term is None:
+        return []
+    organs = term["organs"]
+    hs, ls = organs.get("hovedstyret", {}), organs.get("landsstyret", {})
+    sent = ", ".join(f"{k} {v}" for k, v in term["notifications"]["per_purpose"].items())
+    broken = [name for name, verdict in term["invariants"].items() if verdict != "ok"]
+    return [
+        (
+            "simulated term",
+            f"{term['term']} under {term['bylaws']}: {term['counties']} counties, "
+            f"{term['municipalities']} municipalities, {term['delegates']} Landsting delegates",
+        ),
+        (
+            "",
+            f"Hovedstyret {hs.get('size')} led by {hs.get('leader')}; Landsstyret {ls.get('size')}",
+        ),
+        (
+            "",
+            f"{term['elections']} elections, {term['workflows']} workflow runs, "
+            f"{term['activities']} activities, {term['timers']} timers",
+        ),
+        ("notices", f"{term['notifications']['total']} ({sent})"),
+        ("invariants", "all hold" if not broken else f"BROKEN: {', '.join(broken)}"),
+        ("simulation records", term["records"]),
+    ]

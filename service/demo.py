@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -24,6 +25,7 @@ from config import Settings
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
 from service.devserver import DevServer, port_in_use
+from service.simulate import SimulationOptions, run_simulation
 from service.temporal import connect
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
@@ -44,6 +46,7 @@ class DemoSummary:
     audit_head: str
     ui_url: str
     wall_seconds: float
+    simulation: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +156,17 @@ async def has_pollers(client: Client, settings: Settings) -> bool:
     return len(response.pollers) > 0
 
 
-def run(settings: Settings, progress: Progress) -> DemoSummary:
+async def run_all(settings: Settings, progress: Progress, simulate: bool) -> DemoSummary:
+    """The registry import on the embedded dev server, then (unless skipped) a simulated term."""
+    summary = await run_demo(settings, progress)
+    if not simulate:
+        return summary
+    progress("Simulating a whole term on the time-skipping server (about a minute) ...")
+    options = SimulationOptions(data_dir=settings.data_dir)
+    term = await run_simulation(options, lambda message: progress(f"  {message}"))
+    return dataclasses.replace(summary, simulation=term)
+
+
+def run(settings: Settings, progress: Progress, simulate: bool = True) -> DemoSummary:
     """Synchronous entry point for the CLI."""
-    return asyncio.run(run_demo(settings, progress))
+    return asyncio.run(run_all(settings, progress, simulate))

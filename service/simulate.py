@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -27,13 +28,15 @@ from activities.clock import temporal_clock
 from activities.mailer import SmtpConfig
 from domain.bylaws import Bylaws
 from domain.registry import Registry
-from models.election_payloads import CountyMeetingResult, TermInput
+from models.election_payloads import CountyMeetingResult, SupplementaryIn, TermInput, VacateIn
+from models.records import Seat
 from service import governance, sim_driver
+from service import sim_report as report
 from service.devserver import bundled_binary
 from service.errors import UserError
 from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
-from service.temporal import ensure_search_attributes
+from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from worker import running_worker
 from workflows.term import TermWorkflow
@@ -68,6 +71,7 @@ class Simulation:
     people: PeopleFactory
     progress: Progress
     terms: dict[int, TermInput] = field(default_factory=dict)
+    workflow_ids: set[str] = field(default_factory=set)
     county_results: dict[int, list[CountyMeetingResult]] = field(default_factory=dict)
 
     @property
@@ -106,6 +110,7 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
+        runtime=runtime(),
     )
     smtp = CountingSmtp()
     smtp.start()
@@ -115,10 +120,17 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         config = SmtpConfig(host="127.0.0.1", port=smtp.port, mail_from="simulering@ks.invalid")
         async with running_worker(env.client, queue, engine, config, temporal_clock):
             yield Simulation(
-                options, env, engine, url, smtp, governance.load_registry(),
-                governance.load_bylaws(on_date=dt.date(options.year, 1, 1)), queue,
-                PeopleFactory(options.seed), progress,
-            )  # fmt: skip
+                options,
+                env,
+                engine,
+                url,
+                smtp,
+                governance.load_registry(),
+                governance.load_bylaws(on_date=dt.date(options.year, 1, 1)),
+                queue,
+                PeopleFactory(options.seed),
+                progress,
+            )
     finally:
         smtp.stop()
         await env.shutdown()
@@ -135,6 +147,8 @@ async def elect(sim: Simulation, year: int) -> None:
         TermWorkflow.run, data, id=f"term-{year}", task_queue=sim.task_queue
     )
     sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
+    sim.workflow_ids |= {f"term-{year}", f"landsting-{year}"}
+    sim.workflow_ids |= {f"county-meeting-{year}-{c.county}" for c in data.counties}
     results = []
     for n, county in enumerate(data.counties, 1):
         handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
@@ -150,18 +164,104 @@ async def elect(sim: Simulation, year: int) -> None:
     sim.progress(f"Landsting {congress}: {len(delegates)} delegates; organs composed")
 
 
+async def vacancies(sim: Simulation, year: int) -> None:
+    """Two people leave office mid-term: a deputy moves up, and a supplementary election."""
+    term = sim.client.get_workflow_handle(f"term-{year}")
+    name = sim.terms[year].term
+    with Session(sim.engine) as session:
+        council = session.exec(
+            select(Seat).where(
+                Seat.term == name,
+                Seat.organ == "landsstyret",
+                Seat.role == "member",
+                col(Seat.group).like("landsstyret/%"),
+            )
+        ).first()
+        deputy_leader = session.exec(
+            select(Seat).where(
+                Seat.term == name, Seat.organ == "hovedstyret", Seat.role == "deputy_leader"
+            )
+        ).first()
+    if council is None or deputy_leader is None:
+        raise RuntimeError("the simulated organs lack the seats the vacancies need")
+    await sim.advance_to(at(year + 2, 3, 1))
+    await term.execute_update(
+        "vacate",
+        VacateIn(
+            organ="landsstyret",
+            person_id=council.person_id,
+            reason="flyttet",
+            on=dt.date(year + 2, 3, 1),
+        ),
+    )
+    await sim.advance_to(at(year + 2, 10, 1))
+    await term.execute_update(
+        "vacate",
+        VacateIn(
+            organ="hovedstyret",
+            person_id=deputy_leader.person_id,
+            reason="statsråd",
+            on=dt.date(year + 2, 10, 1),
+        ),
+    )
+    await sim.advance_to(at(year + 2, 11, 2))
+    await term.execute_update(
+        "supplementary",
+        SupplementaryIn(
+            organ="hovedstyret",
+            vacated_person_id=deputy_leader.person_id,
+            person=sim.people.person("ks", "female"),
+            decided_on=dt.date(year + 2, 11, 2),
+        ),
+    )
+    sim.progress(
+        f"Vacancies {year + 2}: a deputy moved up in Landsstyret; Landsstyret filled "
+        "a Hovedstyret seat by supplementary election"
+    )
+
+
 async def run_simulation(options: SimulationOptions, progress: Progress) -> dict[str, Any]:
-    """Run a whole term and return the summary."""
+    """Run a whole term, check the invariants and return the summary."""
     began = time.monotonic()
     async with simulation(options, progress) as sim:
         await elect(sim, options.year)
+        await vacancies(sim, options.year)
         await elect(sim, options.year + 4)  # the next term's organs: the hand-over
-        term = sim.client.get_workflow_handle_for(TermWorkflow.run, f"term-{options.year}")
-        result = await term.result()
+        handle = sim.client.get_workflow_handle_for(TermWorkflow.run, f"term-{options.year}")
+        result = await handle.result()
         progress(f"Term {result.term} handed over to {result.handed_over_to}")
-        return {
-            "term": result.term,
-            "records": db.display_url(sim.database_url),
-            "emails": sim.smtp.count,
-            "wall_seconds": round(time.monotonic() - began, 2),
-        }
+        summary = await summarise(sim, result.term)
+        summary["wall_seconds"] = round(time.monotonic() - began, 2)
+        return summary
+
+
+async def summarise(sim: Simulation, term: str) -> dict[str, Any]:
+    """The summary keys of `ksgov simulate --json`, with the invariants' verdicts."""
+    found = report.organs(sim.engine, term)
+    data = sim.terms[sim.options.year]
+    invariants = report.Invariants()
+    invariants.check(
+        "organ_sizes", report.composition_problems(found, sim.bylaws, len(data.counties))
+    )
+    invariants.check("gender_balance", report.gender_problems(sim.engine, term))
+    invariants.check("notices_before_deadline", report.notice_problems(sim.engine))
+    invariants.check("one_message_each", report.once_problems(sim.engine, sim.smtp))
+    audit_verified = report.audit_ok(sim.engine)
+    invariants.check("audit_chain", [] if audit_verified else ["the audit chain does not verify"])
+    counts = await report.history_counts(sim.client, sim.workflow_ids)
+    return {
+        "term": term,
+        "bylaws": sim.bylaws.name,
+        "records": db.display_url(sim.database_url),
+        "counties": len(data.counties),
+        "municipalities": len(sim.registry.municipalities),
+        "delegates": found.get("landsting", {}).get("size", 0),
+        "organs": found,
+        "elections": report.elections_count(sim.engine, term),
+        "notifications": report.notifications(sim.engine),
+        "emails_received": sim.smtp.count,
+        **counts,
+        "audit_verified": audit_verified,
+        "invariants": invariants.as_dict(),
+        "invariants_ok": invariants.ok,
+    }

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 from temporalio.service import RPCError
 
 from config import Settings
 from service.errors import NotReachableError
 from workflows.search_attributes import ALL
+
+
+@functools.cache
+def runtime() -> Runtime:
+    """A Temporal runtime whose Rust core logs through Python logging (so through structlog,
+    on stderr) instead of printing to stdout, where it would spoil `--json` output."""
+    forwarding = LogForwardingConfig(logger=logging.getLogger("temporalio.core"))
+    filters = TelemetryFilter(core_level="WARN", other_level="ERROR")
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filters, forwarding)))
 
 
 async def connect(settings: Settings) -> Client:
@@ -22,6 +40,7 @@ async def connect(settings: Settings) -> Client:
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            runtime=runtime(),
         )
     except (RuntimeError, RPCError, OSError) as exc:
         raise NotReachableError(

@@ -59,16 +59,20 @@ async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandb
 
 
 def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox: Sandbox) -> None:
-    first = sandbox.run("demo", "--json")
+    first = sandbox.run("demo", "--json", timeout=400)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
+    term = summary["simulation"]
+    assert term["invariants_ok"] is True, term["invariants"]
+    assert term["organs"]["hovedstyret"]["size"] == 15
     assert summary["registry"]["members"] == 372  # 357 municipalities + 15 county authorities
     assert summary["registry"]["inserted"] == 372
     assert summary["audit_verified"] is True
     assert summary["audit_entries"] >= 1
     assert sorted(summary["started"]) == ["temporal dev server", "worker"]
 
-    again = json.loads(sandbox.run("demo", "--json").stdout)
+    again = json.loads(sandbox.run("demo", "--json", "--no-simulation").stdout)
+    assert again["simulation"] is None
     assert again["registry"] == summary["registry"]  # the same import is recorded once
     assert again["audit_entries"] == summary["audit_entries"]
     assert (sandbox.cwd / "data" / "temporal.db").is_file()

@@ -24,7 +24,7 @@ def test_the_ks_2024_bylaws_hold_the_facts_of_the_domain(ks_bylaws: Bylaws) -> N
     assert ks_bylaws.effective_from == dt.date(2024, 1, 1)
     assert ks_bylaws.delegate_key.total == 219
     assert ks_bylaws.landsting.associate_delegates == 20
-    assert ks_bylaws.landsting.council_members_elected == 23
+    assert ks_bylaws.landsting.council_members_elected == 24  # 15 + 15 + 24 = 54
     assert ks_bylaws.organ("hovedstyret").members == 15
     assert ks_bylaws.organ("hovedstyret").meetings.meetings_per_year == 10
     assert ks_bylaws.organ("hovedstyret").meetings.reminder_days == (7, 1)

@@ -1,0 +1,193 @@
+"""The summary of a simulated term and the invariants checked at its end.
+
+Everything is read back from where it landed (the record store, the SMTP server's arrivals,
+the Temporal histories), not from what the driver meant to do, so a check can fail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from activities.audit import verify_chain
+from domain.bylaws import Bylaws
+from domain.gender import Gender, GenderBalanceError, check_gender_balance
+from models.records import Election, Notification, Person, Seat
+from service.sim_smtp import CountingSmtp
+
+
+@dataclass
+class Invariants:
+    """Each invariant's name with the problems found (empty: it holds)."""
+
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def check(self, name: str, found: list[str]) -> None:
+        self.problems[name] = found
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.problems.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: ("ok" if not found else found[:10]) for name, found in self.problems.items()}
+
+
+def organ_name(organ: str) -> str:
+    """`county_board:03` and the like are grouped as `county_board`."""
+    return organ.split(":", 1)[0]
+
+
+def organs(engine: Engine, term: str) -> dict[str, dict[str, Any]]:
+    """Per organ: size (seats that are not deputies), leader, deputy leaders, members, deputies."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Seat.organ, Seat.role, Person.name)
+            .join(Person, col(Person.person_id) == col(Seat.person_id))
+            .where(Seat.term == term, col(Seat.ended_on).is_(None))
+        ).all()
+    out: dict[str, dict[str, Any]] = {}
+    for organ, role, name in rows:
+        entry = out.setdefault(
+            organ, {"size": 0, "leader": None, "deputy_leaders": [], "members": 0, "deputies": 0}
+        )
+        if role == "leader":
+            entry["leader"] = name
+        elif role == "deputy_leader":
+            entry["deputy_leaders"].append(name)
+        if role == "deputy":
+            entry["deputies"] += 1
+        else:
+            entry["size"] += 1
+            entry["members"] += role == "member"
+    return dict(sorted(out.items()))
+
+
+def composition_problems(
+    found: dict[str, dict[str, Any]], bylaws: Bylaws, counties: int
+) -> list[str]:
+    """Sizes against the bylaws: county boards, Landsting delegates, Hovedstyret, Landsstyret."""
+    board = bylaws.organ("county_board").members or 0
+    hs = bylaws.organ("hovedstyret").members or 0
+    expected = {
+        "landsting": bylaws.delegate_key.total,
+        "hovedstyret": hs,
+        "landsstyret": counties + hs + bylaws.landsting.council_members_elected,
+    }
+    problems = [
+        f"{o}: {found.get(o, {}).get('size', 0)} seats, bylaws say {n}"
+        for o, n in expected.items()
+        if found.get(o, {}).get("size", 0) != n
+    ]
+    boards = {o: v for o, v in found.items() if organ_name(o) == "county_board"}
+    if len(boards) != counties:
+        problems.append(f"{len(boards)} county boards for {counties} counties")
+    problems += [
+        f"{o}: {v['size']} seats, bylaws say {board}"
+        for o, v in boards.items()
+        if v["size"] != board
+    ]
+    problems += [
+        f"{o}: no leader" for o, v in found.items() if o != "landsting" and not v["leader"]
+    ]
+    return problems
+
+
+def gender_problems(engine: Engine, term: str) -> list[str]:
+    """§ 7-6 re-checked on every recorded list or agreed election: members, then deputies."""
+    with Session(engine) as session:
+        genders = dict(session.exec(select(Person.person_id, Person.gender)).all())
+        elections = session.exec(
+            select(Election).where(
+                Election.term == term, col(Election.method).in_(["proportional", "agreed"])
+            )
+        ).all()
+    problems = []
+    for election in elections:
+        outcome = json.loads(election.outcome)
+        for what in ("elected", "deputies"):
+            group = [Gender(genders[p]) for p in outcome.get(what, [])]
+            try:
+                check_gender_balance(election.organ, group, what)
+            except GenderBalanceError as exc:
+                problems.append(f"{election.election_id}: {exc}")
+    return problems
+
+
+def notice_problems(engine: Engine) -> list[str]:
+    """Every notice with a deadline was sent, and sent before it."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Notification).where(col(Notification.deadline).is_not(None))
+        ).all()
+    return [
+        f"{n.purpose} to {n.recipient_id} for {n.subject_key}: {n.status}"
+        f"{' late' if n.late else ''}"
+        for n in rows
+        if n.status != "sent" or n.late
+    ]
+
+
+def once_problems(engine: Engine, smtp: CountingSmtp) -> list[str]:
+    """Each (recipient, purpose, subject) got exactly one message: one arrival per sent row."""
+    with Session(engine) as session:
+        sent = session.exec(
+            select(func.count()).select_from(Notification).where(Notification.status == "sent")
+        ).one()
+    problems = [f"{mid} arrived more than once" for mid in smtp.duplicates()]
+    if sent != smtp.count:
+        problems.append(f"{smtp.count} messages arrived for {sent} sent in the outbox")
+    return problems
+
+
+def notifications(engine: Engine) -> dict[str, Any]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Notification.purpose, func.count()).group_by(Notification.purpose)
+        ).all()
+    per = dict(sorted(rows))
+    return {"total": sum(per.values()), "per_purpose": per}
+
+
+async def history_counts(client: Client, workflow_ids: set[str]) -> dict[str, int]:
+    """Workflow runs, activities and timers, counted in the histories of every run."""
+    counts: Counter[str] = Counter()
+    for workflow_id in sorted(workflow_ids):
+        run_id: str | None = None
+        while True:
+            history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+            counts["workflows"] += 1
+            for event in history.events:
+                if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                    counts["activities"] += 1
+                elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+                    counts["timers"] += 1
+            first = history.events[0].workflow_execution_started_event_attributes
+            run_id = first.continued_execution_run_id or None
+            if run_id is None:
+                break
+    return {
+        "workflows": counts["workflows"],
+        "activities": counts["activities"],
+        "timers": counts["timers"],
+    }
+
+
+def elections_count(engine: Engine, term: str) -> int:
+    with Session(engine) as session:
+        return int(
+            session.exec(
+                select(func.count()).select_from(Election).where(Election.term == term)
+            ).one()
+        )
+
+
+def audit_ok(engine: Engine) -> bool:
+    return verify_chain(engine).ok

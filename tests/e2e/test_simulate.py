@@ -1,0 +1,40 @@
+"""`ksgov simulate` runs a whole term with the real workflows and activities; invariants hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.conftest import Sandbox
+
+KEYS = {
+    "term", "bylaws", "counties", "municipalities", "delegates", "organs", "elections",
+    "notifications", "workflows", "activities", "timers", "audit_verified", "wall_seconds",
+}  # fmt: skip
+
+
+def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
+    sandbox: Sandbox,
+) -> None:
+    result = sandbox.run("simulate", "--json", "--seed", "7", timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)
+    assert KEYS <= summary.keys()
+    assert summary["invariants"] == {name: "ok" for name in summary["invariants"]}
+    assert summary["invariants_ok"] is True
+    assert (summary["counties"], summary["municipalities"]) == (15, 357)
+    assert summary["delegates"] == 219
+    organs = summary["organs"]
+    assert organs["hovedstyret"]["size"] == 15
+    assert len(organs["hovedstyret"]["deputy_leaders"]) == 2
+    assert organs["landsstyret"]["size"] == 54
+    assert summary["notifications"]["total"] == summary["emails_received"]
+    assert summary["audit_verified"] is True
+    records = Path(summary["records"].removeprefix("sqlite:///"))
+    assert records.is_file() and records.is_relative_to(sandbox.cwd)
+
+
+def test_simulate_refuses_a_scale_it_cannot_run_yet(sandbox: Sandbox) -> None:
+    result = sandbox.run("simulate", "--scale", "2")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("ksgov: error:")
