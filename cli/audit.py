@@ -1,18 +1,35 @@
-"""Audit commands: `ksgov audit verify` checks that nobody has altered the audit log."""
+"""Audit commands: verify the audit log, and answer an auditor's questions with evidence.
+
+Every question command prints a table by default, `--json` or `--csv` for scripts; each fact
+carries its `source` (record store table + key, audit-log seq + hash prefix, or Temporal history
+workflow id + run id + event id + time). See service.audit_sources for the format.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import csv
+import dataclasses
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from activities.audit import ChainReport
-from cli.common import print_json, settings
+from cli.common import print_json, print_table, settings
 from service import audit as audit_service
+from service.audit_crosscheck import CrossCheck
+from service.audit_sources import Answer
 
-audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The append-only audit log, and questions answered with evidence.", no_args_is_help=True
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
+CsvFlag = Annotated[bool, typer.Option("--csv", help="Print the facts as CSV (notes on stderr).")]
+TermOption = Annotated[str, typer.Option("--term", help="The term: 2027 or 2027-2031.")]
 ExpectHead = Annotated[
     str | None,
     typer.Option(
@@ -29,15 +46,158 @@ def register(app: typer.Typer) -> None:
 
 
 @audit_app.command("verify")
-def verify(json: JsonFlag = False, expect_head: ExpectHead = None) -> None:
-    """Walk the hash chain of the audit log; exit code 1 at the first broken link."""
+def verify(
+    json: JsonFlag = False,
+    expect_head: ExpectHead = None,
+    cross_check: Annotated[
+        bool,
+        typer.Option(
+            "--cross-check",
+            help="Also compare every seat and election with the Temporal histories still kept.",
+        ),
+    ] = False,
+    term: Annotated[str | None, typer.Option("--term", help="Cross-check one term.")] = None,
+    as_csv: CsvFlag = False,
+) -> None:
+    """Walk the hash chain of the audit log; exit code 1 at the first broken link or mismatch."""
     report = audit_service.verify(settings().resolved_database_url, expect_head)
+    checked = asyncio.run(audit_service.cross_check(settings(), term)) if cross_check else None
     if json:
-        print_json(_as_dict(report))
+        extra = {} if checked is None else {"cross_check": _check_dict(checked)}
+        print_json(_as_dict(report) | extra)
+    elif as_csv and checked is not None:
+        _emit_csv(checked.findings, checked.notes)
     else:
         typer.echo(_as_line(report))
-    if not report.ok:
+        if checked is not None:
+            _echo_check(checked)
+    if not report.ok or (checked is not None and not checked.ok):
         raise typer.Exit(1)
+
+
+@audit_app.command("seats")
+def seats(
+    organ: Annotated[str, typer.Option("--organ", help="e.g. county_board:03, landsstyret.")],
+    term: TermOption,
+    at: Annotated[str | None, typer.Option("--at", help="Only seats held on this date.")] = None,
+    json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """Who held which seat of an organ, and how they got it (election, method, round, votes)."""
+    day = _date(at) if at else None
+    _emit(audit_service.seats(settings().resolved_database_url, organ, term, day), json, as_csv)
+
+
+@audit_app.command("person")
+def person(
+    who: Annotated[str, typer.Argument(help="Part of the name (any case), or a person id.")],
+    json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """A person's nominations, elections, seats, notices received and meetings missed."""
+    _emit(audit_service.person(settings().resolved_database_url, who), json, as_csv)
+
+
+@audit_app.command("notifications")
+def notifications(
+    meeting: Annotated[str | None, typer.Option("--meeting", help="A meeting id.")] = None,
+    person: Annotated[str | None, typer.Option("--person", help="A name or id.")] = None,
+    term: Annotated[str | None, typer.Option("--term", help="2027 or 2027-2031.")] = None,
+    json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+) -> None:
+    """What was sent, when, to whom, and whether it was delivered (in time)."""
+    url = settings().resolved_database_url
+    _emit(audit_service.notifications(url, meeting, person, term), json, as_csv)
+
+
+@audit_app.command("timeline")
+def timeline(term: TermOption, json: JsonFlag = False, as_csv: CsvFlag = False) -> None:
+    """A term as dated events: elections, seats, vacancies, meetings, notices, missed deadlines."""
+    _emit(audit_service.timeline(settings().resolved_database_url, term), json, as_csv)
+
+
+@audit_app.command("history")
+def history(
+    workflow_id: Annotated[str, typer.Argument(help="e.g. county-meeting-2027-03, term-2027.")],
+    json: JsonFlag = False,
+    as_csv: CsvFlag = False,
+    raw: Annotated[
+        Path | None, typer.Option("--raw", help="Also write the full history JSON to this file.")
+    ] = None,
+) -> None:
+    """One workflow's Temporal history in domain words (or the audit log's, once it is gone)."""
+    _emit(asyncio.run(audit_service.history(settings(), workflow_id, raw)), json, as_csv)
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _emit(answer: Answer, as_json: bool, as_csv: bool) -> None:
+    """The answer as JSON, CSV or a table; notes (e.g. retention) are never dropped."""
+    if as_json:
+        rows = [dataclasses.asdict(row) for row in answer.rows]
+        print_json({**answer.header, "notes": list(answer.notes), "rows": rows})
+    elif as_csv:
+        _emit_csv(answer.rows, answer.notes)
+    else:
+        for key, value in answer.header.items():
+            typer.echo(f"{key}: {value}")
+        _table(answer.rows)
+        for note in answer.notes:
+            typer.echo(f"note: {note}")
+
+
+def _table(rows: tuple[Any, ...]) -> None:
+    if not rows:
+        typer.echo("(nothing recorded)")
+        return
+    fields = [f.name for f in dataclasses.fields(rows[0])]
+    print_table(fields, [[_cell(getattr(r, f)) for f in fields] for r in rows])
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _emit_csv(rows: tuple[Any, ...], notes: tuple[str, ...]) -> None:
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if rows:
+        fields = [f.name for f in dataclasses.fields(rows[0])]
+        writer.writerow(fields)
+        writer.writerows([_cell(getattr(r, f)) for f in fields] for r in rows)
+
+
+def _check_dict(check: CrossCheck) -> dict[str, object]:
+    return {
+        "ok": check.ok,
+        "checked": check.checked,
+        "findings": [dataclasses.asdict(f) for f in check.findings if f.status != "ok"],
+        "notes": list(check.notes),
+    }
+
+
+def _echo_check(check: CrossCheck) -> None:
+    bad = [f for f in check.findings if f.status in ("mismatch", "missing")]
+    unverified = sum(f.status == "unverified" for f in check.findings)
+    typer.echo(
+        f"cross-check {'OK' if check.ok else 'FAILED'}: {check.checked - len(bad)} of "
+        f"{check.checked} facts match the histories, {len(bad)} differ, "
+        f"{unverified} unverified (no history kept)"
+    )
+    if bad:
+        _table(tuple(bad))
+    for note in check.notes:
+        typer.echo(f"note: {note}")
 
 
 def _as_dict(report: ChainReport) -> dict[str, object]:

@@ -1,0 +1,141 @@
+"""`ksgov audit person`: one person's record — nominations, elections, seats, notices, absences.
+
+Four set-based queries over the people matched by name or id (each on an indexed column, except
+the elections, whose candidates are only in the inputs' JSON: that one scans the election table,
+which holds a few hundred rows per term).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models.records import Attendance, AuditEntry, Election, Meeting, Notification, Seat
+from service import audit_sources as src
+from service.audit_queries import find_people, notice_facts, votes_summary
+from service.audit_sources import Answer
+
+
+@dataclass(frozen=True)
+class PersonFact:
+    """One thing the record store says about a person, dated, with its evidence."""
+
+    person_id: str
+    name: str
+    at: str
+    kind: str
+    what: str
+    detail: str
+    source: str
+
+
+def person_record(engine: Engine, who: str) -> Answer:
+    """Everything about the people matching `who` (a name fragment or a person id), by date."""
+    with Session(engine) as session:
+        people = {p.person_id: p.name for p in find_people(session, who)}
+        ids = list(people)
+        facts = [
+            *_elections(session, ids, people),
+            *_seats(session, ids, people),
+            *_notices(session, ids, people),
+            *_attendance(session, ids, people),
+        ]
+    facts.sort(key=lambda f: (f.at, f.person_id, f.kind))
+    return Answer(tuple(facts), header={"people": ids})
+
+
+def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
+    quoted = [f'%"{pid}"%' for pid in ids]
+    mentions = [col(Election.inputs).like(q) for q in quoted] + [
+        col(Election.outcome).like(q) for q in quoted
+    ]
+    query = (
+        select(Election, AuditEntry.seq, AuditEntry.hash)
+        .outerjoin(
+            AuditEntry,
+            (col(AuditEntry.subject) == col(Election.election_id))
+            & (col(AuditEntry.action) == "election_recorded"),
+        )
+        .where(or_(*mentions))
+    )
+    facts = []
+    for election, seq, hash_ in session.exec(query):
+        elected = set(json.loads(election.outcome).get("elected", []))
+        named = json.loads(election.inputs) | json.loads(election.outcome)
+        for pid in ids:
+            if f'"{pid}"' not in json.dumps(named):
+                continue
+            facts.append(
+                PersonFact(
+                    person_id=pid, name=people[pid], at=src.iso(election.decided_at),
+                    kind="elected" if pid in elected else "candidate",
+                    what=f"{election.post} of {election.organ} ({election.term})",
+                    detail=f"{election.method} round {election.round}: "
+                    f"{votes_summary(election.inputs)}",
+                    source=src.sources(
+                        src.record("election", election.election_id), src.audit(seq, hash_)
+                    ),
+                )
+            )  # fmt: skip
+    return facts
+
+
+def _seats(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
+    query = select(Seat).where(col(Seat.person_id).in_(ids))
+    facts = []
+    for seat in session.exec(query):
+        ended = f"; ended {src.iso(seat.ended_on)} ({seat.end_reason})" if seat.ended_on else ""
+        facts.append(
+            PersonFact(
+                person_id=seat.person_id, name=people[seat.person_id],
+                at=src.iso(seat.from_date), kind="seat",
+                what=f"{seat.role} of {seat.organ} ({seat.term})",
+                detail=f"{seat.obtained_by}, until {src.iso(seat.to_date)}{ended}",
+                source=src.sources(
+                    src.record("seat", seat.id),
+                    src.record("election", seat.election_id) if seat.election_id else "",
+                ),
+            )
+        )  # fmt: skip
+    return facts
+
+
+def _notices(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
+    return [
+        PersonFact(
+            person_id=n.recipient_id,
+            name=people[n.recipient_id],
+            at=n.at,
+            kind="notice",
+            what=f"{n.purpose} about {n.subject_key}",
+            detail=f"{n.status}{' LATE' if n.late else ''}"
+            f"{f', deadline {n.deadline}' if n.deadline else ''}",
+            source=n.source,
+        )
+        for n in notice_facts(session, col(Notification.recipient_id).in_(ids))
+    ]
+
+
+def _attendance(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
+    query = (
+        select(Attendance, Meeting)
+        .join(Meeting, col(Meeting.meeting_id) == col(Attendance.meeting_id))
+        .where(col(Attendance.person_id).in_(ids))
+    )
+    facts = []
+    for row, meeting in session.exec(query):
+        deputy = f" as deputy for {row.as_deputy_for}" if row.as_deputy_for else ""
+        facts.append(
+            PersonFact(
+                person_id=row.person_id, name=people[row.person_id],
+                at=src.iso(meeting.starts_at), kind="present" if row.present else "absent",
+                what=f"meeting {meeting.meeting_id} of {meeting.organ}",
+                detail=f"{meeting.status}{deputy}",
+                source=src.record("attendance", f"{row.meeting_id}/{row.person_id}"),
+            )
+        )  # fmt: skip
+    return facts
