@@ -7,6 +7,7 @@ the cycle to the next. The secretariat's input comes from `service.sim_driver`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 import uuid
@@ -28,7 +29,13 @@ from activities.clock import temporal_clock
 from activities.mailer import SmtpConfig
 from domain.bylaws import Bylaws
 from domain.registry import Registry
-from models.election_payloads import CountyMeetingResult, SupplementaryIn, TermInput, VacateIn
+from models.election_payloads import (
+    CountyMeetingInput,
+    CountyMeetingResult,
+    SupplementaryIn,
+    TermInput,
+    VacateIn,
+)
 from models.records import Seat
 from service import governance, sim_driver
 from service import sim_report as report
@@ -137,6 +144,17 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         engine.dispose()
 
 
+async def county_meeting(
+    sim: Simulation, year: int, county: CountyMeetingInput, n: int
+) -> CountyMeetingResult:
+    """One county meeting, held on a weekday in mid-November; all counties run side by side."""
+    handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
+    await sim_driver.county_meeting(handle, county, sim.people, dt.date(year, 11, 10 + n % 15))
+    result = CountyMeetingResult.model_validate(await handle.result())
+    sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
+    return result
+
+
 async def elect(sim: Simulation, year: int) -> None:
     """County meetings in November of `year`, the Landsting in February: organs composed."""
     previous = f"term-{year - 4}" if sim.terms else ""
@@ -149,13 +167,10 @@ async def elect(sim: Simulation, year: int) -> None:
     sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
     sim.workflow_ids |= {f"term-{year}", f"landsting-{year}"}
     sim.workflow_ids |= {f"county-meeting-{year}-{c.county}" for c in data.counties}
-    results = []
-    for n, county in enumerate(data.counties, 1):
-        handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
-        await sim_driver.county_meeting(handle, county, sim.people, dt.date(year, 11, 10 + n % 15))
-        results.append(CountyMeetingResult.model_validate(await handle.result()))
-        sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
-    sim.county_results[year] = results
+    results = await asyncio.gather(
+        *(county_meeting(sim, year, county, n) for n, county in enumerate(data.counties))
+    )
+    sim.county_results[year] = list(results)
     landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
     delegates = [p.person_id for r in results for p in r.delegates]
     congress = dt.date(year + 1, 2, 13)
