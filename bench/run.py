@@ -1,0 +1,137 @@
+"""Benchmark: simulate a term at each scale, then time the audit queries on its record store.
+
+    .venv/bin/python bench/run.py                 # scale 1
+    .venv/bin/python bench/run.py --scales 1 10   # several scales
+
+Each simulation runs in a child process, so its peak resident memory (worker, client and
+activities; the Java time-skipping server is a process of its own and reported apart) is that
+child's. Prints one JSON document: per scale the wall time, peak memory, the simulation's counts
+and invariants, and the time of each audit query. Nothing here is asserted: machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service import audit  # noqa: E402 - after the path set-up above
+
+
+def simulate(scale: int, seed: int, workdir: Path) -> tuple[dict[str, Any], float, int]:
+    """Run `ksgov simulate --json` in a child; its summary, wall seconds and peak RSS (KiB)."""
+    ksgov = Path(sys.executable).parent / "ksgov"
+    began = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(  # noqa: S603 - our own command
+        [
+            str(ksgov),
+            "simulate",
+            "--json",
+            "--scale",
+            str(scale),
+            "--seed",
+            str(seed),
+            "--data-dir",
+            str(workdir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=workdir,
+    )
+    wall = time.monotonic() - began
+    if done.returncode != 0:
+        raise SystemExit(f"simulate --scale {scale} failed:\n{done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return json.loads(done.stdout), wall, max(peak, before)
+
+
+def timed(ask: Any) -> dict[str, Any]:
+    began = time.perf_counter()
+    answer = ask()
+    return {"seconds": round(time.perf_counter() - began, 4), "rows": len(answer.rows)}
+
+
+def audit_queries(url: str, year: int) -> dict[str, Any]:
+    """Time each audit query that reads only the record store."""
+    term = str(year)
+    return {
+        "seats_hovedstyret": timed(lambda: audit.seats(url, "hovedstyret", term, None)),
+        "seats_county_board": timed(lambda: audit.seats(url, "county_board:46", term, None)),
+        "person": timed(lambda: audit.person(url, "Kari")),
+        "notifications_term": timed(lambda: audit.notifications(url, None, None, term)),
+        "timeline": timed(lambda: audit.timeline(url, term)),
+        "verify_chain": timed_verify(url),
+    }
+
+
+def timed_verify(url: str) -> dict[str, Any]:
+    began = time.perf_counter()
+    report = audit.verify(url)
+    return {
+        "seconds": round(time.perf_counter() - began, 4),
+        "entries": report.entries,
+        "ok": report.ok,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1])
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    results = []
+    for scale in args.scales:
+        with tempfile.TemporaryDirectory(prefix=f"ksgov-bench-{scale}-") as tmp:
+            print(f"scale {scale}: simulating ...", file=sys.stderr, flush=True)
+            summary, wall, peak_kib = simulate(scale, args.seed, Path(tmp))
+            url = summary["records"]
+            keep = {
+                k: summary[k]
+                for k in (
+                    "counties",
+                    "municipalities",
+                    "delegates",
+                    "elections",
+                    "notifications",
+                    "workflows",
+                    "activities",
+                    "timers",
+                    "audit_verified",
+                    "invariants_ok",
+                )
+            }
+            results.append(
+                {
+                    "scale": scale,
+                    "wall_seconds": round(wall, 1),
+                    "simulation_wall_seconds": summary["wall_seconds"],
+                    "peak_rss_mib": round(peak_kib / 1024, 1),
+                    **keep,
+                    "audit_query_seconds": audit_queries(url, 2027),
+                }
+            )
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "system": platform.system(),
+    }
+    json.dump({"machine": machine, "results": results}, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
