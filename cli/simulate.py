@@ -22,7 +22,7 @@ def simulate(
     term: Annotated[
         int, typer.Option(help="Year of the local elections that start the term.")
     ] = 2027,
-    scale: Annotated[int, typer.Option(min=1, help="Multiply the federation (load tests).")] = 1,
+    scale: Annotated[int, typer.Option(help="Multiply the federation (load tests).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic people and votes.")] = 1,
     database_url: Annotated[
         str | None,

@@ -37,12 +37,13 @@ class Municipality:
 
     @property
     def county(self) -> str:
-        """The county number: the first two digits of the kommunenummer.
+        """The county number: the first two digits of the kommunenummer (plus a copy's suffix).
 
-        Rule: a kommunenummer starts with its fylkesnummer (DOMAIN.md "Members").
-        Example: Municipality("0301", "Oslo", 717710).county is "03".
+        Rule: a kommunenummer starts with its fylkesnummer (DOMAIN.md "Members"); in a scaled
+        registry (`scaled`) copy k of "0301" is "0301-k", in county "03-k".
+        Example: Municipality("0301", "Oslo", 717710).county is "03"; "0301-2" gives "03-2".
         """
-        return self.number[:2]
+        return self.number[:2] + self.number[4:]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,25 @@ class Registry:
     def total_population(self) -> int:
         """The population of all municipalities together (5,550,203 in the shipped registry)."""
         return sum(m.population for m in self.municipalities)
+
+
+def scaled(registry: Registry, factor: int) -> Registry:
+    """`factor` copies of the federation side by side, for load tests (same rules, N times).
+
+    Rule: copy 1 is the registry itself; copy k (k >= 2) numbers every member with suffix "-k".
+    Example: scaled(registry, 2) of the shipped registry has 30 counties, "03" and "03-2".
+    """
+    if factor < 1:
+        raise RegistryError(f"a scale must be 1 or more, not {factor}")
+    suffixes = [""] + [f"-{k}" for k in range(2, factor + 1)]
+    counties = [County(c.number + x, c.name) for x in suffixes for c in registry.counties]
+    municipalities = [
+        Municipality(m.number + x, m.name, m.population)
+        for x in suffixes
+        for m in registry.municipalities
+    ]
+    label = registry.source if factor == 1 else f"{registry.source} x{factor}"
+    return Registry(tuple(counties), tuple(municipalities), label)
 
 
 def build_registry(

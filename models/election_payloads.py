@@ -12,7 +12,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from models.payloads import BusinessKey, MemberKind, Payload, PersonIn, SeatIn, SeatRole
+from models.payloads import (
+    COUNTY_PATTERN,
+    BusinessKey,
+    MemberKind,
+    Payload,
+    PersonIn,
+    SeatIn,
+    SeatRole,
+)
 
 MethodValue = Literal["majority", "proportional", "agreed"]
 PostStatusValue = Literal["awaiting_nominations", "open", "decided"]
@@ -48,7 +56,7 @@ class CountyMeetingInput(Payload):
 
     term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
     year: int
-    county: str = Field(pattern=r"^[0-9]{2}$")
+    county: str = Field(pattern=COUNTY_PATTERN)
     county_name: str
     term_workflow_id: str
     members: tuple[MemberSeats, ...] = Field(min_length=1)

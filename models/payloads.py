@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# A fylkesnummer; simulations at a scale above 1 add a copy's suffix ("03-2").
+COUNTY_PATTERN = r"^[0-9]{2}(-[0-9]+)?$"
+
 
 class Payload(BaseModel):
     """Base of every payload: immutable, and unknown fields are an error rather than ignored."""
@@ -24,10 +27,10 @@ MemberKind = Literal["municipality", "county", "company"]
 class MemberIn(Payload):
     """A member as the registry lists it."""
 
-    number: str = Field(pattern=r"^[0-9]{2,4}$|^SB-[0-9]+$")
+    number: str = Field(pattern=r"^[0-9]{2,4}(-[0-9]+)?$|^SB-[0-9]+$")
     kind: MemberKind
     name: str = Field(min_length=1, max_length=200)
-    county: str = Field(pattern=r"^[0-9]{2}$")
+    county: str = Field(pattern=COUNTY_PATTERN)
     population: int = Field(ge=0)
 
 

@@ -131,11 +131,15 @@ async def county_meeting(
     await hold_elections(handle, data.posts, nominations(data.posts, people, data.county, pool))
 
 
-async def landsting(
-    handle: Handle, data: TermInput, people: PeopleFactory, on: dt.date, delegates: list[str]
-) -> None:
-    """The congress: its date (which sends the notice), credentials, elections, appointment."""
+async def notice_landsting(handle: Handle, on: dt.date) -> None:
+    """The congress date, which sends the notice to every delegate."""
     await handle.execute_update("congress_date", CongressDateIn(congress_date=on))
+
+
+async def landsting(
+    handle: Handle, data: TermInput, people: PeopleFactory, delegates: list[str]
+) -> None:
+    """The congress itself: credentials, elections and the associates' appointment."""
     await handle.execute_update("credentials", CredentialsIn(approved=tuple(delegates)))
     pool = list(delegates)
     posts = data.landsting.posts

@@ -8,6 +8,7 @@ the cycle to the next. The secretariat's input comes from `service.sim_driver`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 import uuid
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -28,7 +29,7 @@ from activities import db
 from activities.clock import temporal_clock
 from activities.mailer import SmtpConfig
 from domain.bylaws import Bylaws
-from domain.registry import Registry
+from domain.registry import Registry, scaled
 from models.election_payloads import (
     CountyMeetingInput,
     CountyMeetingResult,
@@ -50,6 +51,7 @@ from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
 Progress = Callable[[str], None]
+Handle = WorkflowHandle[Any, Any]
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,22 @@ def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     return dt.datetime(year, month, day, hour, tzinfo=OSLO)
 
 
+def federation(options: SimulationOptions) -> tuple[Registry, Bylaws]:
+    """The shipped registry and the bylaws in force, multiplied by the scale (delegates too)."""
+    bylaws = governance.load_bylaws(on_date=dt.date(options.year, 1, 1))
+    if options.scale > 1:
+        key = dataclasses.replace(
+            bylaws.delegate_key, total=bylaws.delegate_key.total * options.scale
+        )
+        bylaws = dataclasses.replace(bylaws, delegate_key=key)
+    return scaled(governance.load_registry(), options.scale), bylaws
+
+
 @asynccontextmanager
 async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIterator[Simulation]:
     """Start the time-skipping server, the SMTP server and a worker with the real activities."""
-    if options.scale != 1:
-        raise UserError("only --scale 1 is supported so far")
+    if options.scale < 1:
+        raise UserError(f"--scale must be 1 or more, not {options.scale}")
     url = records_url(options)
     progress(f"Records: {db.display_url(url)}")
     db.upgrade(url)
@@ -126,14 +139,15 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         queue = f"simulate-{uuid.uuid4()}"
         config = SmtpConfig(host="127.0.0.1", port=smtp.port, mail_from="simulering@ks.invalid")
         async with running_worker(env.client, queue, engine, config, temporal_clock):
+            registry, bylaws = federation(options)
             yield Simulation(
                 options,
                 env,
                 engine,
                 url,
                 smtp,
-                governance.load_registry(),
-                governance.load_bylaws(on_date=dt.date(options.year, 1, 1)),
+                registry,
+                bylaws,
                 queue,
                 PeopleFactory(options.seed),
                 progress,
@@ -144,15 +158,27 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         engine.dispose()
 
 
-async def county_meeting(
-    sim: Simulation, year: int, county: CountyMeetingInput, n: int
-) -> CountyMeetingResult:
-    """One county meeting, held on a weekday in mid-November; all counties run side by side."""
+async def county_meeting(sim: Simulation, year: int, county: CountyMeetingInput, n: int) -> Handle:
+    """One county meeting's input, held on a day in mid-November; counties run side by side."""
     handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
     await sim_driver.county_meeting(handle, county, sim.people, dt.date(year, 11, 10 + n % 15))
-    result = CountyMeetingResult.model_validate(await handle.result())
-    sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
-    return result
+    return handle
+
+
+async def county_meetings(sim: Simulation, data: TermInput) -> list[CountyMeetingResult]:
+    """Every county meeting of the term, with simulated time standing still meanwhile.
+
+    Auto time-skipping is off: awaiting one county's result must not let the server jump to
+    another county's deadline while that county still waits for the secretariat's input.
+    """
+    with sim.env.auto_time_skipping_disabled():
+        handles = await asyncio.gather(
+            *(county_meeting(sim, data.year, c, n) for n, c in enumerate(data.counties))
+        )
+        results = [CountyMeetingResult.model_validate(await h.result()) for h in handles]
+    for county in data.counties:
+        sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
+    return results
 
 
 async def elect(sim: Simulation, year: int) -> None:
@@ -167,15 +193,19 @@ async def elect(sim: Simulation, year: int) -> None:
     sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
     sim.workflow_ids |= {f"term-{year}", f"landsting-{year}"}
     sim.workflow_ids |= {f"county-meeting-{year}-{c.county}" for c in data.counties}
-    results = await asyncio.gather(
-        *(county_meeting(sim, year, county, n) for n, county in enumerate(data.counties))
-    )
-    sim.county_results[year] = list(results)
-    landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
+    await sim.advance_to(at(year, 11, 1))
+    results = await county_meetings(sim, data)
+    sim.county_results[year] = results
+    await sim.advance_to(at(year, 12, 1))
+    with sim.env.auto_time_skipping_disabled():
+        landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
+        congress = dt.date(year + 1, 2, 13)
+        await sim_driver.notice_landsting(landsting, congress)
+    await sim.advance_to(at(year + 1, 2, 13))
     delegates = [p.person_id for r in results for p in r.delegates]
-    congress = dt.date(year + 1, 2, 13)
-    await sim_driver.landsting(landsting, data, sim.people, congress, delegates)
-    await sim_driver.wait_stage(term, "in_office")
+    with sim.env.auto_time_skipping_disabled():
+        await sim_driver.landsting(landsting, data, sim.people, delegates)
+        await sim_driver.wait_stage(term, "in_office")
     sim.progress(f"Landsting {congress}: {len(delegates)} delegates; organs composed")
 
 

@@ -40,7 +40,7 @@ def end_of_day(year: int, month_day: tuple[int, int]) -> dt.datetime:
 
 def member_email(number: str, contacts: Mapping[str, str]) -> str:
     """The contact the secretariat gave, else a synthesized postmottak address (never sent)."""
-    kind = "fylkeskommune" if len(number) == 2 else "kommune"
+    kind = "fylkeskommune" if len(number.split("-")[0]) == 2 else "kommune"
     return contacts.get(number) or f"postmottak@{number}.{kind}.invalid"
 
 

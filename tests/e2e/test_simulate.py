@@ -35,7 +35,7 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     assert records.is_relative_to(sandbox.cwd)
 
 
-def test_simulate_refuses_a_scale_it_cannot_run_yet(sandbox: Sandbox) -> None:
-    result = sandbox.run("simulate", "--scale", "2")
+def test_simulate_refuses_a_scale_below_one(sandbox: Sandbox) -> None:
+    result = sandbox.run("simulate", "--scale", "0")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("ksgov: error:")

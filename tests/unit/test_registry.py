@@ -11,6 +11,7 @@ from domain.registry import (
     RegistryError,
     parse_registry_csv,
     parse_registry_json,
+    scaled,
 )
 
 COUNTIES = '[{"id": "03", "name": "Oslo"}, {"id": "11", "name": "Rogaland"}]'
@@ -99,3 +100,18 @@ def test_bad_registry_csv_is_refused_naming_the_line(text: str, message: str) ->
     counties = parse_registry_json("[]", COUNTIES, "c").counties
     with pytest.raises(RegistryError, match=message):
         parse_registry_csv(text, counties, "members.csv")
+
+
+def test_a_scaled_registry_holds_copies_with_suffixed_numbers(ks_registry: Registry) -> None:
+    big = scaled(ks_registry, 3)
+    assert len(big.counties) == 45
+    assert len(big.municipalities) == 3 * 357
+    assert big.total_population == 3 * ks_registry.total_population
+    assert big.population_of("03-3") == ks_registry.population_of("03")
+    assert {m.county for m in big.municipalities_in("46-2")} == {"46-2"}
+    assert scaled(ks_registry, 1) == ks_registry
+
+
+def test_a_scale_below_one_is_refused(ks_registry: Registry) -> None:
+    with pytest.raises(RegistryError, match="1 or more"):
+        scaled(ks_registry, 0)
