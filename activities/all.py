@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from activities.clock import Clock, wall_clock
 from activities.mailer import SmtpConfig
+from activities.meetings import MeetingActivities
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 
@@ -19,6 +20,7 @@ def build_activities(
     """The activities, sharing one engine, one SMTP configuration and one business clock."""
     records = RecordActivities(engine)
     notifications = NotificationActivities(engine, smtp, clock)
+    meetings = MeetingActivities(engine)
     return [
         records.record_members,
         records.record_people,
@@ -27,4 +29,11 @@ def build_activities(
         records.end_seat,
         records.record_event,
         notifications.notify,
+        meetings.record_meeting,
+        meetings.record_attendance,
+        meetings.record_decisions,
+        meetings.record_minutes,
+        meetings.render_ics,
+        meetings.plan_meetings,
+        meetings.public_holidays,
     ]

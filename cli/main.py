@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import audit, ops, preview, simulate, term
+from cli import audit, meeting, ops, preview, simulate, term
 from service.errors import UserError
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ preview.register(app)
 audit.register(app)
 term.register(app)
 simulate.register(app)
+meeting.register(app)
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from workflows.county_meeting import CountyMeetingWorkflow
 from workflows.landsting import LandstingWorkflow
+from workflows.meeting import MeetingWorkflow
+from workflows.meeting_series import MeetingSeriesWorkflow
 from workflows.registry_import import RegistryImportWorkflow
 from workflows.term import TermWorkflow
 
@@ -14,4 +16,6 @@ WORKFLOWS: Sequence[type] = (
     TermWorkflow,
     CountyMeetingWorkflow,
     LandstingWorkflow,
+    MeetingSeriesWorkflow,
+    MeetingWorkflow,
 )

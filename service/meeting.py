@@ -1,0 +1,231 @@
+"""Meeting operations for the CLI (and later an HTTP API): plan, series, updates, status, invites.
+
+Each function connects with the settings, sends one query or update to the meeting's workflow
+(or, before a meeting has its own workflow, to its organ's series) and turns Temporal's errors
+into UserErrors a secretary can act on. Times are entered as Oslo local date and HH:MM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.calendar import meeting_ics
+from activities.meetings import plan_series
+from config import Settings
+from domain.bylaws import BylawsError
+from domain.meeting_plan import PlanError
+from models.meeting_payloads import (
+    IcsRequest,
+    MeetingStatus,
+    OrganRules,
+    PlannedMeeting,
+    PlanRequest,
+    RosterEntry,
+    SeriesInput,
+    SeriesStatus,
+    series_workflow_id,
+)
+from service import governance
+from service.errors import UserError
+from service.temporal import connect
+from workflows.meeting_notices import meeting_uid
+
+OSLO = ZoneInfo("Europe/Oslo")
+MEETING_ID = re.compile(r"^meeting-(?P<organ>.+)-(?P<term>[0-9]{4}-[0-9]{4})-(?P<n>[0-9]+)$")
+_T = TypeVar("_T")
+
+
+def oslo_time(day: str, at: str = "10:00") -> dt.datetime:
+    """`day` (YYYY-MM-DD) at `at` (HH:MM) in Oslo, or a UserError saying what is wrong."""
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(at), OSLO)
+    except ValueError:
+        raise UserError(f"{day} {at} is not a date and time like 2025-03-13 10:00") from None
+
+
+def term_years(term: str) -> tuple[int, int]:
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{4})", term)
+    if match is None or int(match[2]) <= int(match[1]):
+        raise UserError(f"{term!r} is not a term like 2024-2028")
+    return int(match[1]), int(match[2])
+
+
+def plan_request(organ: str, term: str, first: str | None, last: str | None) -> PlanRequest:
+    """The plan of an organ for a term: the bylaws' meetings a year, from March to January."""
+    first_year, last_year = term_years(term)
+    try:
+        bylaws = governance.load_bylaws(on_date=dt.date(first_year, 1, 1))
+        per_year = bylaws.organ(organ.split(":")[0]).meetings.meetings_per_year
+    except BylawsError as exc:
+        raise UserError(str(exc)) from None
+    return PlanRequest(
+        organ=organ,
+        meetings_per_year=per_year,
+        first_day=dt.date.fromisoformat(first) if first else dt.date(first_year, 3, 1),
+        last_day=dt.date.fromisoformat(last) if last else dt.date(last_year, 1, 31),
+    )
+
+
+def preview_plan(organ: str, term: str, first: str | None = None) -> list[PlannedMeeting]:
+    """The planned ordinary meetings (holidays and July avoided), without a server."""
+    try:
+        return list(plan_series(plan_request(organ, term, first, None)).meetings)
+    except (PlanError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> OrganRules:
+    """The organ's meeting rules from the bylaws and its roster from a JSON file."""
+    first_year, _ = term_years(term)
+    bylaws = governance.load_bylaws(on_date=dt.date(first_year, 1, 1))
+    try:
+        body = bylaws.organ(organ.split(":")[0])
+        roster = [RosterEntry.model_validate(e) for e in json.loads(roster_file.read_text())]
+        return OrganRules(
+            organ=organ, organ_title=title or body.title, term=term,
+            county=organ.split(":")[1] if ":" in organ else "",
+            notice_days=body.meetings.notice_days,
+            reminder_days=body.meetings.reminder_days or (7, 1),
+            quorum=f"{body.meetings.quorum.numerator}/{body.meetings.quorum.denominator}",
+            members=body.members, roster=tuple(roster),
+        )  # fmt: skip
+    except (OSError, json.JSONDecodeError, ValidationError, BylawsError) as exc:
+        raise UserError(f"{roster_file}: {str(exc).splitlines()[0]}") from None
+
+
+async def start_series(settings: Settings, rules: OrganRules, first: str | None = None) -> str:
+    """Start `meetings-<organ>-<term>` with the planned meetings; refused if it already runs."""
+    request = plan_request(rules.organ, rules.term, first, None)
+    plan = plan_series(request)
+    data = SeriesInput(
+        rules=rules.model_copy(update={"holidays": plan.holidays}),
+        ends_on=request.last_day,
+        meetings=plan.meetings,
+    )
+    client = await connect(settings)
+    series_id = series_workflow_id(rules.organ, rules.term)
+    await _call(client.start_workflow("MeetingSeries", data, id=series_id,
+                                      task_queue=settings.task_queue))  # fmt: skip
+    return series_id
+
+
+async def _call(awaitable: Awaitable[_T]) -> _T:
+    try:
+        return await awaitable
+    except WorkflowUpdateFailedError as exc:
+        cause = exc.cause
+        raise UserError(f"refused: {getattr(cause, 'message', None) or cause or exc}") from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise UserError("no such meeting or series is running (check the id)") from None
+        if exc.status == RPCStatusCode.ALREADY_EXISTS:
+            raise UserError("that workflow has already been started") from None
+        raise UserError(f"the Temporal server refused: {exc.message}") from None
+
+
+def split_meeting_id(meeting_id: str) -> tuple[str, str]:
+    match = MEETING_ID.fullmatch(meeting_id)
+    if match is None:
+        raise UserError(f"{meeting_id!r} is not a meeting id like meeting-hovedstyret-2024-2028-03")
+    return match["organ"], match["term"]
+
+
+async def running(client: Client, workflow_id: str) -> bool:
+    try:
+        description = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError:
+        return False
+    return description.status is not None and description.status.name == "RUNNING"
+
+
+async def is_running(settings: Settings, meeting_id: str) -> bool:
+    """Whether the meeting has its own running workflow (else its series holds it)."""
+    return await running(await connect(settings), meeting_id)
+
+
+async def update(
+    settings: Settings, meeting_id: str, name: str, data: BaseModel, *, series_name: str = ""
+) -> Any:
+    """Send update `name` to the meeting, or `series_name` to its series before it has started."""
+    client = await connect(settings)
+    if await running(client, meeting_id) or not series_name:
+        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(meeting_id)
+        return await _call(handle.execute_update(name, data, result_type=MeetingStatus))
+    organ, term = split_meeting_id(meeting_id)
+    series = client.get_workflow_handle(series_workflow_id(organ, term))
+    return await _call(series.execute_update(series_name, data))
+
+
+async def series_update(
+    settings: Settings, organ: str, term: str, name: str, data: BaseModel
+) -> Any:
+    client = await connect(settings)
+    handle = client.get_workflow_handle(series_workflow_id(organ, term))
+    return await _call(handle.execute_update(name, data))
+
+
+async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
+    client = await connect(settings)
+    handle = client.get_workflow_handle(series_workflow_id(organ, term))
+    result: SeriesStatus = await _call(handle.query("status", result_type=SeriesStatus))
+    return result
+
+
+async def status(settings: Settings, meeting_id: str) -> MeetingStatus:
+    client = await connect(settings)
+    handle = client.get_workflow_handle(meeting_id)
+    result: MeetingStatus = await _call(handle.query("status", result_type=MeetingStatus))
+    return result
+
+
+async def list_meetings(
+    settings: Settings, organ: str | None, from_day: dt.date | None
+) -> list[MeetingStatus]:
+    """The meetings that have their own workflow, earliest first (needs a visibility store)."""
+    client = await connect(settings)
+    query = "WorkflowType = 'Meeting'" + (f" AND KsOrgan = '{organ}'" if organ else "")
+    found: list[MeetingStatus] = []
+    async for execution in client.list_workflows(query):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        found.append(await _call(handle.query("status", result_type=MeetingStatus)))
+    return sorted(
+        (m for m in found if from_day is None or m.starts_at.date() >= from_day),
+        key=lambda m: m.starts_at,
+    )
+
+
+async def ics(settings: Settings, meeting_id: str, duration_minutes: int = 180) -> str:
+    """The meeting's current invite (cancelled meetings: the cancellation) as iCalendar text."""
+    current = await status(settings, meeting_id)
+    return meeting_ics(
+        IcsRequest(
+            uid=meeting_uid(meeting_id), sequence=current.sequence,
+            method="CANCEL" if current.stage == "cancelled" else "REQUEST",
+            summary=f"{current.organ}: møte {current.number}", starts_at=current.starts_at,
+            ends_at=current.starts_at + dt.timedelta(minutes=duration_minutes),
+            stamp=dt.datetime.now(dt.UTC),
+        )
+    )  # fmt: skip
+
+
+def read_json(file: Path, what: str) -> Any:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"{file}: cannot read the {what} ({str(exc).splitlines()[0]})") from None
+
+
+def as_json(value: BaseModel | list[Any]) -> Any:
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    return value.model_dump(mode="json")
