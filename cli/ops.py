@@ -145,6 +145,12 @@ def _simulation_rows(term: dict[str, Any] | None) -> list[tuple[str, str]]:
             f"{term['elections']} elections, {term['workflows']} workflow runs, "
             f"{term['activities']} activities, {term['timers']} timers",
         ),
+        (
+            "meetings",
+            ", ".join(
+                f"{o} {m['held']} of {m['planned']} held" for o, m in term["meetings"].items()
+            ),
+        ),
         ("notices", f"{term['notifications']['total']} ({sent})"),
         ("invariants", "all hold" if not broken else f"BROKEN: {', '.join(broken)}"),
         ("simulation records", term["records"]),

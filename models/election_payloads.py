@@ -100,6 +100,22 @@ class LandstingResult(Payload):
 
     congress_date: date
     seats: tuple[SeatIn, ...]
+    people: tuple[PersonIn, ...] = Field((), description="the seated, with their contact")
+
+
+class OrganMeetings(Payload):
+    """An organ whose meeting series the term starts once it is composed (from the bylaws)."""
+
+    organ: BusinessKey
+    organ_title: str = Field(min_length=1, max_length=200)
+    meetings_per_year: int = Field(ge=1)
+    notice_days: int = Field(ge=0)
+    reminder_days: tuple[int, ...] = (7, 1)
+    quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
+    members: int | None = Field(None, ge=1)
+    meetings_per_run: int = Field(
+        1, ge=1, description="the series continues as new after starting this many meetings"
+    )
 
 
 TermStage = Literal["county_meetings", "landsting", "in_office", "ended"]
@@ -116,6 +132,7 @@ class TermState(Payload):
     vacancies: tuple[SeatIn, ...] = ()
     handover_to: str = ""
     previous_told: bool = False
+    series_started: bool = False
 
 
 class TermInput(Payload):
@@ -129,6 +146,7 @@ class TermInput(Payload):
     first_deputy_moves_up: bool
     seat_to_date: date
     previous_term_workflow_id: str = ""
+    meetings: tuple[OrganMeetings, ...] = Field((), description="meeting series to start")
     state: TermState = TermState()
     max_history_length: int | None = Field(None, description="test hook: continue-as-new sooner")
 

@@ -163,6 +163,7 @@ class MeetingStatus(Payload):
     present: tuple[str, ...]
     quorum: bool | None
     minutes_approved_at: datetime | None
+    voting: tuple[str, ...] = Field((), description="the voting members of the roster (ids)")
 
 
 # ----------------------------------------------------------------------------- series

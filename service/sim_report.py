@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -16,10 +17,10 @@ from sqlmodel import Session, col, func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from activities.audit import verify_chain
+from activities.audit import _utc, verify_chain
 from domain.bylaws import Bylaws
 from domain.gender import Gender, GenderBalanceError, check_gender_balance
-from models.records import Election, Notification, Person, Seat
+from models.records import Election, Meeting, Notification, Person, Seat
 from service.sim_smtp import CountingSmtp
 
 
@@ -191,3 +192,44 @@ def elections_count(engine: Engine, term: str) -> int:
 
 def audit_ok(engine: Engine) -> bool:
     return verify_chain(engine).ok
+
+
+def reminder_problems(engine: Engine) -> list[str]:
+    """Every reminder went out at its offset before the meeting date it was sent for.
+
+    A reminder's subject is `<meeting id>/reminder/<meeting date>/<N>d`; it must have been
+    sent N days before that date at the meeting's time of day (within a minute).
+    """
+    with Session(engine) as session:
+        starts = dict(session.exec(select(Meeting.meeting_id, Meeting.starts_at)).all())
+        rows = session.exec(
+            select(Notification.subject_key, Notification.sent_at)
+            .where(Notification.purpose == "reminder")
+            .distinct()
+        ).all()
+    problems = []
+    for key, sent_at in rows:
+        meeting_id, _, day, offset = key.rsplit("/", 3)
+        start = starts.get(meeting_id)
+        if start is None or sent_at is None:
+            problems.append(f"{key}: {'no such meeting' if start is None else 'not sent'}")
+            continue
+        due = _utc(start).replace(
+            year=int(day[:4]), month=int(day[5:7]), day=int(day[8:10])
+        ) - timedelta(days=int(offset.rstrip("d")))
+        if abs(_utc(sent_at) - due) > timedelta(minutes=1):
+            problems.append(f"{key}: sent {sent_at.isoformat()}, due {due.isoformat()}")
+    return problems
+
+
+def meetings(engine: Engine, planned: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Per organ: meetings in the plan, and meetings held (recorded as held)."""
+    with Session(engine) as session:
+        held = dict(
+            session.exec(
+                select(Meeting.organ, func.count()).where(Meeting.status == "held")
+                .group_by(Meeting.organ)
+            ).all()
+        )  # fmt: skip
+    organs = sorted(set(planned) | set(held))
+    return {o: {"planned": planned.get(o, 0), "held": int(held.get(o, 0))} for o in organs}

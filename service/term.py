@@ -70,7 +70,9 @@ async def start_term(settings: Settings, year: int, bylaws_name: str | None = No
     bylaws = term_bylaws(year, bylaws_name)
     client = await connect(settings)
     previous = term_id(year - 4) if await _exists(client, term_id(year - 4)) else ""
-    data = build_term_input(load_registry(), bylaws, year, previous_term_workflow_id=previous)
+    data = build_term_input(
+        load_registry(), bylaws, year, previous_term_workflow_id=previous, meetings=True
+    )
     try:
         await client.start_workflow(
             TermWorkflow.run,

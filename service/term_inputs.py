@@ -18,6 +18,7 @@ from models.election_payloads import (
     CountyMeetingInput,
     LandstingSetup,
     MemberSeats,
+    OrganMeetings,
     PostSpec,
     TermInput,
 )
@@ -166,12 +167,43 @@ def _national(post: Post, organ: str) -> str:
     return f"{organ}_{post.name}" if post.name == "members" else post.name
 
 
+MEETING_ORGANS = ("hovedstyret", "landsstyret")
+
+
+def organ_meetings(bylaws: Bylaws, meetings_per_run: int = 1) -> tuple[OrganMeetings, ...]:
+    """The national organs' meeting rules, for the series the term starts once they are composed.
+
+    County boards meet too; their series are not started by the term yet (see the README).
+    """
+    plans = []
+    for key in MEETING_ORGANS:
+        organ = bylaws.organ(key)
+        plan = organ.meetings
+        if plan.meetings_per_year < 1:
+            continue
+        plans.append(
+            OrganMeetings(
+                organ=key,
+                organ_title=organ.title,
+                meetings_per_year=plan.meetings_per_year,
+                notice_days=plan.notice_days,
+                reminder_days=plan.reminder_days,
+                quorum=f"{plan.quorum.numerator}/{plan.quorum.denominator}",
+                members=organ.members,
+                meetings_per_run=meetings_per_run,
+            )
+        )
+    return tuple(plans)
+
+
 def build_term_input(
     registry: Registry,
     bylaws: Bylaws,
     year: int,
     contacts: Mapping[str, str] | None = None,
     previous_term_workflow_id: str = "",
+    meetings: bool = False,
+    meetings_per_run: int = 1,
 ) -> TermInput:
     """The TermWorkflow input for the election year `year` under `bylaws`."""
     shares = landsting_delegates(registry, bylaws.delegate_key)
@@ -193,4 +225,5 @@ def build_term_input(
         first_deputy_moves_up=bylaws.elections.first_deputy_moves_up,
         seat_to_date=dt.date(year + 4, 12, 31),
         previous_term_workflow_id=previous_term_workflow_id,
+        meetings=organ_meetings(bylaws, meetings_per_run) if meetings else (),
     )

@@ -70,7 +70,14 @@ class LandstingWorkflow:
         await steps.record_seats(
             RecordSeatsRequest(idempotency_key=f"{self._key}/composition", seats=composed)
         )
-        result = LandstingResult(congress_date=self._date, seats=(*self._seats, *composed))
+        seats = (*self._seats, *composed)
+        seated = {s.person_id for s in seats}
+        people = {**self._book.people, self._appointed.person_id: self._appointed}
+        result = LandstingResult(
+            congress_date=self._date,
+            seats=seats,
+            people=tuple(p for pid, p in people.items() if pid in seated),
+        )
         await steps.record_event(
             RecordEventRequest(
                 idempotency_key=f"{self._key}/finished",

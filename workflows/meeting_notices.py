@@ -24,6 +24,10 @@ def meeting_uid(meeting_id: str) -> str:
     return f"{meeting_id}@{UID_DOMAIN}"
 
 
+# Where published minutes are read; the secretariat's publishing site (a placeholder until set).
+MINUTES_URL = "https://www.ks.no/protokoller"
+
+
 def context(
     data: MeetingInput,
     starts_at: datetime,
@@ -33,11 +37,14 @@ def context(
     """Template variables: plain JSON values, no personal data beyond what the mail needs."""
     return {
         "meeting_id": data.meeting_id,
-        "organ": data.rules.organ_title,
+        "organ_title": data.rules.organ_title,
         "number": data.number,
         "starts_at": starts_at.isoformat(),
-        "location": data.rules.location,
-        "agenda": [f"{i.number}. {i.title}" for i in agenda],
+        "meeting_date": starts_at.date().isoformat(),
+        "place": data.rules.location,
+        "agenda": [{"number": i.number, "title": i.title} for i in agenda],
+        "change": "tid eller sted er endret",
+        "url": f"{MINUTES_URL}/{data.meeting_id}",
         **extra,
     }
 

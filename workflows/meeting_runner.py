@@ -13,6 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.meeting_payloads import (
+        VOTING_ROLES,
         MeetingInput,
         MeetingStage,
         MeetingStatus,
@@ -90,6 +91,7 @@ class MeetingState:
             reminders_sent=tuple(self.reminders_sent), absent=tuple(self.absent),
             called_in=dict(self.called_in), present=self.present, quorum=self.quorum,
             minutes_approved_at=None if self.approved is None else self.approved.approved_at,
+            voting=tuple(r.person_id for r in rules.roster if r.role in VOTING_ROLES),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ timeline

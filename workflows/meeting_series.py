@@ -162,7 +162,7 @@ class MeetingSeriesWorkflow:
             NotifyRequest(
                 purpose="meeting_cancelled", subject_key=f"{data.meeting_id}/cancel",
                 recipients=recipients(rules.roster),
-                context={"meeting_id": data.meeting_id, "organ": rules.organ_title,
+                context={"meeting_id": data.meeting_id, "organ_title": rules.organ_title,
                          "starts_at": m.starts_at.isoformat(), "reason": data.reason},
             )
         )  # fmt: skip

@@ -90,7 +90,11 @@ async def plan_meetings(request: PlanRequest) -> PlanResult:
 
 
 async def start_meeting_series(
-    rules: OrganRules, meetings_per_year: int, first_day: date, last_day: date
+    rules: OrganRules,
+    meetings_per_year: int,
+    first_day: date,
+    last_day: date,
+    meetings_per_run: int = 1,
 ) -> str:
     """Plan the term's meetings and start `meetings-<organ>-<term>` as an abandoned child.
 
@@ -109,6 +113,7 @@ async def start_meeting_series(
         rules=rules.model_copy(update={"holidays": plan.holidays}),
         ends_on=last_day,
         meetings=plan.meetings,
+        meetings_per_run=meetings_per_run,
     )
     series_id = series_workflow_id(rules.organ, rules.term)
     try:

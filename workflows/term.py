@@ -11,6 +11,7 @@ Its state lives in its input, so it continues-as-new whenever Temporal suggests 
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
@@ -31,10 +32,12 @@ with workflow.unsafe.imports_passed_through():
         TermStatus,
         VacateIn,
     )
-    from models.payloads import SeatIn
+    from models.payloads import PersonIn, SeatIn
     from workflows.county_meeting import CountyMeetingWorkflow
     from workflows.landsting import LandstingWorkflow
+    from workflows.meeting_steps import start_meeting_series
     from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+    from workflows.term_meetings import meeting_roster, organ_rules
     from workflows.term_seats import held_seat, open_vacancy
     from workflows.term_steps import (
         record_handover,
@@ -66,6 +69,9 @@ class TermWorkflow:
         self._vacancies: list[SeatIn] = list(state.vacancies)
         self._handover = state.handover_to
         self._previous_told = state.previous_told
+        self._series_started = state.series_started
+        self._people: dict[str, PersonIn] = {}
+        self._congress: date | None = None
 
     @workflow.run
     async def run(self, data: TermInput) -> TermResult:
@@ -76,6 +82,7 @@ class TermWorkflow:
             await workflow.wait_condition(
                 lambda: (
                     self._landsting_due
+                    or self._series_due
                     or self._previous_due
                     or self._handover_due
                     or self._continue_suggested()
@@ -83,6 +90,8 @@ class TermWorkflow:
             )
             if self._landsting_due:
                 await self._start_landsting()
+            elif self._series_due:
+                await self._start_meeting_series()
             elif self._previous_due:
                 await tell_previous_term(data)
                 self._previous_told = True
@@ -98,6 +107,24 @@ class TermWorkflow:
     def _landsting_due(self) -> bool:
         done = len(self._results) == len(self._data.counties)
         return self._stage == "county_meetings" and (done or bool(self._forced))
+
+    @property
+    def _series_due(self) -> bool:
+        return self._stage == "in_office" and bool(self._data.meetings) and not self._series_started
+
+    async def _start_meeting_series(self) -> None:
+        """Each composed organ's meetings for the rest of the term (series outlive the term)."""
+        data = self._data
+        first = (self._congress or workflow.now().date()) + timedelta(days=14)
+        last = date(data.year + 5, 1, 31)  # the next term's Landsting composes the next organs
+        for plan in data.meetings:
+            roster = meeting_roster(self._seats, self._people, plan.organ)
+            if roster:
+                rules = organ_rules(plan, data.term, roster)
+                await start_meeting_series(
+                    rules, plan.meetings_per_year, first, last, plan.meetings_per_run
+                )
+        self._series_started = True
 
     @property
     def _previous_due(self) -> bool:
@@ -124,6 +151,7 @@ class TermWorkflow:
             vacancies=tuple(self._vacancies),
             handover_to=self._handover,
             previous_told=self._previous_told,
+            series_started=self._series_started,
         )
 
     async def _start_county_meetings(self) -> None:
@@ -191,6 +219,8 @@ class TermWorkflow:
             return
         county_seats = [s for r in self._results.values() for s in r.seats]
         self._seats = [*county_seats, *data.result.seats]
+        self._people = {p.person_id: p for p in data.result.people}
+        self._congress = data.result.congress_date
         self._set_stage("in_office")
 
     @workflow.signal

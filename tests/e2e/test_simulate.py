@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.e2e.conftest import Sandbox
 
 KEYS = {
-    "term", "bylaws", "counties", "municipalities", "delegates", "organs", "elections",
+    "term", "bylaws", "counties", "municipalities", "delegates", "organs", "meetings", "elections",
     "notifications", "workflows", "activities", "timers", "audit_verified", "wall_seconds",
 }  # fmt: skip
 
@@ -29,6 +29,12 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     assert len(organs["hovedstyret"]["deputy_leaders"]) == 2
     assert organs["landsstyret"]["size"] == 54
     assert summary["notifications"]["total"] == summary["emails_received"]
+    meetings = summary["meetings"]
+    assert meetings["hovedstyret"]["held"] == meetings["hovedstyret"]["planned"] >= 30
+    assert meetings["landsstyret"]["held"] == meetings["landsstyret"]["planned"] >= 6
+    per_purpose = summary["notifications"]["per_purpose"]
+    for purpose in ("meeting_notice", "reminder", "minutes_published", "deputy_called_in"):
+        assert per_purpose.get(purpose, 0) > 0, purpose
     assert summary["audit_verified"] is True
     records = Path(summary["records"].removeprefix("sqlite:///"))
     assert records.is_file()

@@ -23,6 +23,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.calendar import meeting_ics
 from activities.meetings import plan_series
+from activities.messages import render
 from models.meeting_payloads import (
     IcsRequest,
     OrganRules,
@@ -106,6 +107,8 @@ class Calls:
 def mock_activities(calls: Calls) -> list[Any]:
     @activity.defn(name="notify")
     async def notify(request: NotifyRequest) -> NotifyResult:
+        # The real templates must accept what the workflow sends (a missing key is BadInput).
+        render(request.purpose, request.context, "Navn Navnesen", request.deadline)
         calls.sent.append(Sent(activity.info().current_attempt_scheduled_time, request))
         return NotifyResult(sent=len(request.recipients), already_sent=0, failed=0)
 

@@ -85,7 +85,10 @@ async def test_a_meeting_is_noticed_reminded_held_and_its_minutes_published(
         (notice,) = calls.purpose("meeting_notice")
         assert near(notice.at, before(starts, 16))
         assert len(notice.request.recipients) == len(roster())
-        assert notice.request.context["agenda"] == ["1. Budsjett", "2. Mandat"]
+        assert notice.request.context["agenda"] == [
+            {"number": 1, "title": "Budsjett"},
+            {"number": 2, "title": "Mandat"},
+        ]
         event = ics(notice.request).walk("VEVENT")[0]
         assert (str(event["UID"]), int(str(event["SEQUENCE"]))) == (f"{first.id}@ksgov.ks.no", 0)
         reminders = calls.purpose("reminder")

@@ -1,0 +1,128 @@
+"""The secretariat's part in a simulated term's meetings: attendance, minutes and approvals.
+
+Notices and reminders go out by themselves (durable timers in each meeting's workflow) while
+the simulation moves time forward; the driver only does what people do at and after a
+meeting: one absence (a deputy is called in), attendance, the minutes, and their approval at
+the organ's next meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from models.meeting_payloads import (
+    AbsenceIn,
+    ApproveMinutesIn,
+    AttendanceIn,
+    DecisionIn,
+    MinutesIn,
+    series_workflow_id,
+)
+from models.records import Seat
+
+Advance = Callable[[dt.datetime], Awaitable[None]]
+
+
+def members_with_deputies(engine: Engine, organ: str, term: str) -> list[str]:
+    """Members of `organ` elected on a list that has deputies (they can be stood in for)."""
+    deputy = aliased(Seat)
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Seat.person_id)
+            .where(Seat.organ == organ, Seat.term == term, Seat.role == "member")
+            .where(
+                exists().where(
+                    col(deputy.organ) == col(Seat.organ), col(deputy.term) == col(Seat.term),
+                    col(deputy.group) == col(Seat.group), col(deputy.role) == "deputy",
+                )
+            )
+            .order_by(col(Seat.id))
+        ).all()  # fmt: skip
+    return list(rows)
+
+
+@dataclass
+class MeetingDriver:
+    """Holds each organ's previous meeting (for the approval of its minutes)."""
+
+    client: Client
+    engine: Engine
+    term: str
+    organs: tuple[str, ...]
+    held: dict[str, int] = field(default_factory=dict)
+    previous: dict[str, str] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)
+    absences: int = 0
+
+    async def planned(self) -> list[tuple[dt.datetime, str, str]]:
+        """(start, organ, meeting id) of every meeting in the organs' plans, in time order."""
+        found = []
+        for organ in self.organs:
+            handle = self.client.get_workflow_handle(series_workflow_id(organ, self.term))
+            try:
+                status = await handle.query("status")
+            except RPCError:
+                continue  # no series (the organ has no meetings, or it is not composed)
+            for m in status["meetings"]:
+                if m["status"] != "cancelled":
+                    found.append(
+                        (dt.datetime.fromisoformat(m["starts_at"]), organ, m["meeting_id"])
+                    )
+        return sorted(found)
+
+    async def hold_until(self, until: dt.datetime, advance: Advance) -> None:
+        """Hold every planned meeting that starts before `until`, moving time to each one."""
+        for starts_at, organ, meeting_id in await self.planned():
+            if starts_at >= until or meeting_id in self.done:
+                continue
+            await advance(starts_at - dt.timedelta(days=3))
+            await self._maybe_absent(organ, meeting_id)
+            await advance(starts_at + dt.timedelta(hours=4))
+            await self._hold(organ, meeting_id)
+
+    async def _maybe_absent(self, organ: str, meeting_id: str) -> None:
+        """At the organ's second meeting a list-elected member reports an absence (forfall):
+        the meeting calls in the first deputy of that member's list."""
+        if self.absences or self.held.get(organ) != 1:
+            return
+        voting = set((await self._status(meeting_id))["voting"])
+        absent = next((p for p in members_with_deputies(self.engine, organ, self.term)
+                        if p in voting), None)  # fmt: skip
+        if absent is not None:
+            handle = self.client.get_workflow_handle(meeting_id)
+            await handle.execute_update("absence", AbsenceIn(person_id=absent, reason="syk"))
+            self.absences += 1
+
+    async def _status(self, meeting_id: str) -> dict[str, Any]:
+        status: dict[str, Any] = await self.client.get_workflow_handle(meeting_id).query("status")
+        return status
+
+    async def _hold(self, organ: str, meeting_id: str) -> None:
+        handle = self.client.get_workflow_handle(meeting_id)
+        status = await self._status(meeting_id)
+        present = [p for p in status["voting"] if p not in status["absent"]]
+        present += list(status["called_in"])
+        await handle.execute_update("attendance", AttendanceIn(present=tuple(present)))
+        decisions = tuple(
+            DecisionIn(item_number=item["number"], text="Innstillingen ble vedtatt.",
+                       votes={"for": len(present), "mot": 0})
+            for item in status["agenda"][:1]
+        )  # fmt: skip
+        minutes = MinutesIn(decisions=decisions, text="Protokoll fra møtet.")
+        await handle.execute_update("minutes", minutes)
+        if organ in self.previous:
+            approve = ApproveMinutesIn(meeting_id=self.previous[organ])
+            await handle.execute_update("approve_previous_minutes", approve)
+        self.previous[organ] = meeting_id
+        self.held[organ] = self.held.get(organ, 0) + 1
+        self.done.add(meeting_id)
