@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 import typer
 
 from cli import audit, meeting, ops, preview, simulate, term
@@ -23,12 +27,26 @@ meeting.register(app)
 
 
 def main() -> None:
-    """Entry point of the console script: user errors become one line and an exit code."""
+    """Entry point of the console script: user errors become one line and an exit code.
+
+    The process ends with os._exit once its output is flushed: a short-lived Temporal client
+    can otherwise abort at interpreter exit (SIGABRT, "PyGILState_Release"; sdk-python#300),
+    turning a finished command into a failed one.
+    """
+    code = 0
     try:
         app()
     except UserError as exc:
         typer.echo(f"ksgov: error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        code = exc.exit_code
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

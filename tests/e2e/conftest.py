@@ -32,6 +32,15 @@ class Sandbox:
             timeout=timeout, check=False,
         )  # fmt: skip
 
+    def popen_logged(self, *args: str) -> subprocess.Popen[str]:
+        """A long-running command whose output goes to `<cwd>/<command>.log`: a pipe nobody
+        reads would fill up and block a chatty process such as the worker."""
+        log = (self.cwd / f"{args[0]}.log").open("w")
+        return subprocess.Popen(
+            [KSGOV, *args], cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [KSGOV, *args], cwd=self.cwd, env=self.env, stdout=subprocess.PIPE,

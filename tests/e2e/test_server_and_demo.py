@@ -59,12 +59,12 @@ async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandb
 
 
 def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox: Sandbox) -> None:
-    first = sandbox.run("demo", "--json", timeout=400)
+    # The simulated term the demo ends with is `ksgov simulate`, tested in test_simulate.py;
+    # here the demo's own part: the dev server, the worker and the registry import.
+    first = sandbox.run("demo", "--json", "--no-simulation", timeout=300)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
-    term = summary["simulation"]
-    assert term["invariants_ok"] is True, term["invariants"]
-    assert term["organs"]["hovedstyret"]["size"] == 15
+    assert summary["simulation"] is None
     assert summary["registry"]["members"] == 372  # 357 municipalities + 15 county authorities
     assert summary["registry"]["inserted"] == 372
     assert summary["audit_verified"] is True
@@ -72,7 +72,6 @@ def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox
     assert sorted(summary["started"]) == ["temporal dev server", "worker"]
 
     again = json.loads(sandbox.run("demo", "--json", "--no-simulation").stdout)
-    assert again["simulation"] is None
     assert again["registry"] == summary["registry"]  # the same import is recorded once
     assert again["audit_entries"] == summary["audit_entries"]
     assert (sandbox.cwd / "data" / "temporal.db").is_file()

@@ -1,0 +1,134 @@
+"""A secretariat drives a whole election cycle through the `ksgov` command on the dev server.
+
+`ksgov server`, `ksgov worker` and every command run as separate processes, as in use: the
+term is started, each county meeting gets its input as JSON files (a whole county's
+representatives in one file, a whole result sheet in another), then the Landsting's, until the
+national organs are composed. The answers are read back with `ksgov term status` and `ksgov audit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from activities.db import make_engine
+from models.election_payloads import (
+    AppointIn,
+    CongressDateIn,
+    CredentialsIn,
+    MeetingDateIn,
+    RepresentativesIn,
+)
+from models.records import Seat
+from service import sim_driver
+from service.governance import load_bylaws, load_registry
+from service.synthetic import PeopleFactory
+from service.term_inputs import build_term_input
+from tests.conftest import SmtpServer
+from tests.e2e.conftest import Sandbox
+
+YEAR = 2027
+
+
+@pytest.fixture
+def running(sandbox: Sandbox, smtp: SmtpServer) -> Iterator[Sandbox]:
+    """`ksgov server` and `ksgov worker` running for the sandbox, stopped afterwards."""
+    sandbox.env["KSGOV_SMTP_PORT"] = str(smtp.port)
+    sandbox.env["KSGOV_DATABASE_URL"] = f"sqlite:///{sandbox.cwd / 'records.db'}"
+    assert sandbox.run("db", "upgrade").returncode == 0
+    server = sandbox.popen_logged("server")
+    waited = sandbox.run("term", "status", "1999", timeout=60)  # answers once the server is up
+    for _ in range(60):
+        if "does not answer" not in waited.stderr:
+            break
+        waited = sandbox.run("term", "status", "1999", timeout=60)
+    worker = sandbox.popen_logged("worker")
+    try:
+        yield sandbox
+    finally:
+        for process in (worker, server):
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def send(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
+    result = sandbox.run(*args, timeout=120)
+    assert result.returncode == 0, f"ksgov {' '.join(args)}: {result.stderr}"
+    return result
+
+
+def write(path: Path, items: Sequence[BaseModel]) -> str:
+    path.write_text(json.dumps([item.model_dump(mode="json") for item in items]))
+    return str(path)
+
+
+def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sandbox) -> None:
+    refused = running.run("county-meeting", "vote", str(YEAR), "03", "/nonexistent.json")
+    assert refused.returncode == 2
+    send(running, "term", "start", str(YEAR))
+    again = running.run("term", "start", str(YEAR))
+    assert again.returncode == 2
+    assert "already" in again.stderr
+    data = build_term_input(load_registry(), load_bylaws(on_date=dt.date(YEAR, 1, 1)), YEAR)
+    people, folder = PeopleFactory(3), running.cwd
+    for county in data.counties:
+        pool: list[str] = []
+        reps = []
+        for member in county.members:
+            chosen = tuple(people.balanced(member.member_number, member.representatives))
+            pool += [p.person_id for p in chosen]
+            reps.append(RepresentativesIn(member_number=member.member_number, people=chosen))
+        noms = sim_driver.nominations(county.posts, people, county.county, pool)
+        by_post = {n.post: n for n in noms.posts}
+        votes = [sim_driver.vote_for(spec, by_post[spec.post]) for spec in county.posts]
+        date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
+        for kind, items in (("representatives", reps), ("meeting-date", [date]),
+                            ("nominations", [noms]), ("vote", votes)):  # fmt: skip
+            file = write(folder / f"{county.county}-{kind}.json", items)
+            send(running, "county-meeting", kind, str(YEAR), county.county, file)
+
+    status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
+    assert status["term"]["counties_missing"] == []
+    engine = make_engine(running.env["KSGOV_DATABASE_URL"])
+    with Session(engine) as session:
+        delegates = session.exec(
+            select(Seat.person_id).where(Seat.organ == "landsting", Seat.role == "member")
+        ).all()
+    assert len(delegates) == 219
+    posts = data.landsting.posts
+    noms = sim_driver.nominations(posts, people, "ks", list(delegates))
+    by_post = {n.post: n for n in noms.posts}
+    sheets: dict[str, Sequence[BaseModel]] = {
+        "date": [CongressDateIn(congress_date=dt.date(YEAR + 1, 2, 13))],
+        "credentials": [CredentialsIn(approved=tuple(delegates))],
+        "nominations": [noms],
+        "vote": [sim_driver.vote_for(spec, by_post[spec.post]) for spec in posts],
+        "appoint": [AppointIn(person=people.person("sb"))],
+    }
+    for kind, sheet in sheets.items():
+        send(running, "landsting", kind, str(YEAR), write(folder / f"landsting-{kind}.json", sheet))
+
+    for _ in range(120):
+        status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
+        if status["term"]["stage"] == "in_office":
+            break
+    assert status["term"]["stage"] == "in_office"
+    seats = json.loads(
+        send(
+            running, "audit", "seats", "--organ", "hovedstyret", "--term", str(YEAR), "--json"
+        ).stdout
+    )
+    voting = [s for s in seats["rows"] if s["role"] != "deputy"]
+    assert len(voting) == 15
+    with Session(engine) as session:
+        council = session.exec(
+            select(Seat).where(Seat.organ == "landsstyret", col(Seat.role) != "deputy")
+        ).all()
+    assert len(council) == 54
