@@ -16,8 +16,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
     from models.meeting_payloads import (
         IcsRequest,
         OrganRules,
@@ -31,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         series_workflow_id,
     )
     from models.payloads import RecordResult
-    from workflows.steps import RECORD_RETRY, RECORD_TIMEOUT
+    from workflows.steps import record
 
 SERIES_WORKFLOW = "MeetingSeries"
 MEETING_WORKFLOW = "Meeting"
@@ -39,31 +37,20 @@ PURE_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["BadInpu
 PURE_TIMEOUT = timedelta(seconds=30)
 
 
-async def _record(name: str, request: BaseModel) -> RecordResult:
-    result: RecordResult = await workflow.execute_activity(
-        name,
-        request,
-        result_type=RecordResult,
-        start_to_close_timeout=RECORD_TIMEOUT,
-        retry_policy=RECORD_RETRY,
-    )
-    return result
-
-
 async def record_meeting(request: RecordMeetingRequest) -> RecordResult:
-    return await _record("record_meeting", request)
+    return await record("record_meeting", request)
 
 
 async def record_attendance(request: RecordAttendanceRequest) -> RecordResult:
-    return await _record("record_attendance", request)
+    return await record("record_attendance", request)
 
 
 async def record_decisions(request: RecordDecisionsRequest) -> RecordResult:
-    return await _record("record_decisions", request)
+    return await record("record_decisions", request)
 
 
 async def record_minutes(request: RecordMinutesRequest) -> RecordResult:
-    return await _record("record_minutes", request)
+    return await record("record_minutes", request)
 
 
 async def render_ics(request: IcsRequest) -> str:

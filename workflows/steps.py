@@ -48,7 +48,8 @@ NOTIFY_RETRY = RetryPolicy(
 NOTIFY_WITHOUT_DEADLINE = timedelta(days=3)
 
 
-async def _record(name: str, request: BaseModel) -> RecordResult:
+async def record(name: str, request: BaseModel) -> RecordResult:
+    """Run the record activity `name`: it writes its rows and audit entry once per key."""
     result: RecordResult = await workflow.execute_activity(
         name,
         request,
@@ -60,23 +61,23 @@ async def _record(name: str, request: BaseModel) -> RecordResult:
 
 
 async def record_people(request: RecordPeopleRequest) -> RecordResult:
-    return await _record("record_people", request)
+    return await record("record_people", request)
 
 
 async def record_election(request: RecordElectionRequest) -> RecordResult:
-    return await _record("record_election", request)
+    return await record("record_election", request)
 
 
 async def record_seats(request: RecordSeatsRequest) -> RecordResult:
-    return await _record("record_seats", request)
+    return await record("record_seats", request)
 
 
 async def end_seat(request: EndSeatRequest) -> RecordResult:
-    return await _record("end_seat", request)
+    return await record("end_seat", request)
 
 
 async def record_event(request: RecordEventRequest) -> RecordResult:
-    return await _record("record_event", request)
+    return await record("record_event", request)
 
 
 async def notify(request: NotifyRequest) -> NotifyResult:
