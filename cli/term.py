@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel
 
-from cli.common import print_json, print_table, settings, user_errors_as_exit
+from cli.common import fail, print_json, print_table, settings, user_errors_as_exit
 from service import term as service
 from service.errors import UserError
 
@@ -114,9 +114,20 @@ def vacate(
     ] = None,
 ) -> None:
     """Record that PERSON leaves their seat; the first deputy moves up or an election is due."""
-    day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    try:
+        day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    except ValueError:
+        fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     result = _run(service.vacate_seat(settings(), year, organ, person, reason, day))
     typer.echo(f"Seat vacated. Open vacancies: {', '.join(result.vacancies) or 'none'}")
+
+
+@seat_app.command("supplementary")
+def supplementary(year: Year, file: File) -> None:
+    """Record Landsstyret's supplementary election for an open vacancy (JSON: organ,
+    vacated_person_id, person {person_id, name, gender, email, ...}, decided_on)."""
+    result = _run(service.supplementary_election(settings(), year, file))
+    typer.echo(f"Vacancy filled. Open vacancies: {', '.join(result.vacancies) or 'none'}")
 
 
 def _county_command(kind: str) -> Any:

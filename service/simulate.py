@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities import db
@@ -52,6 +53,7 @@ from worker import running_worker
 from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
+ADVANCE_ATTEMPTS = 20
 Progress = Callable[[str], None]
 Handle = WorkflowHandle[Any, Any]
 
@@ -91,10 +93,22 @@ class Simulation:
         return self.env.client
 
     async def advance_to(self, moment: dt.datetime) -> None:
-        """Skip simulated time forward to `moment` (timers fire on the way)."""
-        now = await self.env.get_current_time()
-        if moment > now:
-            await self.env.sleep(moment - now)
+        """Skip simulated time forward to `moment` (timers fire on the way).
+
+        The time-skipping server does not move time while an activity runs; on a busy machine
+        its sleep call can then time out before the clock gets there, so it is asked again.
+        """
+        for _ in range(ADVANCE_ATTEMPTS):
+            now = await self.env.get_current_time()
+            if moment <= now:
+                return
+            try:
+                await self.env.sleep(moment - now)
+                return
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.DEADLINE_EXCEEDED and "Timeout" not in str(exc):
+                    raise
+        raise RuntimeError(f"simulated time did not reach {moment.isoformat()}")
 
 
 def records_url(options: SimulationOptions) -> str:

@@ -29,6 +29,7 @@ from models.election_payloads import (
     NominationsIn,
     ProcessStatus,
     RepresentativesIn,
+    SupplementaryIn,
     TermStatus,
     VacateIn,
     VoteIn,
@@ -153,6 +154,17 @@ async def vacate_seat(
     client = await connect(settings)
     handle = client.get_workflow_handle(term_id(year))
     answer: TermStatus = await _update(handle, "vacate", data, TermStatus)
+    return answer
+
+
+async def supplementary_election(settings: Settings, year: int, file: Path) -> TermStatus:
+    """Send Landsstyret's supplementary election (one JSON object) to the term workflow."""
+    items = load_models(file, SupplementaryIn)
+    if len(items) != 1:
+        raise UserError(f"{file}: give exactly one supplementary election, not {len(items)}")
+    client = await connect(settings)
+    handle = client.get_workflow_handle(term_id(year))
+    answer: TermStatus = await _update(handle, "supplementary", items[0], TermStatus)
     return answer
 
 

@@ -25,6 +25,7 @@ from models.election_payloads import (
     CredentialsIn,
     MeetingDateIn,
     RepresentativesIn,
+    SupplementaryIn,
 )
 from models.records import Seat
 from service import sim_driver
@@ -132,3 +133,23 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
             select(Seat).where(Seat.organ == "landsstyret", col(Seat.role) != "deputy")
         ).all()
     assert len(council) == 54
+
+    with Session(engine) as session:
+        leaving = session.exec(
+            select(Seat.person_id).where(Seat.organ == "hovedstyret", Seat.role == "deputy_leader")
+        ).first()
+    assert leaving is not None
+    vacate = ("seat", "vacate", str(YEAR), "--organ", "hovedstyret", "--person", leaving,
+              "--reason", "statsråd")  # fmt: skip
+    bad_date = running.run(*vacate, "--on", "1. mars")
+    assert bad_date.returncode == 2
+    assert bad_date.stderr.count("\n") == 1
+    assert "hovedstyret" in send(running, *vacate, "--on", f"{YEAR + 2}-03-01").stdout
+    election = SupplementaryIn(
+        organ="hovedstyret", vacated_person_id=leaving, person=people.person("ks", "female"),
+        decided_on=dt.date(YEAR + 2, 4, 1),
+    )  # fmt: skip
+    filled = send(
+        running, "seat", "supplementary", str(YEAR), write(folder / "supp.json", [election])
+    )
+    assert "Open vacancies: none" in filled.stdout
