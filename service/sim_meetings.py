@@ -8,6 +8,7 @@ the organ's next meeting.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from models.meeting_payloads import (
     AbsenceIn,
@@ -31,6 +32,7 @@ from models.meeting_payloads import (
 from models.records import Seat
 
 Advance = Callable[[dt.datetime], Awaitable[None]]
+QUERY_ATTEMPTS = 20
 
 
 def members_with_deputies(engine: Engine, organ: str, term: str) -> list[str]:
@@ -68,17 +70,31 @@ class MeetingDriver:
         """(start, organ, meeting id) of every meeting in the organs' plans, in time order."""
         found = []
         for organ in self.organs:
-            handle = self.client.get_workflow_handle(series_workflow_id(organ, self.term))
-            try:
-                status = await handle.query("status")
-            except RPCError:
-                continue  # no series (the organ has no meetings, or it is not composed)
+            status = await self._series_status(organ)
+            if status is None:
+                continue  # no series: the organ has no meetings, or it is not composed
             for m in status["meetings"]:
                 if m["status"] != "cancelled":
                     found.append(
                         (dt.datetime.fromisoformat(m["starts_at"]), organ, m["meeting_id"])
                     )
         return sorted(found)
+
+    async def _series_status(self, organ: str) -> dict[str, Any] | None:
+        """The series' status, asked again when the server is busy; None if there is none.
+
+        Skipping an organ on a passing error would hold its meetings only in a later round,
+        after their dates (the notices-before-deadline invariant caught exactly that)."""
+        handle = self.client.get_workflow_handle(series_workflow_id(organ, self.term))
+        for _ in range(QUERY_ATTEMPTS):
+            try:
+                status: dict[str, Any] = await handle.query("status")
+                return status
+            except RPCError as exc:
+                if exc.status == RPCStatusCode.NOT_FOUND:
+                    return None
+                await asyncio.sleep(0.5)
+        raise RuntimeError(f"the meeting series of {organ} does not answer")
 
     async def hold_until(self, until: dt.datetime, advance: Advance) -> None:
         """Hold every planned meeting that starts before `until`, moving time to each one."""
