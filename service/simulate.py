@@ -314,6 +314,10 @@ async def run_simulation(options: SimulationOptions, progress: Progress) -> dict
         year = options.year
         await elect(sim, year)
         sim.meetings = MeetingDriver(sim.client, sim.engine, sim.terms[year].term, MEETING_ORGANS)
+        # The term starts the series a moment after its stage says "in_office".
+        for organ in MEETING_ORGANS:
+            series = series_workflow_id(organ, sim.terms[year].term)
+            await sim_driver.wait_started(sim.client, series)
         await hold_meetings(sim, at(year + 2, 2, 20))
         await vacancies(sim, year)
         await hold_meetings(sim, at(year + 4, 10, 20))
