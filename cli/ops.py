@@ -153,5 +153,5 @@ def _simulation_rows(term: dict[str, Any] | None) -> list[tuple[str, str]]:
         ),
         ("notices", f"{term['notifications']['total']} ({sent})"),
         ("invariants", "all hold" if not broken else f"BROKEN: {', '.join(broken)}"),
-        ("simulation records", term["records"]),
+        ("its records", term["records"]),
     ]
