@@ -1,4 +1,8 @@
-"""MeetingSeriesWorkflow on the time-skipping server: a year of Hovedstyret, edits to the plan."""
+"""MeetingSeriesWorkflow on the time-skipping server: a year of Hovedstyret, edits to the plan.
+
+With KSGOV_SAVE_HISTORIES=1 the plan-editing test writes histories/meeting_series.json (its first
+run: edits, a meeting started, continue-as-new) and meeting_series_continued.json (the run after).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from tests.workflows.test_meeting_support import (
     meeting_worker,
     own_env,
     rules,
+    save_history,
     weekday_at,
 )
 from workflows.meeting_series import MeetingSeriesWorkflow
@@ -134,8 +139,13 @@ async def test_the_plan_takes_extra_meetings_moves_and_cancellations(
         status = await handle.query(MeetingSeriesWorkflow.status)
         await env.client.get_workflow_handle(extra.meeting_id).terminate()
         await handle.terminate()
+        first_run = env.client.get_workflow_handle(series_id, run_id=handle.first_execution_run_id)
+        first_status = (await first_run.describe()).status
+        await save_history(first_run, "meeting_series")
+        await save_history(env.client.get_workflow_handle(series_id), "meeting_series_continued")
     assert moved.starts_at == weekday_at(now, 70)
     assert [m.status for m in status.meetings] == ["planned", "cancelled", "started"]
+    assert first_status == WorkflowExecutionStatus.CONTINUED_AS_NEW  # after starting the extra
     assert extra.extra
     assert extra.urgent
     assert len(calls.purpose("meeting_cancelled")) == 1

@@ -1,21 +1,24 @@
 """Shared set-up of the meeting workflow tests: a roster, mock activities that record, a worker.
 
 The mock activities have the production names; `notify` keeps the (simulated) time at which the
-workflow scheduled it, so tests can check when each notice and reminder went out.
+workflow scheduled it, so tests can check when each notice and reminder went out. With
+KSGOV_SAVE_HISTORIES=1, `save_history` writes a run's history for test_replay.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -39,6 +42,7 @@ from workflows.meeting import MeetingWorkflow
 from workflows.meeting_series import MeetingSeriesWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
+HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
 def roster() -> tuple[RosterEntry, ...]:
@@ -165,3 +169,13 @@ async def meeting_worker(
         ),
     ) as worker:
         yield worker
+
+
+async def save_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """Write the history of `handle`'s run to histories/<name>.json, when KSGOV_SAVE_HISTORIES=1
+    (the same switch as test_election_cycle.save_histories)."""
+    if os.environ.get("KSGOV_SAVE_HISTORIES") != "1":
+        return
+    HISTORIES.mkdir(exist_ok=True)
+    history = await handle.fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

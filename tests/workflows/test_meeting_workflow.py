@@ -1,4 +1,7 @@
-"""MeetingWorkflow on the time-skipping server with recording mock activities."""
+"""MeetingWorkflow on the time-skipping server with recording mock activities.
+
+With KSGOV_SAVE_HISTORIES=1 the first test writes histories/meeting.json (see test_replay.py).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from tests.workflows.test_meeting_support import (
     own_env,
     roster,
     rules,
+    save_history,
     weekday_at,
 )
 from workflows.meeting import MeetingWorkflow
@@ -112,6 +116,7 @@ async def test_a_meeting_is_noticed_reminded_held_and_its_minutes_published(
             MeetingWorkflow.approve_previous_minutes, ApproveMinutesIn(meeting_id=first.id)
         )
         result = await first.result()
+        await save_history(first, "meeting")
     assert result.stage == "published"
     assert len(calls.purpose("minutes_published")) == 1
     assert [r["quorum"] for r in calls.recorded("record_attendance")] == [True, True]

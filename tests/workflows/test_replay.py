@@ -1,8 +1,17 @@
-"""Replay the saved happy-path histories of the term, a county meeting and the Landsting.
+"""Replay the saved happy-path histories of the term, its county meetings and the Landsting,
+one meeting and a meeting series.
 
-A change to workflow code that is not replay-safe fails here. Regenerate the histories with
-`KSGOV_SAVE_HISTORIES=1 .venv/bin/pytest tests/workflows/test_election_cycle.py` (only when a
-change is deliberately incompatible and guarded by `workflow.patched`).
+A change to workflow code that is not replay-safe fails here. Regenerate a history (only when a
+change is deliberately incompatible and guarded by `workflow.patched`) by running the test that
+writes it with KSGOV_SAVE_HISTORIES=1, e.g.
+`KSGOV_SAVE_HISTORIES=1 .venv/bin/pytest tests/workflows/test_election_cycle.py`:
+- term.json, county_meeting.json, landsting.json: test_election_cycle.py
+  (test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over);
+- meeting.json: test_meeting_workflow.py
+  (test_a_meeting_is_noticed_reminded_held_and_its_minutes_published);
+- meeting_series.json (the first run, up to continue-as-new) and meeting_series_continued.json
+  (the run after it): test_meeting_series.py
+  (test_the_plan_takes_extra_meetings_moves_and_cancellations).
 """
 
 from __future__ import annotations
@@ -21,7 +30,17 @@ from workflows.all import WORKFLOWS
 HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
-@pytest.mark.parametrize("name", ["term", "county_meeting", "landsting"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "term",
+        "county_meeting",
+        "landsting",
+        "meeting",
+        "meeting_series",
+        "meeting_series_continued",
+    ],
+)
 async def test_saved_history_replays_without_nondeterminism(name: str) -> None:
     text = (HISTORIES / f"{name}.json").read_text(encoding="utf-8")
     replayer = Replayer(
