@@ -1,6 +1,7 @@
 """MeetingWorkflow on the time-skipping server with recording mock activities.
 
-With KSGOV_SAVE_HISTORIES=1 the first test writes histories/meeting.json (see test_replay.py).
+With KSGOV_SAVE_HISTORIES=1 the first test writes histories/meeting.json and the moved-meeting test
+histories/meeting_moved.json (see test_replay.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from models.meeting_payloads import (
     DecisionIn,
     MeetingInput,
     MeetingStatus,
+    MinutesApproved,
     MinutesIn,
     MoveIn,
 )
@@ -151,6 +153,97 @@ async def test_a_move_rearms_the_reminders_and_resends_the_notice_with_a_higher_
         True,
     ], sent
     assert status.stage == "awaiting_attendance"
+
+
+async def test_a_moved_meeting_is_renoticed_reminded_for_its_new_date_and_held_with_a_deputy(
+    env: WorkflowEnvironment, task_queue: str
+) -> None:
+    """The `move` and `absence` paths end to end; writes histories/meeting_moved.json."""
+    calls = Calls()
+    async with meeting_worker(env.client, task_queue, calls):
+        starts = weekday_at(await env.get_current_time(), 40)
+        handle = await start(env, task_queue, starts)
+        items = (AgendaItemIn(number=1, title="Budsjett"),)
+        await handle.execute_update(MeetingWorkflow.agenda, AgendaIn(items=items))
+        await env.sleep(timedelta(days=30))  # noticed; the old date's 7-day reminder not yet due
+        assert len(calls.purpose("meeting_notice")) == 1
+        assert calls.purpose("reminder") == []
+
+        moved_at = await env.get_current_time()
+        new = weekday_at(starts, 14)
+        moved = await handle.execute_update(MeetingWorkflow.move, MoveIn(starts_at=new))
+        assert (moved.sequence, moved.starts_at) == (1, new)
+        away = await handle.execute_update(MeetingWorkflow.absence, AbsenceIn(person_id="p04"))
+        assert away.called_in == {"dA1": "p04"}
+        await env.sleep(new - await env.get_current_time() + timedelta(hours=1))
+        status = await handle.query(MeetingWorkflow.status)
+        assert status.stage == "awaiting_attendance"
+
+        present = (*[p for p in VOTING if p != "p04"][:11], "dA1")
+        held = await handle.execute_update(
+            MeetingWorkflow.attendance, AttendanceIn(present=present)
+        )
+        assert held.quorum is True
+        decisions = (DecisionIn(item_number=1, text="Vedtatt", votes={"for": 12}),)
+        await handle.execute_update(MeetingWorkflow.minutes, MinutesIn(decisions=decisions))
+        # What the next meeting's `approve_previous_minutes` signals (the same history event).
+        approved = MinutesApproved(
+            approved_by=f"{handle.id}-next", approved_at=await env.get_current_time()
+        )
+        await handle.signal(MeetingWorkflow.minutes_approved, approved)
+        result = await handle.result()
+        await save_history(handle, "meeting_moved")
+    sent = [(s.at, s.request.purpose, s.request.subject_key) for s in calls.sent]
+
+    # The new notice: to everyone, at the move, for the new date with SEQUENCE 1.
+    (changed,) = calls.purpose("meeting_changed")
+    assert changed.request.subject_key == f"{handle.id}/seq-1"
+    assert near(changed.at, moved_at), sent
+    assert len(changed.request.recipients) == len(roster())
+    event = ics(changed.request).walk("VEVENT")[0]
+    assert (int(str(event["SEQUENCE"])), event.decoded("DTSTART")) == (1, new)
+    assert changed.request.context["starts_at"] == new.isoformat()
+
+    # Reminders: none for the old date, the new date's at its 7- and 1-day offsets, to the deputy
+    # called in rather than the absent member.
+    assert not any(near(s.at, before(starts, 7)) for s in calls.sent), sent
+    reminders = calls.purpose("reminder")
+    day = new.date().isoformat()
+    assert [r.request.subject_key for r in reminders] == [
+        f"{handle.id}/reminder/{day}/7d",
+        f"{handle.id}/reminder/{day}/1d",
+    ], sent
+    assert [near(r.at, before(new, d)) for r, d in zip(reminders, (7, 1), strict=True)] == [
+        True,
+        True,
+    ], sent
+    assert status.reminders_sent == (f"{day}/7d", f"{day}/1d")
+    for r in reminders:
+        to = {x.recipient_id for x in r.request.recipients}
+        assert {"dA1", "p04"} & to == {"dA1"}, to
+
+    # The call-in: the first-ranked deputy of p04's group, invited to the new date.
+    (call_in,) = calls.purpose("deputy_called_in")
+    assert [x.recipient_id for x in call_in.request.recipients] == ["dA1"]
+    assert call_in.request.context["stands_in_for"] == "p04"
+    assert call_in.request.context["starts_at"] == new.isoformat()
+    event = ics(call_in.request).walk("VEVENT")[0]
+    assert (int(str(event["SEQUENCE"])), event.decoded("DTSTART")) == (1, new)
+    assert [(e.action, e.content) for e in calls.events] == [
+        ("deputy_called_in", {"member": "p04", "deputy": "dA1"})
+    ]
+
+    # Held with quorum (the deputy votes for p04), minutes recorded and published.
+    (attendance,) = calls.recorded("record_attendance")
+    assert (attendance["quorum"], attendance["voting_present"]) == (True, 12)
+    deputy_row = next(r for r in attendance["rows"] if r["person_id"] == "dA1")
+    assert deputy_row == {"person_id": "dA1", "present": True, "as_deputy_for": "p04"}
+    assert [r["text"] for r in calls.recorded("record_decisions")[0]["decisions"]] == ["Vedtatt"]
+    assert len(calls.recorded("record_minutes")) == 2  # recorded, then published
+    assert len(calls.purpose("minutes_published")) == 1
+    assert (result.stage, result.starts_at, result.sequence) == ("published", new, 1)
+    rows = [(r["status"], r["sequence"]) for r in calls.recorded("record_meeting")]
+    assert rows == [("planned", 0), ("planned", 0), ("planned", 1), ("held", 1)]
 
 
 async def test_a_cancellation_sends_method_cancel_to_everyone(

@@ -1,5 +1,5 @@
 """Replay the saved happy-path histories of the term, its county meetings and the Landsting,
-one meeting and a meeting series.
+one meeting, one moved meeting with a deputy called in, and a meeting series.
 
 A change to workflow code that is not replay-safe fails here. Regenerate a history (only when a
 change is deliberately incompatible and guarded by `workflow.patched`) by running the test that
@@ -9,6 +9,9 @@ writes it with KSGOV_SAVE_HISTORIES=1, e.g.
   (test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over);
 - meeting.json: test_meeting_workflow.py
   (test_a_meeting_is_noticed_reminded_held_and_its_minutes_published);
+- meeting_moved.json (the `move` update re-arming the reminders and re-sending the notice, the
+  `absence` update calling in a deputy): test_meeting_workflow.py
+  (test_a_moved_meeting_is_renoticed_reminded_for_its_new_date_and_held_with_a_deputy);
 - meeting_series.json (the first run, up to continue-as-new) and meeting_series_continued.json
   (the run after it): test_meeting_series.py
   (test_the_plan_takes_extra_meetings_moves_and_cancellations).
@@ -37,6 +40,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "county_meeting",
         "landsting",
         "meeting",
+        "meeting_moved",
         "meeting_series",
         "meeting_series_continued",
     ],
