@@ -73,8 +73,9 @@ class NotificationActivities:
         slots = [letter.slot for letter in letters]
         states = outbox.ensure_queued(self.engine, slots, who, self.clock)
         tally = Tally()
-        for letter in letters:
+        for done, letter in enumerate(letters, 1):
             self._deliver(letter, states[letter.slot.key], tally, who)
+            _heartbeat(done)
         if tally.late and request.purpose != "delivery_alert":
             self._alert_late(request, tally.late)
         if tally.deferred:
@@ -170,6 +171,13 @@ class NotificationActivities:
         log.warning("notification_late", purpose=request.purpose,
                     subject_key=request.subject_key, late=len(late))  # fmt: skip
         self.notify(alert)
+
+
+def _heartbeat(done: int) -> None:
+    """Tell Temporal the batch is alive (throttled by the SDK): a worker killed in the middle of
+    a long batch is noticed after the heartbeat timeout instead of the whole start-to-close."""
+    if activity.in_activity():
+        activity.heartbeat(done)
 
 
 def _unique(recipients: tuple[Recipient, ...]) -> list[Recipient]:

@@ -46,6 +46,8 @@ NOTIFY_RETRY = RetryPolicy(
     non_retryable_error_types=["BadInput"],
 )
 NOTIFY_WITHOUT_DEADLINE = timedelta(days=3)
+# The notify activity heartbeats after each message; one SMTP exchange times out after 30 s.
+NOTIFY_HEARTBEAT = timedelta(seconds=60)
 
 
 async def record(name: str, request: BaseModel) -> RecordResult:
@@ -91,6 +93,7 @@ async def notify(request: NotifyRequest) -> NotifyResult:
             request,
             result_type=NotifyResult,
             start_to_close_timeout=NOTIFY_TIMEOUT,
+            heartbeat_timeout=NOTIFY_HEARTBEAT,
             schedule_to_close_timeout=budget,
             retry_policy=NOTIFY_RETRY,
         )

@@ -119,8 +119,11 @@ def test_notify_sends_one_message_per_recipient_with_text_html_and_attachment(
             ),
         ),
     )
-    result = ActivityEnvironment().run(notifier.notify, request)
+    env, beats = ActivityEnvironment(), []
+    env.on_heartbeat = lambda *details: beats.append(details)
+    result = env.run(notifier.notify, request)
     assert (result.sent, result.already_sent, result.failed, result.late) == (3, 0, 0, 0)
+    assert beats == [(1,), (2,), (3,)]  # a worker killed mid-batch is noticed by the heartbeat
     assert arrivals(smtp) == Counter(
         ["p1@example.org", "p2@example.org", smtp_config.secretariat_email]
     )
