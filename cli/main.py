@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from cli import audit, meeting, ops, preview, simulate, term
+from cli import audit, drill, meeting, ops, preview, simulate, term
 from service.errors import UserError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ audit.register(app)
 term.register(app)
 simulate.register(app)
 meeting.register(app)
+drill.register(app)
 
 
 def main() -> None:

@@ -43,10 +43,14 @@ class CountingSmtp:
         )
         return "250 OK"
 
-    def start(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
+    def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: a free one; a drill restarts the server on its old port)."""
+        if port:
+            self.port = port
+        else:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.port = int(sock.getsockname()[1])
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

@@ -1,0 +1,65 @@
+"""`ksgov drill`: a small term on the dev server while the worker, database, mail server and
+Temporal server fail and come back; the invariants are checked at the end."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import fail, print_json, settings
+from service.drills import FAULTS, DrillOptions, run_drill
+from telemetry import configure_logging
+
+
+def register(app: typer.Typer) -> None:
+    """Add `drill` to `app`."""
+    app.command()(drill)
+
+
+def drill(
+    counties: Annotated[
+        int, typer.Option(help="How many of the registry's counties take part (first N).")
+    ] = 3,
+    term: Annotated[int, typer.Option(help="Year of the local elections of the term.")] = 2027,
+    seed: Annotated[int, typer.Option(help="Seed of the people, votes and fault moments.")] = 1,
+    kills: Annotated[int, typer.Option(help="How many times the worker is killed (-9).")] = 3,
+    outage_seconds: Annotated[
+        float, typer.Option(help="How long the database and the mail server stay down.")
+    ] = 15.0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Only these faults (repeatable): {', '.join(FAULTS)}. Default: all."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A scratch PostgreSQL database (postgresql+psycopg://...) for the records; "
+            "default: a new SQLite file."
+        ),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the drill's folder goes.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Reliability drill: run a small term on a dev server of its own while killing the worker,
+    cutting the database, stopping the mail server and restarting Temporal; then check that the
+    term completed and every invariant holds. Exit code 1 if one does not."""
+    s = settings()
+    configure_logging(s.log_format, "WARNING")
+    options = DrillOptions(
+        year=term, counties=counties, seed=seed, database_url=database_url,
+        data_dir=data_dir or s.data_dir, kills=kills, outage_seconds=outage_seconds,
+        faults=tuple(fault) if fault else FAULTS,
+    )  # fmt: skip
+    progress = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    summary = asyncio.run(run_drill(options, progress))
+    if as_json:
+        print_json(summary)
+    else:
+        for key, value in summary.items():
+            if key != "faults":
+                typer.echo(f"{key:<26}{value}")
+    if not summary["invariants_ok"]:
+        fail("an invariant does not hold after the drill (see invariants above)", 1)

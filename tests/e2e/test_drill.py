@@ -1,0 +1,72 @@
+"""`ksgov drill`: a small term on a dev server of its own while the worker is killed, PostgreSQL is
+cut, the mail server stops and the Temporal server restarts; every invariant must hold after.
+
+It runs as the operator runs it, one `ksgov drill --json` process, and reads its report: the
+invariants are checked inside from the record store, the mail server's arrivals and the
+histories, and here we check that each fault really happened and really hit (retries, timed-out
+tasks), so a drill that broke nothing cannot pass.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from activities.db import make_engine
+from models.records import Notification
+from tests.e2e.conftest import Sandbox
+
+
+@pytest.mark.postgres
+def test_a_term_survives_kills_and_outages_and_every_invariant_holds(
+    sandbox: Sandbox, postgres_url: str
+) -> None:
+    result = sandbox.run(
+        "drill", "--counties", "1", "--kills", "2", "--outage-seconds", "8",
+        "--database-url", postgres_url, "--json", timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["invariants_ok"], report["invariants"]
+    assert set(report["invariants"].values()) == {"ok"}
+    assert sorted({f["fault"] for f in report["faults"]}) == [
+        "database",
+        "server",
+        "smtp",
+        "worker",
+    ]
+    assert report["worker_starts"] == 3  # the first start and two after SIGKILL
+    assert report["activity_retries"] > 0  # the outages made activities fail and retry
+    assert report["organs"]["hovedstyret"] == 15
+    engine = make_engine(postgres_url)
+    with Session(engine) as session:
+        sent = session.exec(
+            select(func.count()).select_from(Notification).where(Notification.status == "sent")
+        ).one()
+        retried = session.exec(
+            select(func.count()).select_from(Notification).where(col(Notification.attempts) > 1)
+        ).one()
+    engine.dispose()
+    assert sent == report["notifications"]["total"] == report["emails_received"]
+    assert sent >= report["delegates"]  # every delegate got the Landsting's notice
+    assert retried >= 1  # ... after the mail server, tried and refused, came back
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--fault", "network"), "unknown fault network"),
+        (("--counties", "0"), "--counties must be between 1 and 15"),
+        (("--database-url", "sqlite:///x.db"), "postgresql+psycopg://"),
+    ],
+)
+def test_a_drill_with_bad_options_says_what_is_wrong_and_starts_nothing(
+    sandbox: Sandbox, args: tuple[str, ...], words: str
+) -> None:
+    result = sandbox.run("drill", *args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (sandbox.cwd / "data" / "drills").exists()
