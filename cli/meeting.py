@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 
 from cli.common import print_json, print_table, settings, user_errors_as_exit
 from models.meeting_payloads import (
@@ -40,6 +41,7 @@ Urgent = Annotated[
     bool, typer.Option("--urgent", help="Short notice allowed (kommuneloven § 11-8).")
 ]
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=BaseModel)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +54,14 @@ def _run(work: Coroutine[Any, Any, _T]) -> _T:
         return asyncio.run(work)
     except UserError as exc:
         user_errors_as_exit(exc)
+
+
+def _payload(model: type[_M], **fields: Any) -> _M:
+    """The update's input, or a one-line error naming the field (no traceback)."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        user_errors_as_exit(UserError(svc.plain_error(exc)))
 
 
 def _show(result: MeetingStatus | Any, as_json: bool = False) -> None:
@@ -104,7 +114,7 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List meetings that have their own workflow, earliest first."""
-    day = svc.oslo_time(first).date() if first else None
+    day = svc.parse_day(first) if first else None
     found = _run(svc.list_meetings(settings(), organ, day))
     if as_json:
         print_json(svc.as_json(found))
@@ -116,7 +126,7 @@ def list_(
 @meeting_app.command("add")
 def add(organ: str, term: str, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
     """Add an extra meeting to the plan (e.g. during wage bargaining)."""
-    data = AddMeetingIn(starts_at=svc.oslo_time(day, at), urgent=urgent)
+    data = _payload(AddMeetingIn, starts_at=svc.oslo_time(day, at), urgent=urgent)
     print_json(svc.as_json(_run(svc.series_update(settings(), organ, term, "add", data))))
 
 
@@ -124,39 +134,40 @@ def add(organ: str, term: str, day: str, at: At = "10:00", urgent: Urgent = Fals
 def move(meeting_id: MeetingId, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
     """Move a meeting: a new notice goes out (SEQUENCE+1) and the reminders follow the date."""
     when = svc.oslo_time(day, at)
-    data: Any = MoveIn(starts_at=when, urgent=urgent)
+    data: Any = _payload(MoveIn, starts_at=when, urgent=urgent)
     if not _run(svc.is_running(settings(), meeting_id)):
-        data = MoveMeetingIn(meeting_id=meeting_id, starts_at=when, urgent=urgent)
+        data = _payload(MoveMeetingIn, meeting_id=meeting_id, starts_at=when, urgent=urgent)
     _show(_run(svc.update(settings(), meeting_id, "move", data, series_name="move")))
 
 
 @meeting_app.command("cancel")
 def cancel(meeting_id: MeetingId, reason: Annotated[str, typer.Option("--reason")]) -> None:
     """Cancel a meeting: everyone gets the cancellation (METHOD:CANCEL)."""
-    data: Any = CancelIn(reason=reason)
+    data: Any = _payload(CancelIn, reason=reason)
     if not _run(svc.is_running(settings(), meeting_id)):
-        data = CancelMeetingIn(meeting_id=meeting_id, reason=reason)
+        data = _payload(CancelMeetingIn, meeting_id=meeting_id, reason=reason)
     _show(_run(svc.update(settings(), meeting_id, "cancel", data, series_name="cancel")))
 
 
 @meeting_app.command("agenda")
 def agenda(meeting_id: MeetingId, items: list[str]) -> None:
     """Set the agenda (saksliste), one title per argument, before the notice goes out."""
-    data = AgendaIn(items=tuple(AgendaItemIn(number=n, title=t) for n, t in enumerate(items, 1)))
+    agenda_items = tuple(_payload(AgendaItemIn, number=n, title=t) for n, t in enumerate(items, 1))
+    data = _payload(AgendaIn, items=agenda_items)
     _show(_run(svc.update(settings(), meeting_id, "agenda", data)))
 
 
 @meeting_app.command("absence")
 def absence(meeting_id: MeetingId, person_id: str, reason: str = "") -> None:
     """Report a member's absence (forfall): the next deputy in rank is called in."""
-    _show(_run(svc.update(settings(), meeting_id, "absence",
-                          AbsenceIn(person_id=person_id, reason=reason))), True)  # fmt: skip
+    data = _payload(AbsenceIn, person_id=person_id, reason=reason)
+    _show(_run(svc.update(settings(), meeting_id, "absence", data)), True)
 
 
 @meeting_app.command("attendance")
 def attendance(meeting_id: MeetingId, present: list[str]) -> None:
     """Record who is present (person ids); the quorum is checked."""
-    data = AttendanceIn(present=tuple(present))
+    data = _payload(AttendanceIn, present=tuple(present))
     _show(_run(svc.update(settings(), meeting_id, "attendance", data)), True)
 
 
@@ -170,15 +181,15 @@ def minutes(
         data = MinutesIn.model_validate(svc.read_json(file, "minutes"))
     except UserError as exc:
         user_errors_as_exit(exc)
-    except ValueError as exc:
-        user_errors_as_exit(UserError(f"{file}: {str(exc).splitlines()[0]}"))
+    except ValidationError as exc:
+        user_errors_as_exit(UserError(f"{file}: {svc.plain_error(exc)}"))
     _show(_run(svc.update(settings(), meeting_id, "minutes", data)))
 
 
 @meeting_app.command("approve")
 def approve(meeting_id: MeetingId, previous: str) -> None:
     """At MEETING_ID, approve the minutes of the organ's previous meeting; they are published."""
-    data = ApproveMinutesIn(meeting_id=previous)
+    data = _payload(ApproveMinutesIn, meeting_id=previous)
     _show(_run(svc.update(settings(), meeting_id, "approve_previous_minutes", data)))
 
 

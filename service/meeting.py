@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.calendar import meeting_ics
@@ -26,16 +28,20 @@ from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
 from models.meeting_payloads import (
     IcsRequest,
+    MeetingInput,
     MeetingStatus,
     OrganRules,
     PlannedMeeting,
     PlanRequest,
     RosterEntry,
     SeriesInput,
+    SeriesMeeting,
     SeriesStatus,
     series_workflow_id,
 )
+from models.records import Person
 from service import governance
+from service.audit import record_store
 from service.errors import UserError
 from service.temporal import connect
 from workflows.meeting_notices import meeting_uid
@@ -51,6 +57,21 @@ def oslo_time(day: str, at: str = "10:00") -> dt.datetime:
         return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(at), OSLO)
     except ValueError:
         raise UserError(f"{day} {at} is not a date and time like 2025-03-13 10:00") from None
+
+
+def parse_day(day: str) -> dt.date:
+    """`day` as a date (YYYY-MM-DD), or a UserError saying what is wrong."""
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        raise UserError(f"{day!r} is not a date like 2025-03-13") from None
+
+
+def plain_error(exc: ValidationError) -> str:
+    """The first problem pydantic found, as `field: message` in one line."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 def term_years(term: str) -> tuple[int, int]:
@@ -71,8 +92,8 @@ def plan_request(organ: str, term: str, first: str | None, last: str | None) -> 
     return PlanRequest(
         organ=organ,
         meetings_per_year=per_year,
-        first_day=dt.date.fromisoformat(first) if first else dt.date(first_year, 3, 1),
-        last_day=dt.date.fromisoformat(last) if last else dt.date(last_year, 1, 31),
+        first_day=parse_day(first) if first else dt.date(first_year, 3, 1),
+        last_day=parse_day(last) if last else dt.date(last_year, 1, 31),
     )
 
 
@@ -103,9 +124,28 @@ def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> O
         raise UserError(f"{roster_file}: {str(exc).splitlines()[0]}") from None
 
 
+def unregistered(settings: Settings, rules: OrganRules) -> list[str]:
+    """The roster's people who are not in the register (the record store's people)."""
+    ids = {e.person_id for e in rules.roster}
+    with record_store(settings.resolved_database_url) as engine, Session(engine) as session:
+        known = set(session.exec(select(Person.person_id).where(col(Person.person_id).in_(ids))))
+    return sorted(ids - known)
+
+
 async def start_series(settings: Settings, rules: OrganRules, first: str | None = None) -> str:
-    """Start `meetings-<organ>-<term>` with the planned meetings; refused if it already runs."""
+    """Start `meetings-<organ>-<term>` with the planned meetings; refused if it already runs.
+
+    The roster's people must be in the register: a meeting's attendance names them, and the
+    record store refuses people it does not know (on the meeting day, too late to fix).
+    """
     request = plan_request(rules.organ, rules.term, first, None)
+    if missing := unregistered(settings, rules):
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        shown = ", ".join(missing[:5]) + more
+        raise UserError(
+            f"not in the register, so their attendance could not be recorded: {shown} "
+            "(the term records the people it seats)"
+        )
     plan = plan_series(request)
     data = SeriesInput(
         rules=rules.model_copy(update={"holidays": plan.holidays}),
@@ -123,14 +163,22 @@ async def _call(awaitable: Awaitable[_T]) -> _T:
     try:
         return await awaitable
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        raise UserError(f"refused: {getattr(cause, 'message', None) or cause or exc}") from None
+        raise UserError(f"refused: {_reason(exc)}") from None
+    except WorkflowAlreadyStartedError as exc:
+        raise UserError(f"{exc.workflow_id} is already running") from None
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise UserError("no such meeting or series is running (check the id)") from None
         if exc.status == RPCStatusCode.ALREADY_EXISTS:
             raise UserError("that workflow has already been started") from None
         raise UserError(f"the Temporal server refused: {exc.message}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost failure's message: an activity's refusal, not "Activity task failed"."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(getattr(exc, "message", None) or exc)
 
 
 def split_meeting_id(meeting_id: str) -> tuple[str, str]:
@@ -140,12 +188,17 @@ def split_meeting_id(meeting_id: str) -> tuple[str, str]:
     return match["organ"], match["term"]
 
 
-async def running(client: Client, workflow_id: str) -> bool:
+async def state(client: Client, workflow_id: str) -> str | None:
+    """RUNNING, COMPLETED, FAILED, ... of the workflow; None when there is no such workflow."""
     try:
         description = await client.get_workflow_handle(workflow_id).describe()
     except RPCError:
-        return False
-    return description.status is not None and description.status.name == "RUNNING"
+        return None
+    return None if description.status is None else description.status.name
+
+
+async def running(client: Client, workflow_id: str) -> bool:
+    return await state(client, workflow_id) == "RUNNING"
 
 
 async def is_running(settings: Settings, meeting_id: str) -> bool:
@@ -156,14 +209,31 @@ async def is_running(settings: Settings, meeting_id: str) -> bool:
 async def update(
     settings: Settings, meeting_id: str, name: str, data: BaseModel, *, series_name: str = ""
 ) -> Any:
-    """Send update `name` to the meeting, or `series_name` to its series before it has started."""
+    """Send update `name` to the meeting, or `series_name` to its series before it has started.
+
+    A meeting whose workflow has ended, or that is only in the plan when the update is one only
+    the meeting's own workflow takes (an agenda, attendance, ...), is refused with the reason.
+    """
     client = await connect(settings)
-    if await running(client, meeting_id) or not series_name:
+    found = await state(client, meeting_id)
+    if found == "RUNNING":
         handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(meeting_id)
         return await _call(handle.execute_update(name, data, result_type=MeetingStatus))
+    if found is not None:
+        raise UserError(
+            f"{meeting_id} is over (its workflow has {found.lower()}): it can no longer be changed"
+        )
     organ, term = split_meeting_id(meeting_id)
     series = client.get_workflow_handle(series_workflow_id(organ, term))
-    return await _call(series.execute_update(series_name, data))
+    if series_name:
+        return await _call(series.execute_update(series_name, data, result_type=SeriesMeeting))
+    plan: SeriesStatus = await _call(series.query("status", result_type=SeriesStatus))
+    if all(m.meeting_id != meeting_id for m in plan.meetings):
+        raise UserError(f"{meeting_id} is not in the plan of {plan.workflow_id} (check the id)")
+    raise UserError(
+        f"{meeting_id} is only planned so far: it gets a workflow of its own some weeks before "
+        "its notice is due; try again then"
+    )
 
 
 async def series_update(
@@ -171,7 +241,7 @@ async def series_update(
 ) -> Any:
     client = await connect(settings)
     handle = client.get_workflow_handle(series_workflow_id(organ, term))
-    return await _call(handle.execute_update(name, data))
+    return await _call(handle.execute_update(name, data, result_type=SeriesMeeting))
 
 
 async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
@@ -204,16 +274,23 @@ async def list_meetings(
     )
 
 
-async def ics(settings: Settings, meeting_id: str, duration_minutes: int = 180) -> str:
-    """The meeting's current invite (cancelled meetings: the cancellation) as iCalendar text."""
-    current = await status(settings, meeting_id)
+async def ics(settings: Settings, meeting_id: str) -> str:
+    """The meeting's current invite (cancelled meetings: the cancellation) as iCalendar text,
+    as the notices carry it: title, place and length from the meeting's input (its history)."""
+    client = await connect(settings)
+    handle = client.get_workflow_handle(meeting_id)
+    current = await _call(handle.query("status", result_type=MeetingStatus))
+    history = await _call(handle.fetch_history())
+    started = history.events[0].workflow_execution_started_event_attributes
+    [first] = await client.data_converter.decode(started.input.payloads, [MeetingInput])
+    rules = first.rules
     return meeting_ics(
         IcsRequest(
             uid=meeting_uid(meeting_id), sequence=current.sequence,
             method="CANCEL" if current.stage == "cancelled" else "REQUEST",
-            summary=f"{current.organ}: møte {current.number}", starts_at=current.starts_at,
-            ends_at=current.starts_at + dt.timedelta(minutes=duration_minutes),
-            stamp=dt.datetime.now(dt.UTC),
+            summary=f"{rules.organ_title}: møte {current.number}", starts_at=current.starts_at,
+            ends_at=current.starts_at + dt.timedelta(minutes=rules.duration_minutes),
+            location=rules.location, stamp=dt.datetime.now(dt.UTC),
         )
     )  # fmt: skip
 
