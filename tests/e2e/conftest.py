@@ -1,16 +1,22 @@
-"""Helpers for e2e tests: run the real `ksgov` command in a fresh directory with free ports."""
+"""Helpers for e2e tests: run the real `ksgov` command in a fresh directory with free ports.
+
+`sandbox`: a fresh directory and environment; `running`: that sandbox with `ksgov server` and
+`ksgov worker` running on it (an SQLite file database, the aiosmtpd `smtp` fixture for mail).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import SmtpServer, free_port
 
 KSGOV = str(Path(sys.executable).parent / "ksgov")
 
@@ -58,3 +64,36 @@ def sandbox(tmp_path: Path) -> Sandbox:
         KSGOV_LOG_FORMAT="json",
     )
     return Sandbox(tmp_path, env)
+
+
+@pytest.fixture
+def running(sandbox: Sandbox, smtp: SmtpServer) -> Iterator[Sandbox]:
+    """`ksgov server` and `ksgov worker` running for the sandbox, stopped afterwards."""
+    sandbox.env["KSGOV_SMTP_PORT"] = str(smtp.port)
+    sandbox.env["KSGOV_DATABASE_URL"] = f"sqlite:///{sandbox.cwd / 'records.db'}"
+    assert sandbox.run("db", "upgrade").returncode == 0
+    server = sandbox.popen_logged("server")
+    waited = sandbox.run("term", "status", "1999", timeout=60)  # answers once the server is up
+    for _ in range(60):
+        if "does not answer" not in waited.stderr:
+            break
+        waited = sandbox.run("term", "status", "1999", timeout=60)
+    worker = sandbox.popen_logged("worker")
+    try:
+        yield sandbox
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        stop_server(server)
+
+
+def stop_server(server: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as `ksgov server` expects: on SIGTERM it exits at once and leaves its `temporal
+    server start-dev` child running. SIGTERM only if it ignores SIGINT (as a background job of a
+    shell without job control does)."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.terminate()
+        server.wait(timeout=60)

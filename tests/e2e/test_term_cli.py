@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
@@ -32,31 +31,9 @@ from service import sim_driver
 from service.governance import load_bylaws, load_registry
 from service.synthetic import PeopleFactory
 from service.term_inputs import build_term_input
-from tests.conftest import SmtpServer
 from tests.e2e.conftest import Sandbox
 
 YEAR = 2027
-
-
-@pytest.fixture
-def running(sandbox: Sandbox, smtp: SmtpServer) -> Iterator[Sandbox]:
-    """`ksgov server` and `ksgov worker` running for the sandbox, stopped afterwards."""
-    sandbox.env["KSGOV_SMTP_PORT"] = str(smtp.port)
-    sandbox.env["KSGOV_DATABASE_URL"] = f"sqlite:///{sandbox.cwd / 'records.db'}"
-    assert sandbox.run("db", "upgrade").returncode == 0
-    server = sandbox.popen_logged("server")
-    waited = sandbox.run("term", "status", "1999", timeout=60)  # answers once the server is up
-    for _ in range(60):
-        if "does not answer" not in waited.stderr:
-            break
-        waited = sandbox.run("term", "status", "1999", timeout=60)
-    worker = sandbox.popen_logged("worker")
-    try:
-        yield sandbox
-    finally:
-        for process in (worker, server):
-            process.terminate()
-            process.wait(timeout=60)
 
 
 def send(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
