@@ -43,9 +43,12 @@ def drill(
     data_dir: Annotated[Path | None, typer.Option(help="Where the drill's folder goes.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Reliability drill: run a small term on a dev server of its own while killing the worker,
-    cutting the database, stopping the mail server and restarting Temporal; then check that the
-    term completed and every invariant holds. Exit code 1 if one does not."""
+    """Reliability drill: a small term while the worker, database, mail and Temporal fail.
+
+    Runs a term of the first N counties on a dev server of its own, kills the worker (-9) at
+    random moments, cuts the database, stops the mail server and restarts Temporal, then checks
+    that the term completed and every invariant holds. Exit code 1 if one does not.
+    """
     s = settings()
     configure_logging(s.log_format, "WARNING")
     options = DrillOptions(
