@@ -157,9 +157,11 @@ class MeetingState:
     async def _send_notice(self) -> None:
         self.notice_started = True
         deadline = self.starts_at - timedelta(days=self.data.rules.notice_days)
+        if deadline <= workflow.now():  # urgent, on short notice: it must arrive before the start
+            deadline = self.starts_at
         invite = await notices.invite(self.data, self.starts_at, self.sequence)
         await self.send(
-            "meeting_notice", "notice", self.everyone(), max(deadline, workflow.now()),
+            "meeting_notice", "notice", self.everyone(), deadline,
             invite, urgent=self.urgent, sequence=self.sequence,
         )  # fmt: skip
         self.notice_sent_at = workflow.now()

@@ -334,4 +334,6 @@ async def test_an_urgent_meeting_on_short_notice_is_noticed_at_once_and_marked(
     (notice,) = calls.purpose("meeting_notice")
     assert near(notice.at, now)
     assert notice.request.context["urgent"] is True
+    # its deadline is the meeting's start, not "now", which every delivery would miss
+    assert notice.request.deadline == weekday_at(now, 4)
     assert [e.action for e in calls.events] == ["meeting_urgent"]
