@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from activities.audit import _utc, canonical_json
-from activities.changes import Change, ensure_organ_and_term, refuse
+from activities.changes import Change, ensure_organ_and_term, refuse, upsert
 from models.payloads import RecordElectionRequest, RecordPeopleRequest
 from models.records import Election, Person
 
@@ -29,18 +29,7 @@ def write_people(session: Session, request: RecordPeopleRequest) -> Change:
 
 
 def _upsert_person(session: Session, values: dict[str, object]) -> str:
-    row = session.get(Person, values["person_id"])
-    if row is None:
-        session.add(Person.model_validate(values))
-        session.flush()
-        return "inserted"
-    if row.model_dump() == values:
-        return "unchanged"
-    for key, value in values.items():
-        setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    return "updated"
+    return upsert(session, Person, session.get(Person, values["person_id"]), values)
 
 
 def write_election(session: Session, request: RecordElectionRequest) -> Change:

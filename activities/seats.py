@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from activities.changes import Change, ensure_organ_and_term, refuse
+from activities.changes import Change, ensure_organ_and_term, refuse, upsert
 from models.payloads import EndSeatRequest, RecordSeatsRequest, SeatIn
 from models.records import Person, Seat
 
@@ -51,19 +51,8 @@ def _find(session: Session, organ: str, term: str, person_id: str, role: str) ->
 
 
 def _upsert_seat(session: Session, seat: SeatIn) -> str:
-    values = seat.model_dump()
     row = _find(session, seat.organ, seat.term, seat.person_id, seat.role)
-    if row is None:
-        session.add(Seat.model_validate(values))
-        session.flush()
-        return "inserted"
-    if all(getattr(row, key) == value for key, value in values.items()):
-        return "unchanged"
-    for key, value in values.items():
-        setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    return "updated"
+    return upsert(session, Seat, row, seat.model_dump())
 
 
 def write_end_seat(session: Session, request: EndSeatRequest) -> Change:
