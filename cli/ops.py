@@ -44,6 +44,7 @@ def server(data_dir: DataDir = None) -> None:
     dev = DevServer(
         data_dir or s.data_dir, s.temporal_host, s.temporal_port, s.ui_port, s.temporal_namespace
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does: no orphan server
     dev.start(output=None)
     typer.echo(f"Temporal dev server at {dev.address}, data in {dev.db_file}")
     typer.echo(f"Web UI: http://{dev.host}:{dev.ui_port}/namespaces/{dev.namespace}")
@@ -58,6 +59,10 @@ def server(data_dir: DataDir = None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
         dev.stop()
     typer.echo("Stopped.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def worker() -> None:

@@ -12,6 +12,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from service.devserver import port_in_use
 from tests.e2e.conftest import Sandbox
 from workflows.search_attributes import KS_STAGE
 
@@ -54,8 +55,16 @@ async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandb
             ListSearchAttributesRequest(namespace="default")
         )
         assert KS_STAGE.name in registered.custom_attributes
+        # `kill` (SIGTERM, as a service manager stops it) stops the dev server too: no orphan
+        # left holding the port and the data file.
+        server.terminate()
+        output, _ = server.communicate(timeout=60)
+        assert "Stopped." in output
+        host, port = sandbox.address.rsplit(":", 1)
+        assert not port_in_use(host, int(port))
     finally:
-        interrupt(server)
+        if server.poll() is None:
+            interrupt(server)
 
 
 def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox: Sandbox) -> None:
