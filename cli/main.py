@@ -74,6 +74,9 @@ def main() -> None:
     except UserError as exc:
         typer.echo(f"ksgov: error: {exc}", err=True)
         code = exc.exit_code
+    except KeyboardInterrupt:  # Ctrl-C before a command could take it: nothing to undo
+        typer.echo("Interrupted.", err=True)
+        code = 130
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:

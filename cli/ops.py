@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,18 +44,19 @@ def server(data_dir: DataDir = None) -> None:
         data_dir or s.data_dir, s.temporal_host, s.temporal_port, s.ui_port, s.temporal_namespace
     )
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does: no orphan server
-    dev.start(output=None)
-    typer.echo(f"Temporal dev server at {dev.address}, data in {dev.db_file}")
-    typer.echo(f"Web UI: http://{dev.host}:{dev.ui_port}/namespaces/{dev.namespace}")
     try:
-        asyncio.run(dev.wait_ready())
+        dev.start(output=None)
+        typer.echo(f"Temporal dev server at {dev.address}, data in {dev.db_file}")
+        typer.echo(f"Web UI: http://{dev.host}:{dev.ui_port}/namespaces/{dev.namespace}")
+        dev.wait_listening()
         typer.echo("Ready. Press Ctrl-C to stop.", err=False)
         assert dev.process is not None
         dev.process.wait()
     except KeyboardInterrupt:
         typer.echo("Stopping the Temporal dev server ...")
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second one must not interrupt the stop
+            signal.signal(signum, signal.SIG_IGN)
         dev.stop()
     typer.echo("Stopped.")
 

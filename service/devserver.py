@@ -102,15 +102,31 @@ class DevServer:
             stderr=subprocess.STDOUT if output is not None else None,
         )
 
+    def wait_listening(self, seconds: float = STARTUP_SECONDS) -> None:
+        """Block until the frontend port accepts connections, or raise NotReachableError.
+
+        Plain sockets and sleeps, no event loop: Ctrl-C or SIGTERM meanwhile interrupts it at
+        once, so `ksgov server` can always stop the server it started."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._check_alive()
+            if port_in_use(self.host, self.port):
+                return
+            time.sleep(0.2)
+        raise NotReachableError(f"the Temporal dev server did not answer within {seconds:.0f} s")
+
+    def _check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise NotReachableError(
+                f"the Temporal dev server exited with code {self.process.returncode}; "
+                f"see its log in {self.data_dir}"
+            )
+
     async def wait_ready(self, seconds: float = STARTUP_SECONDS) -> None:
         """Poll until the frontend accepts a client, or raise NotReachableError."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise NotReachableError(
-                    f"the Temporal dev server exited with code {self.process.returncode}; "
-                    f"see its log in {self.data_dir}"
-                )
+            self._check_alive()
             with contextlib.suppress(RuntimeError, OSError):
                 await Client.connect(self.address, namespace=self.namespace)
                 return

@@ -21,6 +21,13 @@ from tests.conftest import SmtpServer, free_port
 KSGOV = str(Path(sys.executable).parent / "ksgov")
 
 
+# Ctrl-C (SIGINT) must reach the commands as in a terminal. When the tests run as a background
+# job of a shell without job control, SIGINT is ignored, and children would inherit that; a
+# Python handler is reset to the default in a child, an ignored signal is not.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @dataclass
 class Sandbox:
     """A working directory and environment of its own: data dir, Temporal and UI ports."""
@@ -88,9 +95,8 @@ def running(sandbox: Sandbox, smtp: SmtpServer) -> Iterator[Sandbox]:
 
 
 def stop_server(server: subprocess.Popen[str]) -> None:
-    """Ctrl-C, as `ksgov server` expects: on SIGTERM it exits at once and leaves its `temporal
-    server start-dev` child running. SIGTERM only if it ignores SIGINT (as a background job of a
-    shell without job control does)."""
+    """Ctrl-C, as from a terminal; SIGTERM (which `ksgov server` also handles by stopping its
+    `temporal server start-dev` child) if it does not stop in time."""
     server.send_signal(signal.SIGINT)
     try:
         server.wait(timeout=15)
