@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import Sandbox
 
 KEYS = {
@@ -13,6 +15,7 @@ KEYS = {
 }  # fmt: skip
 
 
+@pytest.mark.timeout(480)  # about 160 s on an idle CI machine; twice that under load
 def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     sandbox: Sandbox,
 ) -> None:

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
@@ -47,6 +48,7 @@ def write(path: Path, items: Sequence[BaseModel]) -> str:
     return str(path)
 
 
+@pytest.mark.timeout(480)  # about 70 commands, each its own process: slow on a loaded machine
 def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sandbox) -> None:
     refused = running.run("county-meeting", "vote", str(YEAR), "03", "/nonexistent.json")
     assert refused.returncode == 2
