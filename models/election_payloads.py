@@ -41,6 +41,29 @@ class PostSpec(Payload):
     group: str = Field("", description="prefix of the seat group (e.g. the county)")
 
 
+class OrganMeetings(Payload):
+    """An organ whose meeting series starts once it is composed (rules from the bylaws).
+
+    The term starts the national organs' series after the Landsting; a county meeting starts
+    its county board's and its own yearly meetings' series when it finishes.
+    """
+
+    organ: BusinessKey = Field(description="hovedstyret, county_board:03, county_meeting:03, ...")
+    organ_title: str = Field(min_length=1, max_length=200)
+    meetings_per_year: int = Field(ge=1)
+    notice_days: int = Field(ge=0)
+    reminder_days: tuple[int, ...] = (7, 1)
+    quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
+    members: int | None = Field(None, ge=1)
+    meetings_per_run: int = Field(
+        1, ge=1, description="the series continues as new after starting this many meetings"
+    )
+    ends_on: date | None = Field(
+        None, description="the series' last day; None: 31 January before the next Landsting"
+    )
+    location: str = Field("", max_length=300, description="where it meets; empty: KS in Oslo")
+
+
 class MemberSeats(Payload):
     """A member of a county meeting and how many representatives its council elects."""
 
@@ -64,6 +87,9 @@ class CountyMeetingInput(Payload):
     deadline: datetime
     secretary_email: str
     seat_to_date: date
+    meetings: tuple[OrganMeetings, ...] = Field(
+        (), description="the county board's and the county meeting's series, started when done"
+    )
 
 
 class LandstingSetup(Payload):
@@ -101,21 +127,6 @@ class LandstingResult(Payload):
     congress_date: date
     seats: tuple[SeatIn, ...]
     people: tuple[PersonIn, ...] = Field((), description="the seated, with their contact")
-
-
-class OrganMeetings(Payload):
-    """An organ whose meeting series the term starts once it is composed (from the bylaws)."""
-
-    organ: BusinessKey
-    organ_title: str = Field(min_length=1, max_length=200)
-    meetings_per_year: int = Field(ge=1)
-    notice_days: int = Field(ge=0)
-    reminder_days: tuple[int, ...] = (7, 1)
-    quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
-    members: int | None = Field(None, ge=1)
-    meetings_per_run: int = Field(
-        1, ge=1, description="the series continues as new after starting this many meetings"
-    )
 
 
 TermStage = Literal["county_meetings", "landsting", "in_office", "ended"]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from models.payloads import BusinessKey, Payload, SeatRole
+from models.payloads import COUNTY_PATTERN, BusinessKey, Payload, SeatRole
 
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 VOTING_ROLES: frozenset[str] = frozenset({"leader", "deputy_leader", "member"})
@@ -63,7 +63,7 @@ class OrganRules(Payload):
     organ: BusinessKey
     organ_title: str = Field(min_length=1, max_length=200)
     term: str = Field(pattern=TERM_PATTERN)
-    county: str = Field("", pattern=r"^$|^[0-9]{2}$")
+    county: str = Field("", pattern=f"^$|{COUNTY_PATTERN}", description="county organs only")
     notice_days: int = Field(ge=0)
     reminder_days: tuple[int, ...] = (7, 1)
     quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")

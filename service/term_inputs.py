@@ -115,19 +115,27 @@ def county_input(
     county: str,
     delegates: int,
     contacts: Mapping[str, str],
+    meetings_per_run: int | None = None,
 ) -> CountyMeetingInput:
-    """What the county meeting of `county` elects, and whom it asks for representatives."""
+    """What the county meeting of `county` elects, and whom it asks for representatives; with
+    `meetings_per_run`, the meeting series it starts when done (see `county_organ_meetings`)."""
     board: Organ = bylaws.organ("county_board")
     posts = [
         post_spec(f"county_board:{county}", p, bylaws, group=f"county_board:{county}/")
         for p in board.posts
     ]
     posts.append(_delegate_post(bylaws, county, delegates))
+    name = registry.county(county).name
+    series = (
+        county_organ_meetings(bylaws, year, county, name, meetings_per_run)
+        if meetings_per_run is not None
+        else ()
+    )
     return CountyMeetingInput(
         term=term_name(year),
         year=year,
         county=county,
-        county_name=registry.county(county).name,
+        county_name=name,
         term_workflow_id=f"term-{year}",
         members=_members(registry, bylaws, county, contacts),
         posts=tuple(posts),
@@ -135,6 +143,7 @@ def county_input(
         secretary_email=contacts.get(f"secretary-{county}")
         or f"fylkessekretaer@{county}.ks.invalid",
         seat_to_date=dt.date(year + 4, 12, 31),
+        meetings=series,
     )
 
 
@@ -168,32 +177,65 @@ def _national(post: Post, organ: str) -> str:
 
 
 MEETING_ORGANS = ("hovedstyret", "landsstyret")
+COUNTY_MEETING_ORGANS = ("county_board", "county_meeting")
+
+
+def _organ_meetings(
+    bylaws: Bylaws, key: str, organ_key: str, meetings_per_run: int, **extra: object
+) -> OrganMeetings | None:
+    """The bylaw meeting rules of organ `key` for the series of `organ_key` (None: no meetings)."""
+    organ = bylaws.organs.get(key)
+    if organ is None or organ.meetings.meetings_per_year < 1:
+        return None
+    plan = organ.meetings
+    fields: dict[str, object] = {
+        "organ": organ_key,
+        "organ_title": organ.title,
+        "meetings_per_year": plan.meetings_per_year,
+        "notice_days": plan.notice_days,
+        "reminder_days": plan.reminder_days,
+        "quorum": f"{plan.quorum.numerator}/{plan.quorum.denominator}",
+        "members": organ.members,
+        "meetings_per_run": meetings_per_run,
+    }
+    fields.update(extra)
+    return OrganMeetings.model_validate(fields)
 
 
 def organ_meetings(bylaws: Bylaws, meetings_per_run: int = 1) -> tuple[OrganMeetings, ...]:
-    """The national organs' meeting rules, for the series the term starts once they are composed.
+    """The national organs' meeting rules, for the series the term starts once they are composed."""
+    plans = (_organ_meetings(bylaws, key, key, meetings_per_run) for key in MEETING_ORGANS)
+    return tuple(p for p in plans if p is not None)
 
-    County boards meet too; their series are not started by the term yet (see the README).
+
+def county_organ_meetings(
+    bylaws: Bylaws,
+    year: int,
+    county: str,
+    county_name: str,
+    meetings_per_run: int = 1,
+) -> tuple[OrganMeetings, ...]:
+    """A county's board and yearly county meetings: the series its county meeting starts when done.
+
+    Both serve until the next term's county meetings compose the next ones (in the bylaws'
+    deadline month of the next election year), so their series end the month before. The
+    yearly county meetings' roster is the county meeting's representatives, so their size comes
+    from the registry, not the bylaws (`members` None).
+    Example: ks-2024, 2027, county 46: county_board:46 (6 a year) and county_meeting:46 (1 a
+    year, February-March), both until 2031-10-31.
     """
-    plans = []
-    for key in MEETING_ORGANS:
-        organ = bylaws.organ(key)
-        plan = organ.meetings
-        if plan.meetings_per_year < 1:
-            continue
-        plans.append(
-            OrganMeetings(
-                organ=key,
-                organ_title=organ.title,
-                meetings_per_year=plan.meetings_per_year,
-                notice_days=plan.notice_days,
-                reminder_days=plan.reminder_days,
-                quorum=f"{plan.quorum.numerator}/{plan.quorum.denominator}",
-                members=organ.members,
-                meetings_per_run=meetings_per_run,
-            )
+    month, _ = bylaws.county_meeting.deadline
+    ends_on = dt.date(year + 4, month, 1) - dt.timedelta(days=1)
+    plans = (
+        _organ_meetings(
+            bylaws, key, f"{key}:{county}", meetings_per_run,
+            organ_title=f"{bylaws.organ(key).title}, {county_name}", ends_on=ends_on,
+            location=county_name, **({"members": None} if key == "county_meeting" else {}),
         )
-    return tuple(plans)
+        for key in COUNTY_MEETING_ORGANS
+        if key in bylaws.organs
+    )  # fmt: skip
+    return tuple(p for p in plans if p is not None)
 
 
 def build_term_input(
@@ -204,16 +246,25 @@ def build_term_input(
     previous_term_workflow_id: str = "",
     meetings: bool = False,
     meetings_per_run: int = 1,
+    county_meetings: bool = True,
 ) -> TermInput:
-    """The TermWorkflow input for the election year `year` under `bylaws`."""
+    """The TermWorkflow input for the election year `year` under `bylaws`.
+
+    With `meetings`, the organs' meeting series start once they are composed: the national
+    organs' (started by the term), and unless `county_meetings` is False each county board's
+    and yearly county meeting's (started by the county meeting when it finishes).
+    """
     shares = landsting_delegates(registry, bylaws.delegate_key)
     if shares.tie is not None:
         raise UserError(
             f"the delegate key is tied between counties {', '.join(shares.tie.lists)}: "
             "settle it in the bylaws before starting the term"
         )
+    series = meetings_per_run if meetings and county_meetings else None
     counties = tuple(
-        county_input(registry, bylaws, year, c.number, shares.seats[c.number], contacts or {})
+        county_input(
+            registry, bylaws, year, c.number, shares.seats[c.number], contacts or {}, series
+        )
         for c in registry.counties
     )
     return TermInput(

@@ -6,6 +6,15 @@ validators (representatives, meeting date, nominations, votes), counts each elec
 bylaw method, records every result, and when all posts are decided tells its term (a signal)
 and returns the county's delegates and county-board leader. If the bylaw deadline passes first,
 it reminds the secretariat and the county secretary and goes on waiting.
+
+When it finishes it also starts the meeting series its input lists (`meetings`): the county
+board's, whose roster is the board it elected, and the yearly county meetings', whose roster is
+its representatives. It starts them rather than the term because it holds those people's
+contact details: the term would otherwise have to carry every representative of every county
+(about a thousand per copy of the federation) in its history and continue-as-new state. The
+series are children with ParentClosePolicy.ABANDON and business-key ids
+(`meetings-county_board:03-2027-2031`), so they outlive this workflow and a second start
+is a no-op.
 """
 
 from __future__ import annotations
@@ -37,7 +46,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import steps
     from workflows.election_book import ElectionBook
+    from workflows.meeting_steps import start_meeting_series
     from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+    from workflows.term_meetings import (
+        first_meeting_day,
+        meeting_roster,
+        organ_rules,
+        representatives_roster,
+    )
 
 
 @workflow.defn(name="CountyMeeting")
@@ -79,7 +95,29 @@ class CountyMeetingWorkflow:
         if data.term_workflow_id:
             term = workflow.get_external_workflow_handle(data.term_workflow_id)
             await term.signal("county_meeting_finished", CountyMeetingFinished(result=result))
+        await self._start_meeting_series()
         return result
+
+    async def _start_meeting_series(self) -> None:
+        """The county board's and the yearly county meetings' series, for the rest of the term."""
+        data = self._data
+        today = workflow.now().date()
+        representatives = [
+            (m.member_number, self._representatives.get(m.member_number, ())) for m in data.members
+        ]
+        for plan in data.meetings:
+            if plan.organ.split(":")[0] == "county_meeting":
+                roster = representatives_roster(representatives)
+            else:
+                roster = meeting_roster(self._seats, self._book.people, plan.organ)
+            if roster:
+                await start_meeting_series(
+                    organ_rules(plan, data.term, roster, data.county),
+                    plan.meetings_per_year,
+                    first_meeting_day(today, plan.notice_days),
+                    plan.ends_on or data.seat_to_date,
+                    plan.meetings_per_run,
+                )
 
     # ------------------------------------------------------------------ updates
 

@@ -1,8 +1,9 @@
-"""The activity calls of the meeting workflows, and how a term starts an organ's meeting series.
+"""The activity calls of the meeting workflows, and how an organ's meeting series is started.
 
 Like workflows/steps.py: activities are called by name (workflows must not import activities/),
-with timeouts and retry policies from steps.py. `start_meeting_series` is what the term workflow
-calls once an organ is composed: it plans the term (an activity: holidays and time zones are I/O)
+with timeouts and retry policies from steps.py. `start_meeting_series` is what the workflow that
+composed an organ calls (the term for the national organs, a county meeting for its county board
+and its own yearly meetings): it plans the term (an activity: holidays and time zones are I/O)
 and starts the series as a child that outlives its parent (ParentClosePolicy.ABANDON).
 """
 
@@ -85,8 +86,9 @@ async def start_meeting_series(
 ) -> str:
     """Plan the term's meetings and start `meetings-<organ>-<term>` as an abandoned child.
 
-    For the term workflow: call it when the organ is composed (`rules.roster` filled). Returns the
-    series' workflow id; a series already running is left as it is.
+    For the workflow that composed the organ (the term, or a county meeting): call it when the
+    organ is composed (`rules.roster` filled). Returns the series' workflow id; a series
+    already running is left as it is.
     """
     plan = await plan_meetings(
         PlanRequest(

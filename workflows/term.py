@@ -6,6 +6,12 @@ when every county is done or the secretariat forces it (update `force_landsting`
 office it handles vacancies (update `vacate`: the first deputy moves up, or update
 `supplementary` records Landsstyret's election). It ends on the next term's `handover` signal.
 Its state lives in its input, so it continues-as-new whenever Temporal suggests it.
+
+Once the Landsting has composed the national organs, it starts their meeting series (abandoned
+children `meetings-<organ>-<term>`). Each county's board and yearly county meetings get theirs
+from that county's meeting workflow as it finishes (see workflows/county_meeting.py): it holds
+the representatives' and the board's contact details, which the term does not carry, so the
+term's history and continue-as-new state do not grow with the counties' rosters.
 """
 
 from __future__ import annotations
@@ -122,7 +128,11 @@ class TermWorkflow:
             if roster:
                 rules = organ_rules(plan, data.term, roster)
                 await start_meeting_series(
-                    rules, plan.meetings_per_year, first, last, plan.meetings_per_run
+                    rules,
+                    plan.meetings_per_year,
+                    first,
+                    plan.ends_on or last,
+                    plan.meetings_per_run,
                 )
         self._series_started = True
 

@@ -44,8 +44,17 @@ async def stage_of(handle: WorkflowHandle[Any, Any]) -> str:
     return str(status["stage"])
 
 
-async def start_term(client: Client, tq: str, bylaws: Bylaws, year: int) -> Cycle:
-    data = build_term_input(fictional_registry(), bylaws, year)
+async def start_term(
+    client: Client, tq: str, bylaws: Bylaws, year: int, meetings_per_run: int | None = None
+) -> Cycle:
+    """Start the term; with `meetings_per_run`, the organs' meeting series too."""
+    data = build_term_input(
+        fictional_registry(),
+        bylaws,
+        year,
+        meetings=meetings_per_run is not None,
+        meetings_per_run=meetings_per_run or 1,
+    )
     term = await client.start_workflow(TermWorkflow.run, data, id=f"term-{year}", task_queue=tq)
     counties = [
         client.get_workflow_handle(f"county-meeting-{year}-{c.county}") for c in data.counties

@@ -4,17 +4,22 @@ a worker, generated people and the inputs a secretariat would send."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import worker
+from activities.calendar import meeting_ics
+from activities.meetings import plan_series
 from activities.messages import render
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
@@ -27,6 +32,15 @@ from models.election_payloads import (
     RepresentativesIn,
     VoteIn,
 )
+from models.meeting_payloads import (
+    IcsRequest,
+    PlanRequest,
+    PlanResult,
+    RecordAttendanceRequest,
+    RecordDecisionsRequest,
+    RecordMeetingRequest,
+    RecordMinutesRequest,
+)
 from models.payloads import (
     EndSeatRequest,
     NotifyRequest,
@@ -38,6 +52,8 @@ from models.payloads import (
     RecordResult,
     RecordSeatsRequest,
 )
+from service.temporal import ensure_search_attributes
+from tests.conftest import binary
 from workflows.all import WORKFLOWS
 
 UNIT_DATA = Path(__file__).resolve().parents[1] / "unit" / "data"
@@ -101,6 +117,33 @@ class Recorder:
         self.calls.append(("notify", request))
         return NotifyResult(sent=len(request.recipients), already_sent=0, failed=0)
 
+    # The meeting series and meetings the term and the county meetings start.
+
+    @activity.defn(name="plan_meetings")
+    async def plan_meetings(self, request: PlanRequest) -> PlanResult:
+        self.calls.append(("plan_meetings", request))
+        return plan_series(request)  # pure apart from the holidays package
+
+    @activity.defn(name="render_ics")
+    async def render_ics(self, request: IcsRequest) -> str:
+        return meeting_ics(request)
+
+    @activity.defn(name="record_meeting")
+    async def record_meeting(self, request: RecordMeetingRequest) -> RecordResult:
+        return self._keep("record_meeting", request)
+
+    @activity.defn(name="record_attendance")
+    async def record_attendance(self, request: RecordAttendanceRequest) -> RecordResult:
+        return self._keep("record_attendance", request)
+
+    @activity.defn(name="record_decisions")
+    async def record_decisions(self, request: RecordDecisionsRequest) -> RecordResult:
+        return self._keep("record_decisions", request)
+
+    @activity.defn(name="record_minutes")
+    async def record_minutes(self, request: RecordMinutesRequest) -> RecordResult:
+        return self._keep("record_minutes", request)
+
     def activities(self) -> list[Callable[..., Any]]:
         return [
             self.record_people,
@@ -109,7 +152,29 @@ class Recorder:
             self.end_seat,
             self.record_event,
             self.notify,
+            self.plan_meetings,
+            self.render_ics,
+            self.record_meeting,
+            self.record_attendance,
+            self.record_decisions,
+            self.record_minutes,
         ]
+
+
+@contextlib.asynccontextmanager
+async def own_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own, for tests whose meeting series go on running
+    (abandoned) after the test: on the session's shared server they could hold its clock for
+    the tests that follow."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        await ensure_search_attributes(env.client, "default")
+        yield env
+    finally:
+        await env.shutdown()
 
 
 def mock_worker(client: Client, task_queue: str, recorder: Recorder) -> Worker:
