@@ -12,8 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 import worker as worker_module
 from activities import db
 from cli.common import fail, print_json, settings
+from cli.simulate import MeetingsOption
 from service import demo as demo_service
 from service.devserver import DevServer
+from service.simulate import meeting_scope
 from telemetry import configure_logging
 
 db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)
@@ -91,6 +93,7 @@ def demo(
     simulation: Annotated[
         bool, typer.Option(help="Also simulate a whole term (--no-simulation: a quick check).")
     ] = True,
+    meetings: MeetingsOption = "national",
 ) -> None:
     """Run the main scenario end to end on the embedded default and print a summary.
 
@@ -101,7 +104,7 @@ def demo(
     s = settings()
     configure_logging(s.log_format, "WARNING")
     progress = (lambda _msg: None) if as_json else (lambda msg: typer.echo(f"• {msg}", err=True))
-    summary = demo_service.run(s, progress, simulation)
+    summary = demo_service.run(s, progress, simulation, meeting_scope(meetings))
     if as_json:
         print_json(summary.as_dict())
         return

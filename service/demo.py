@@ -25,7 +25,7 @@ from config import Settings
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
 from service.devserver import DevServer, port_in_use
-from service.simulate import SimulationOptions, run_simulation
+from service.simulate import MeetingScope, SimulationOptions, run_simulation
 from service.temporal import connect
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
@@ -156,17 +156,26 @@ async def has_pollers(client: Client, settings: Settings) -> bool:
     return len(response.pollers) > 0
 
 
-async def run_all(settings: Settings, progress: Progress, simulate: bool) -> DemoSummary:
-    """The registry import on the embedded dev server, then (unless skipped) a simulated term."""
+async def run_all(
+    settings: Settings, progress: Progress, simulate: bool, meetings: MeetingScope = "national"
+) -> DemoSummary:
+    """The registry import on the embedded dev server, then (unless skipped) a simulated term
+    holding the meetings of `meetings` (national by default: the demo stays a few minutes)."""
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    progress("Simulating a whole term on the time-skipping server (about a minute) ...")
-    options = SimulationOptions(data_dir=settings.data_dir)
+    how_long = "twenty minutes or more" if meetings == "all" else "a few minutes"
+    progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")
+    options = SimulationOptions(data_dir=settings.data_dir, meetings=meetings)
     term = await run_simulation(options, lambda message: progress(f"  {message}"))
     return dataclasses.replace(summary, simulation=term)
 
 
-def run(settings: Settings, progress: Progress, simulate: bool = True) -> DemoSummary:
+def run(
+    settings: Settings,
+    progress: Progress,
+    simulate: bool = True,
+    meetings: MeetingScope = "national",
+) -> DemoSummary:
     """Synchronous entry point for the CLI."""
-    return asyncio.run(run_all(settings, progress, simulate))
+    return asyncio.run(run_all(settings, progress, simulate, meetings))

@@ -3,14 +3,16 @@
 Notices and reminders go out by themselves (durable timers in each meeting's workflow) while
 the simulation moves time forward; the driver only does what people do at and after a
 meeting: one absence (a deputy is called in), attendance, the minutes, and their approval at
-the organ's next meeting.
+the organ's next meeting. Meetings at the same time (the county boards share their plan, and
+often their day with Hovedstyret's) are held one after the other after one move of the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+import itertools
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.election_payloads import OrganMeetings, TermInput
 from models.meeting_payloads import (
     AbsenceIn,
     ApproveMinutesIn,
@@ -30,6 +33,7 @@ from models.meeting_payloads import (
     series_workflow_id,
 )
 from models.records import Seat
+from service.sim_driver import wait_started
 
 Advance = Callable[[dt.datetime], Awaitable[None]]
 QUERY_ATTEMPTS = 20
@@ -53,6 +57,13 @@ def members_with_deputies(engine: Engine, organ: str, term: str) -> list[str]:
     return list(rows)
 
 
+async def series_started(client: Client, plans: Sequence[OrganMeetings], term: str) -> None:
+    """Wait until the series of `plans` exist (each starts a moment after its organ is
+    composed), so that the driver sees every planned meeting."""
+    for plan in plans:
+        await wait_started(client, series_workflow_id(plan.organ, term))
+
+
 @dataclass
 class MeetingDriver:
     """Holds each organ's previous meeting (for the approval of its minutes)."""
@@ -65,6 +76,13 @@ class MeetingDriver:
     previous: dict[str, str] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     absences: int = 0
+
+    @classmethod
+    def for_term(cls, client: Client, engine: Engine, data: TermInput) -> MeetingDriver:
+        """A driver for every series the term's input asks for: national, then per county."""
+        county = tuple(m.organ for c in data.counties for m in c.meetings)
+        organs = tuple(m.organ for m in data.meetings) + county
+        return cls(client, engine, data.term, organs)
 
     async def planned(self) -> list[tuple[dt.datetime, str, str]]:
         """(start, organ, meeting id) of every meeting in the organs' plans, in time order."""
@@ -97,14 +115,16 @@ class MeetingDriver:
         raise RuntimeError(f"the meeting series of {organ} does not answer")
 
     async def hold_until(self, until: dt.datetime, advance: Advance) -> None:
-        """Hold every planned meeting that starts before `until`, moving time to each one."""
-        for starts_at, organ, meeting_id in await self.planned():
-            if starts_at >= until or meeting_id in self.done:
-                continue
+        """Hold every planned meeting that starts before `until`, moving time to each start."""
+        due = [p for p in await self.planned() if p[0] < until and p[2] not in self.done]
+        for starts_at, group in itertools.groupby(due, key=lambda p: p[0]):
+            meetings = [(organ, meeting_id) for _, organ, meeting_id in group]
             await advance(starts_at - dt.timedelta(days=3))
-            await self._maybe_absent(organ, meeting_id)
+            for organ, meeting_id in meetings:
+                await self._maybe_absent(organ, meeting_id)
             await advance(starts_at + dt.timedelta(hours=4))
-            await self._hold(organ, meeting_id)
+            for organ, meeting_id in meetings:
+                await self._hold(organ, meeting_id)
 
     async def _maybe_absent(self, organ: str, meeting_id: str) -> None:
         """At the organ's second meeting a list-elected member reports an absence (forfall):

@@ -223,13 +223,27 @@ def reminder_problems(engine: Engine) -> list[str]:
 
 
 def meetings(engine: Engine, planned: dict[str, int]) -> dict[str, dict[str, int]]:
-    """Per organ: meetings in the plan, and meetings held (recorded as held)."""
+    """Per organ (county organs summed over the counties: `county_board`, `county_meeting`):
+    meetings in the plan, and meetings held (recorded as held)."""
     with Session(engine) as session:
-        held = dict(
-            session.exec(
-                select(Meeting.organ, func.count()).where(Meeting.status == "held")
-                .group_by(Meeting.organ)
-            ).all()
-        )  # fmt: skip
-    organs = sorted(set(planned) | set(held))
-    return {o: {"planned": planned.get(o, 0), "held": int(held.get(o, 0))} for o in organs}
+        rows = session.exec(
+            select(Meeting.organ, func.count()).where(Meeting.status == "held")
+            .group_by(Meeting.organ)
+        ).all()  # fmt: skip
+    out: dict[str, dict[str, int]] = {}
+    for organ, count in planned.items():
+        entry = out.setdefault(organ_name(organ), {"planned": 0, "held": 0})
+        entry["planned"] += count
+    for organ, count in rows:
+        entry = out.setdefault(organ_name(organ), {"planned": 0, "held": 0})
+        entry["held"] += int(count)
+    return dict(sorted(out.items()))
+
+
+def unheld_problems(found: dict[str, dict[str, int]]) -> list[str]:
+    """Every planned meeting was held (attendance and minutes recorded), and no other."""
+    return [
+        f"{organ}: {m['held']} of {m['planned']} planned meetings held"
+        for organ, m in found.items()
+        if m["held"] != m["planned"]
+    ]

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -44,11 +44,11 @@ from service import governance, sim_driver
 from service import sim_report as report
 from service.devserver import bundled_binary
 from service.errors import UserError
-from service.sim_meetings import MeetingDriver
+from service.sim_meetings import MeetingDriver, series_started
 from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
 from service.temporal import ensure_search_attributes, runtime
-from service.term_inputs import MEETING_ORGANS, build_term_input
+from service.term_inputs import build_term_input
 from worker import running_worker
 from workflows.term import TermWorkflow
 
@@ -56,17 +56,33 @@ OSLO = ZoneInfo("Europe/Oslo")
 ADVANCE_ATTEMPTS = 20
 Progress = Callable[[str], None]
 Handle = WorkflowHandle[Any, Any]
+MeetingScope = Literal["all", "national", "none"]
+MEETING_SCOPES: tuple[MeetingScope, ...] = ("all", "national", "none")
+# Seen with --meetings all only (about ten times the activities of a national run): the Java
+# time-skipping server's clock runs on while activities run (they time out) and a later sleep
+# fails; likeliest cause: its count of clock locks goes wrong ("Unbalanced lock and unlock
+# calls", a class of test-server bug, e.g. temporalio/sdk-java#1243 and #2341). Taking the lock
+# again was tried: the clock then stopped for good. See README "Known limits".
+CLOCK_BROKEN = (
+    "the time-skipping server's clock failed on the way to {moment} (a test-server fault seen "
+    "with --meetings all, see the README's known limits): use --meetings national"
+)
 
 
 @dataclass(frozen=True)
 class SimulationOptions:
-    """What to simulate, and where the records go."""
+    """What to simulate, and where the records go.
+
+    `meetings`: whose meeting series the term holds: "national" (Hovedstyret, Landsstyret),
+    "all" (also every county board and the yearly county meetings) or "none".
+    """
 
     year: int = 2027
     scale: int = 1
     seed: int = 1
     database_url: str | None = None
     data_dir: Path = Path(".ksgov")
+    meetings: MeetingScope = "national"
 
 
 @dataclass
@@ -106,9 +122,20 @@ class Simulation:
                 await self.env.sleep(moment - now)
                 return
             except RPCError as exc:
-                if exc.status != RPCStatusCode.DEADLINE_EXCEEDED and "Timeout" not in str(exc):
-                    raise
+                if exc.status == RPCStatusCode.DEADLINE_EXCEEDED or "Timeout" in str(exc):
+                    continue
+                if exc.status == RPCStatusCode.UNKNOWN or "h2 protocol" in str(exc):
+                    raise RuntimeError(CLOCK_BROKEN.format(moment=moment.isoformat())) from exc
+                raise
         raise RuntimeError(f"simulated time did not reach {moment.isoformat()}")
+
+
+def meeting_scope(value: str) -> MeetingScope:
+    """`--meetings` checked: all, national or none."""
+    for scope in MEETING_SCOPES:
+        if value == scope:
+            return scope
+    raise UserError(f"--meetings must be all, national or none, not {value!r}")
 
 
 def records_url(options: SimulationOptions) -> str:
@@ -201,10 +228,14 @@ async def county_meetings(sim: Simulation, data: TermInput) -> list[CountyMeetin
 async def elect(sim: Simulation, year: int) -> None:
     """County meetings in November of `year`, the Landsting in February: organs composed.
 
-    The first term's national organs then start their meeting series; the next term's organs
-    (which only serve to hand the first term over) do not.
+    The first term's organs then start their meeting series (as `--meetings` asks): each county
+    meeting its county board's and its own yearly meetings' as it finishes, the term the
+    national organs' after the Landsting. Meetings due meanwhile are held on their dates. The
+    next term's organs (which only serve to hand the first term over) start no series.
     """
-    previous = f"term-{year - 4}" if sim.terms else ""
+    first = not sim.terms
+    scope = sim.options.meetings
+    previous = "" if first else f"term-{year - 4}"
     # The series run without continue-as-new here: on the time-skipping server a parent that
     # continues as new stops time skipping for its children (temporalio/sdk-java#1540).
     data = build_term_input(
@@ -212,10 +243,13 @@ async def elect(sim: Simulation, year: int) -> None:
         sim.bylaws,
         year,
         previous_term_workflow_id=previous,
-        meetings=not sim.terms,
+        meetings=first and scope != "none",
         meetings_per_run=1000,
+        county_meetings=scope == "all",
     )
     sim.terms[year] = data
+    if first:
+        sim.meetings = MeetingDriver.for_term(sim.client, sim.engine, data)
     await sim.advance_to(at(year, 10, 25))
     term = await sim.client.start_workflow(
         TermWorkflow.run, data, id=f"term-{year}", task_queue=sim.task_queue
@@ -226,21 +260,27 @@ async def elect(sim: Simulation, year: int) -> None:
     await sim.advance_to(at(year, 11, 1))
     results = await county_meetings(sim, data)
     sim.county_results[year] = results
-    await sim.advance_to(at(year, 12, 1))
+    await series_started(sim.client, [m for c in data.counties for m in c.meetings], data.term)
+    await until(sim, at(year, 12, 1))
     with sim.env.auto_time_skipping_disabled():
         landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
         congress = dt.date(year + 1, 2, 13)
         await sim_driver.notice_landsting(landsting, congress)
-    await sim.advance_to(at(year + 1, 2, 13))
+    await until(sim, at(year + 1, 2, 13))
     delegates = [p.person_id for r in results for p in r.delegates]
     with sim.env.auto_time_skipping_disabled():
         await sim_driver.landsting(landsting, data, sim.people, delegates)
         await sim_driver.wait_stage(term, "in_office")
     sim.progress(f"Landsting {congress}: {len(delegates)} delegates; organs composed")
+    # The term starts the national series a moment after its stage says "in_office".
+    await series_started(sim.client, list(data.meetings), data.term)
 
 
 async def vacancies(sim: Simulation, year: int) -> None:
-    """Two people leave office mid-term: a deputy moves up, and a supplementary election."""
+    """Two people leave office mid-term: a deputy moves up, and a supplementary election.
+
+    The organs' meetings due meanwhile are held on their dates.
+    """
     term = sim.client.get_workflow_handle(f"term-{year}")
     name = sim.terms[year].term
     with Session(sim.engine) as session:
@@ -259,7 +299,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
         ).first()
     if council is None or deputy_leader is None:
         raise RuntimeError("the simulated organs lack the seats the vacancies need")
-    await sim.advance_to(at(year + 2, 3, 1))
+    await until(sim, at(year + 2, 3, 1))
     await term.execute_update(
         "vacate",
         VacateIn(
@@ -269,7 +309,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
             on=dt.date(year + 2, 3, 1),
         ),
     )
-    await sim.advance_to(at(year + 2, 10, 1))
+    await until(sim, at(year + 2, 10, 1))
     await term.execute_update(
         "vacate",
         VacateIn(
@@ -279,7 +319,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
             on=dt.date(year + 2, 10, 1),
         ),
     )
-    await sim.advance_to(at(year + 2, 11, 2))
+    await until(sim, at(year + 2, 11, 2))
     await term.execute_update(
         "supplementary",
         SupplementaryIn(
@@ -295,10 +335,17 @@ async def vacancies(sim: Simulation, year: int) -> None:
     )
 
 
+async def until(sim: Simulation, moment: dt.datetime) -> None:
+    """Hold the meetings due before `moment`, then move the clock there."""
+    await hold_meetings(sim, moment)
+    await sim.advance_to(moment)
+
+
 async def hold_meetings(sim: Simulation, until: dt.datetime) -> None:
     """The organs' meetings up to `until`; notices and reminders go out on their own timers."""
     driver = sim.meetings
-    assert driver is not None
+    if driver is None or not driver.organs:
+        return
     before = sum(driver.held.values())
     await driver.hold_until(until, sim.advance_to)
     sim.workflow_ids |= driver.done | {
@@ -313,16 +360,11 @@ async def run_simulation(options: SimulationOptions, progress: Progress) -> dict
     async with simulation(options, progress) as sim:
         year = options.year
         await elect(sim, year)
-        sim.meetings = MeetingDriver(sim.client, sim.engine, sim.terms[year].term, MEETING_ORGANS)
-        # The term starts the series a moment after its stage says "in_office".
-        for organ in MEETING_ORGANS:
-            series = series_workflow_id(organ, sim.terms[year].term)
-            await sim_driver.wait_started(sim.client, series)
         await hold_meetings(sim, at(year + 2, 2, 20))
         await vacancies(sim, year)
         await hold_meetings(sim, at(year + 4, 10, 20))
         await elect(sim, year + 4)  # the next term's organs: the hand-over
-        await hold_meetings(sim, at(year + 5, 2, 1))  # the last ones, recorded after the fact
+        await hold_meetings(sim, at(year + 5, 2, 1))  # any still open (the next elect held them)
         handle = sim.client.get_workflow_handle_for(TermWorkflow.run, f"term-{options.year}")
         result = await handle.result()
         progress(f"Term {result.term} handed over to {result.handed_over_to}")
@@ -368,6 +410,8 @@ async def summarise(sim: Simulation, term: str) -> dict[str, Any]:
     invariants.check("notices_before_deadline", report.notice_problems(sim.engine))
     invariants.check("one_message_each", report.once_problems(sim.engine, sim.smtp))
     invariants.check("reminders_at_offsets", report.reminder_problems(sim.engine))
+    meetings = report.meetings(sim.engine, await planned_meetings(sim))
+    invariants.check("planned_meetings_held", report.unheld_problems(meetings))
     audit_verified = report.audit_ok(sim.engine)
     invariants.check("audit_chain", [] if audit_verified else ["the audit chain does not verify"])
     counts = await report.history_counts(sim.client, sim.workflow_ids)
@@ -379,7 +423,7 @@ async def summarise(sim: Simulation, term: str) -> dict[str, Any]:
         "municipalities": len(sim.registry.municipalities),
         "delegates": found.get("landsting", {}).get("size", 0),
         "organs": found,
-        "meetings": report.meetings(sim.engine, await planned_meetings(sim)),
+        "meetings": meetings,
         "elections": report.elections_count(sim.engine, term),
         "notifications": report.notifications(sim.engine),
         "emails_received": sim.smtp.count,
