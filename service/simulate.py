@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities import db
@@ -44,6 +43,7 @@ from service import governance, sim_driver
 from service import sim_report as report
 from service.devserver import bundled_binary
 from service.errors import UserError
+from service.sim_clock import skip_to
 from service.sim_meetings import MeetingDriver, series_started
 from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
@@ -53,20 +53,10 @@ from worker import running_worker
 from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
-ADVANCE_ATTEMPTS = 20
 Progress = Callable[[str], None]
 Handle = WorkflowHandle[Any, Any]
 MeetingScope = Literal["all", "national", "none"]
 MEETING_SCOPES: tuple[MeetingScope, ...] = ("all", "national", "none")
-# Seen with --meetings all only (about ten times the activities of a national run): the Java
-# time-skipping server's clock runs on while activities run (they time out) and a later sleep
-# fails; likeliest cause: its count of clock locks goes wrong ("Unbalanced lock and unlock
-# calls", a class of test-server bug, e.g. temporalio/sdk-java#1243 and #2341). Taking the lock
-# again was tried: the clock then stopped for good. See README "Known limits".
-CLOCK_BROKEN = (
-    "the time-skipping server's clock failed on the way to {moment} (a test-server fault seen "
-    "with --meetings all, see the README's known limits): use --meetings national"
-)
 
 
 @dataclass(frozen=True)
@@ -109,25 +99,8 @@ class Simulation:
         return self.env.client
 
     async def advance_to(self, moment: dt.datetime) -> None:
-        """Skip simulated time forward to `moment` (timers fire on the way).
-
-        The time-skipping server does not move time while an activity runs; on a busy machine
-        its sleep call can then time out before the clock gets there, so it is asked again.
-        """
-        for _ in range(ADVANCE_ATTEMPTS):
-            now = await self.env.get_current_time()
-            if moment <= now:
-                return
-            try:
-                await self.env.sleep(moment - now)
-                return
-            except RPCError as exc:
-                if exc.status == RPCStatusCode.DEADLINE_EXCEEDED or "Timeout" in str(exc):
-                    continue
-                if exc.status == RPCStatusCode.UNKNOWN or "h2 protocol" in str(exc):
-                    raise RuntimeError(CLOCK_BROKEN.format(moment=moment.isoformat())) from exc
-                raise
-        raise RuntimeError(f"simulated time did not reach {moment.isoformat()}")
+        """Skip simulated time forward to `moment` (timers fire on the way); see sim_clock."""
+        await skip_to(self.env, moment, self.progress)
 
 
 def meeting_scope(value: str) -> MeetingScope:

@@ -12,19 +12,11 @@ from collections.abc import Sequence
 
 from temporalio.client import Client
 from temporalio.service import RPCError
-from temporalio.testing import WorkflowEnvironment
 
 from models.election_payloads import TermInput
 from models.meeting_payloads import SeriesInput, series_workflow_id
 from models.payloads import NotifyRequest
 from tests.workflows.cycle_support import Recorder, eventually, representatives
-
-
-async def skip_to(env: WorkflowEnvironment, moment: dt.datetime) -> None:
-    """Move the time-skipping server's clock to `moment` (timers fire on the way)."""
-    now = await env.get_current_time()
-    if moment > now:
-        await env.sleep(moment - now)
 
 
 def series_ids(data: TermInput, county: bool) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from models.election_payloads import HandoverIn, SupplementaryIn, TermResult, VacateIn
 from models.payloads import SeatIn
+from service.sim_clock import skip_to
 from tests.workflows.cycle_driver import (
     Cycle,
     hold_county_meetings,
@@ -31,7 +32,6 @@ from tests.workflows.series_checks import (
     check_county_series,
     first_notice_of,
     series_exist,
-    skip_to,
 )
 from workflows.term import TermWorkflow
 
