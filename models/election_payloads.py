@@ -160,6 +160,11 @@ class TermInput(Payload):
     meetings: tuple[OrganMeetings, ...] = Field((), description="meeting series to start")
     state: TermState = TermState()
     max_history_length: int | None = Field(None, description="test hook: continue-as-new sooner")
+    continue_as_new: bool = Field(
+        True,
+        description="False only on the time-skipping test server, where a child that closes "
+        "after its parent continued as new stops the clock for good (sdk-java#1540)",
+    )
 
 
 class TermResult(Payload):

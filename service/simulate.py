@@ -209,8 +209,9 @@ async def elect(sim: Simulation, year: int) -> None:
     first = not sim.terms
     scope = sim.options.meetings
     previous = "" if first else f"term-{year - 4}"
-    # The series run without continue-as-new here: on the time-skipping server a parent that
-    # continues as new stops time skipping for its children (temporalio/sdk-java#1540).
+    # Neither the term nor the series continue as new here: on the time-skipping server a child
+    # that closes after its parent continued as new stops the clock for good (a leaked lock,
+    # temporalio/sdk-java#1540; reproduced in tests/workflows/test_sim_clock.py).
     data = build_term_input(
         sim.registry,
         sim.bylaws,
@@ -219,7 +220,7 @@ async def elect(sim: Simulation, year: int) -> None:
         meetings=first and scope != "none",
         meetings_per_run=1000,
         county_meetings=scope == "all",
-    )
+    ).model_copy(update={"continue_as_new": False})
     sim.terms[year] = data
     if first:
         sim.meetings = MeetingDriver.for_term(sim.client, sim.engine, data)

@@ -145,6 +145,8 @@ class TermWorkflow:
         return self._stage == "in_office" and bool(self._handover) and self._previous_told
 
     def _continue_suggested(self) -> bool:
+        if not self._data.continue_as_new:
+            return False
         info = workflow.info()
         limit = self._data.max_history_length
         if limit is not None and info.get_current_history_length() > limit:
