@@ -21,6 +21,7 @@ from activities.all import build_activities
 from activities.clock import Clock, wall_clock
 from activities.db import make_engine
 from activities.mailer import SmtpConfig
+from activities.starts import StartActivities
 from config import Settings, load_settings
 from service.temporal import connect
 from telemetry import configure_logging
@@ -61,7 +62,9 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=build_activities(engine, smtp or SmtpConfig(), clock),
+        activities=build_activities(
+            engine, smtp or SmtpConfig(), StartActivities(client, task_queue), clock
+        ),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
         workflow_runner=SandboxedWorkflowRunner(

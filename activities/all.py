@@ -12,12 +12,17 @@ from activities.mailer import SmtpConfig
 from activities.meetings import MeetingActivities
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
+from activities.starts import StartActivities
 
 
 def build_activities(
-    engine: Engine, smtp: SmtpConfig, clock: Clock = wall_clock
+    engine: Engine,
+    smtp: SmtpConfig,
+    starts: StartActivities,
+    clock: Clock = wall_clock,
 ) -> list[Callable[..., Any]]:
-    """The activities, sharing one engine, one SMTP configuration and one business clock."""
+    """The activities, sharing one engine, one SMTP configuration, one business clock, and the
+    worker's client for the activity that starts workflows."""
     records = RecordActivities(engine)
     notifications = NotificationActivities(engine, smtp, clock)
     meetings = MeetingActivities(engine)
@@ -36,4 +41,5 @@ def build_activities(
         meetings.render_ics,
         meetings.plan_meetings,
         meetings.public_holidays,
+        starts.start_series,
     ]

@@ -12,9 +12,9 @@ board's, whose roster is the board it elected, and the yearly county meetings', 
 its representatives. It starts them rather than the term because it holds those people's
 contact details: the term would otherwise have to carry every representative of every county
 (about a thousand per copy of the federation) in its history and continue-as-new state. The
-series are children with ParentClosePolicy.ABANDON and business-key ids
-(`meetings-county_board:03-2027-2031`), so they outlive this workflow and a second start
-is a no-op.
+series are not its children: it finishes at once and they run for the rest of the term, so
+the `start_series` activity starts them (activities/starts.py). Their ids are business keys
+(`meetings-county_board:03-2027-2031`), so a second start is a no-op.
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ class CountyMeetingWorkflow:
                     first_meeting_day(today, plan.notice_days),
                     plan.ends_on or data.seat_to_date,
                     plan.meetings_per_run,
+                    as_child=False,
                 )
 
     # ------------------------------------------------------------------ updates

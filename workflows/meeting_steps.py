@@ -4,7 +4,9 @@ Like workflows/steps.py: activities are called by name (workflows must not impor
 with timeouts and retry policies from steps.py. `start_meeting_series` is what the workflow that
 composed an organ calls (the term for the national organs, a county meeting for its county board
 and its own yearly meetings): it plans the term (an activity: holidays and time zones are I/O)
-and starts the series as a child that outlives its parent (ParentClosePolicy.ABANDON).
+and starts the series, as a child that outlives its parent (ParentClosePolicy.ABANDON) for the
+term, through the `start_series` activity for a county meeting, which finishes at once: a child
+would close years after its parent (see activities/starts.py).
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ with workflow.unsafe.imports_passed_through():
         series_workflow_id,
     )
     from models.payloads import RecordResult
-    from workflows.steps import record
+    from workflows.steps import RECORD_RETRY, record
 
 SERIES_WORKFLOW = "MeetingSeries"
 MEETING_WORKFLOW = "Meeting"
 PURE_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["BadInput"])
 PURE_TIMEOUT = timedelta(seconds=30)
+START_TIMEOUT = timedelta(seconds=30)  # one start call; retried like a record write
 
 
 async def record_meeting(request: RecordMeetingRequest) -> RecordResult:
@@ -83,8 +86,10 @@ async def start_meeting_series(
     first_day: date,
     last_day: date,
     meetings_per_run: int = 1,
+    as_child: bool = True,
 ) -> str:
-    """Plan the term's meetings and start `meetings-<organ>-<term>` as an abandoned child.
+    """Plan the term's meetings and start `meetings-<organ>-<term>`: as an abandoned child, or
+    (`as_child` False) through the `start_series` activity, with no parent.
 
     For the workflow that composed the organ (the term, or a county meeting): call it when the
     organ is composed (`rules.roster` filled). Returns the series' workflow id; a series
@@ -105,6 +110,15 @@ async def start_meeting_series(
         meetings_per_run=meetings_per_run,
     )
     series_id = series_workflow_id(rules.organ, rules.term)
+    if not as_child:
+        started: str = await workflow.execute_activity(
+            "start_series",
+            data,
+            result_type=str,
+            start_to_close_timeout=START_TIMEOUT,
+            retry_policy=RECORD_RETRY,
+        )
+        return started
     try:
         await workflow.start_child_workflow(
             SERIES_WORKFLOW,
@@ -125,4 +139,5 @@ ACTIVITY_NAMES: tuple[str, ...] = (
     "render_ics",
     "plan_meetings",
     "public_holidays",
+    "start_series",
 )

@@ -21,6 +21,7 @@ import worker
 from activities.calendar import meeting_ics
 from activities.meetings import plan_series
 from activities.messages import render
+from activities.starts import StartActivities
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
 from models.election_payloads import (
@@ -178,11 +179,12 @@ async def own_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 def mock_worker(client: Client, task_queue: str, recorder: Recorder) -> Worker:
+    """Every workflow, the recorder's activities, and the real one that starts series."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=recorder.activities(),
+        activities=[*recorder.activities(), StartActivities(client, task_queue).start_series],
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*worker.PASSTHROUGH)
         ),
