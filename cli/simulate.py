@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,5 +58,26 @@ def simulate(
     if as_json:
         print_json(summary)
         return
+    for line in text_lines(summary):
+        typer.echo(line)
+
+
+def text_lines(summary: dict[str, Any]) -> list[str]:
+    """The summary for a terminal: one line a key, the national organs one line each, and the
+    county boards (150 of them at scale 10) counted, not listed (`--json` lists them)."""
+    lines = []
     for key, value in summary.items():
-        typer.echo(f"{key:<16}{value}")
+        if key != "organs":
+            lines.append(f"{key:<16}{value}")
+            continue
+        county = {name: organ for name, organ in value.items() if ":" in name}
+        for name, organ in value.items():
+            if name not in county:
+                lines.append(
+                    f"{'organ':<16}{name}: {organ['size']} seats, leader {organ['leader']}, "
+                    f"{organ['deputies']} deputies"
+                )
+        if county:
+            sizes = ", ".join(str(s) for s in sorted({o["size"] for o in county.values()}))
+            lines.append(f"{'county boards':<16}{len(county)}, of {sizes} seats each")
+    return lines

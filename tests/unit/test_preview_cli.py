@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.simulate import text_lines
 
 runner = CliRunner()
 
@@ -199,3 +200,24 @@ def test_every_preview_command_has_help() -> None:
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0
         assert "--json" in result.stdout
+
+
+def test_the_simulation_summary_counts_county_boards_on_a_terminal_instead_of_listing_them() -> (
+    None
+):
+    board = {"size": 9, "leader": "A", "deputy_leaders": [], "members": 7, "deputies": 11}
+    summary = {
+        "term": "2027-2031",
+        "organs": {
+            "county_board:03": board,
+            "county_board:03-2": board,
+            "hovedstyret": {**board, "size": 15, "deputies": 13},
+        },
+        "wall_seconds": 1.5,
+    }
+    assert text_lines(summary) == [
+        "term            2027-2031",
+        "organ           hovedstyret: 15 seats, leader A, 13 deputies",
+        "county boards   2, of 9 seats each",
+        "wall_seconds    1.5",
+    ]
