@@ -1,7 +1,7 @@
 """Benchmark: simulate a term at each scale, then time the audit queries on its record store.
 
-    .venv/bin/python bench/run.py                 # scale 1
-    .venv/bin/python bench/run.py --scales 1 10   # several scales
+    .venv/bin/python bench/run.py                                   # scale 1, all meetings
+    .venv/bin/python bench/run.py --scales 1 10 --meetings national  # several scales
 
 Each simulation runs in a child process, so its peak resident memory (worker, client and
 activities; the Java time-skipping server is a process of its own and reported apart) is that
@@ -29,7 +29,9 @@ sys.path.insert(0, str(ROOT))
 from service import audit  # noqa: E402 - after the path set-up above
 
 
-def simulate(scale: int, seed: int, workdir: Path) -> tuple[dict[str, Any], float, int]:
+def simulate(
+    scale: int, seed: int, meetings: str, workdir: Path
+) -> tuple[dict[str, Any], float, int]:
     """Run `ksgov simulate --json` in a child; its summary, wall seconds and peak RSS (KiB)."""
     ksgov = Path(sys.executable).parent / "ksgov"
     began = time.monotonic()
@@ -43,6 +45,8 @@ def simulate(scale: int, seed: int, workdir: Path) -> tuple[dict[str, Any], floa
             str(scale),
             "--seed",
             str(seed),
+            "--meetings",
+            meetings,
             "--data-dir",
             str(workdir),
         ],
@@ -91,12 +95,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--meetings", choices=["all", "national", "none"], default="all",
+        help="whose meetings the simulated term holds (as ksgov simulate --meetings)",
+    )  # fmt: skip
     args = parser.parse_args()
     results = []
     for scale in args.scales:
         with tempfile.TemporaryDirectory(prefix=f"ksgov-bench-{scale}-") as tmp:
             print(f"scale {scale}: simulating ...", file=sys.stderr, flush=True)
-            summary, wall, peak_kib = simulate(scale, args.seed, Path(tmp))
+            summary, wall, peak_kib = simulate(scale, args.seed, args.meetings, Path(tmp))
             url = summary["records"]
             keep = {
                 k: summary[k]
@@ -105,6 +113,7 @@ def main() -> None:
                     "municipalities",
                     "delegates",
                     "elections",
+                    "meetings",
                     "notifications",
                     "workflows",
                     "activities",
@@ -116,6 +125,7 @@ def main() -> None:
             results.append(
                 {
                     "scale": scale,
+                    "meetings_simulated": args.meetings,
                     "wall_seconds": round(wall, 1),
                     "simulation_wall_seconds": summary["wall_seconds"],
                     "peak_rss_mib": round(peak_kib / 1024, 1),

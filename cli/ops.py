@@ -93,7 +93,7 @@ def demo(
     simulation: Annotated[
         bool, typer.Option(help="Also simulate a whole term (--no-simulation: a quick check).")
     ] = True,
-    meetings: MeetingsOption = "national",
+    meetings: MeetingsOption = "all",
 ) -> None:
     """Run the main scenario end to end on the embedded default and print a summary.
 

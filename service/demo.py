@@ -157,14 +157,16 @@ async def has_pollers(client: Client, settings: Settings) -> bool:
 
 
 async def run_all(
-    settings: Settings, progress: Progress, simulate: bool, meetings: MeetingScope = "national"
+    settings: Settings, progress: Progress, simulate: bool, meetings: MeetingScope = "all"
 ) -> DemoSummary:
     """The registry import on the embedded dev server, then (unless skipped) a simulated term
-    holding the meetings of `meetings` (national by default: the demo stays a few minutes)."""
+    holding the meetings of `meetings` (every organ's by default)."""
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    how_long = "twenty minutes or more" if meetings == "all" else "a few minutes"
+    how_long = {"all": "about seven minutes", "national": "about four minutes"}.get(
+        meetings, "a few minutes"
+    )
     progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")
     options = SimulationOptions(data_dir=settings.data_dir, meetings=meetings)
     term = await run_simulation(options, lambda message: progress(f"  {message}"))
@@ -175,7 +177,7 @@ def run(
     settings: Settings,
     progress: Progress,
     simulate: bool = True,
-    meetings: MeetingScope = "national",
+    meetings: MeetingScope = "all",
 ) -> DemoSummary:
     """Synchronous entry point for the CLI."""
     return asyncio.run(run_all(settings, progress, simulate, meetings))

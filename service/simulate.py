@@ -72,7 +72,7 @@ class SimulationOptions:
     seed: int = 1
     database_url: str | None = None
     data_dir: Path = Path(".ksgov")
-    meetings: MeetingScope = "national"
+    meetings: MeetingScope = "all"
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """`ksgov simulate` runs a whole term with the real workflows and activities; invariants hold.
 
-CI runs it with the national organs' meetings only (`--meetings national`, the default): the
-county boards' and yearly county meetings' series make it several times slower. That the
-county meetings start those series, and that a county board's first notice goes out, is
-checked in tests/workflows/test_election_cycle.py; `--meetings all` is measured in the README.
+CI runs it with the national organs' meetings only (`--meetings national`): the county boards'
+and yearly county meetings' series (the default, `all`) take it from about four minutes to
+seven, and CI has fifteen. That the county meetings start those series, and that a county
+board's first notice goes out, is checked in tests/workflows/test_election_cycle.py; `--meetings
+all` is run by bench/run.py and its figures are in the README.
 """
 
 from __future__ import annotations
