@@ -8,6 +8,7 @@ which holds a few hundred rows per term).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_
@@ -48,27 +49,36 @@ def person_record(engine: Engine, who: str) -> Answer:
     return Answer(tuple(facts), header={"people": ids})
 
 
+LIKE_BATCH = 200  # people per election query: 400 LIKE terms, under SQLite's depth of 1,000
+QUOTED = re.compile(r'"([^"\\]+)"')
+
+
 def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
-    quoted = [f'%"{pid}"%' for pid in ids]
-    mentions = [col(Election.inputs).like(q) for q in quoted] + [
-        col(Election.outcome).like(q) for q in quoted
-    ]
-    query = (
-        select(Election, AuditEntry.seq, AuditEntry.hash)
-        .outerjoin(
-            AuditEntry,
-            (col(AuditEntry.subject) == col(Election.election_id))
-            & (col(AuditEntry.action) == "election_recorded"),
+    """Elections whose inputs or outcome name one of `ids` (a name like "Kari" matches hundreds
+    of people at scale 10: the LIKE terms go in batches)."""
+    found: dict[str, tuple[Election, int, str]] = {}  # seq and hash: None when unaudited
+    for batch in (ids[i : i + LIKE_BATCH] for i in range(0, len(ids), LIKE_BATCH)):
+        quoted = [f'%"{pid}"%' for pid in batch]
+        mentions = [col(Election.inputs).like(q) for q in quoted] + [
+            col(Election.outcome).like(q) for q in quoted
+        ]
+        query = (
+            select(Election, AuditEntry.seq, AuditEntry.hash)
+            .outerjoin(
+                AuditEntry,
+                (col(AuditEntry.subject) == col(Election.election_id))
+                & (col(AuditEntry.action) == "election_recorded"),
+            )
+            .where(or_(*mentions))
         )
-        .where(or_(*mentions))
-    )
+        for election, seq, hash_ in session.exec(query):
+            found[election.election_id] = (election, seq, hash_)
+    wanted = set(ids)
     facts = []
-    for election, seq, hash_ in session.exec(query):
+    for election, seq, hash_ in found.values():
         elected = set(json.loads(election.outcome).get("elected", []))
-        named = json.loads(election.inputs) | json.loads(election.outcome)
-        for pid in ids:
-            if f'"{pid}"' not in json.dumps(named):
-                continue
+        named = set(QUOTED.findall(election.inputs)) | set(QUOTED.findall(election.outcome))
+        for pid in sorted(named & wanted):
             facts.append(
                 PersonFact(
                     person_id=pid, name=people[pid], at=src.iso(election.decided_at),

@@ -247,3 +247,20 @@ def test_cli_verify_cross_check_without_temporal_says_so_and_passes(cli_store: E
     assert lines[0].startswith("verified, ")
     assert "cross-check OK: 0 of 0" in lines[1]
     assert any("retention" in line for line in lines)
+
+
+def test_a_name_matching_hundreds_of_people_still_finds_each_ones_elections(
+    engine: Engine,
+) -> None:
+    # At scale 10 "Kari" matches over 500 people: one LIKE term each went past SQLite's
+    # expression depth of 1,000 ("Expression tree is too large").
+    records, env = RecordActivities(engine), in_workflow()
+    ids = [f"p-{n}" for n in range(1, 601)]
+    for first in range(0, 600, 20):
+        env.run(records.record_people, people(*ids[first : first + 20]))
+    votes = {"p-1": 30, "p-450": 12, "p-600": 40}
+    env.run(records.record_election, election("leader", "majority", {"votes": votes}, ["p-600"]))
+    answer = audit_person.person_record(engine, "navn")
+    assert len(answer.header["people"]) == 600
+    found = {(f.person_id, f.kind) for f in answer.rows}
+    assert found == {("p-1", "candidate"), ("p-450", "candidate"), ("p-600", "elected")}
