@@ -18,7 +18,7 @@ MeetingsOption = Annotated[
         metavar="all|national|none",
         help="Whose meetings the simulated term holds: 'all' (Hovedstyret, Landsstyret, the 15 "
         "county boards and the yearly county meetings: about 470 meetings, seven minutes), "
-        "'national' (Hovedstyret and Landsstyret: about 50, four minutes) or 'none'.",
+        "'national' (Hovedstyret and Landsstyret: about 50, a minute or two) or 'none'.",
     ),
 ]
 

@@ -164,7 +164,7 @@ async def run_all(
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    how_long = {"all": "about seven minutes", "national": "about four minutes"}.get(
+    how_long = {"all": "about seven minutes", "national": "a minute or two"}.get(
         meetings, "a few minutes"
     )
     progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")

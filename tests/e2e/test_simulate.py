@@ -1,8 +1,8 @@
 """`ksgov simulate` runs a whole term with the real workflows and activities; invariants hold.
 
 CI runs it with the national organs' meetings only (`--meetings national`): the county boards'
-and yearly county meetings' series (the default, `all`) take it from about four minutes to
-seven, and CI has fifteen. That the county meetings start those series, and that a county
+and yearly county meetings' series (the default, `all`) take it from about a minute to seven,
+and CI has fifteen. That the county meetings start those series, and that a county
 board's first notice goes out, is checked in tests/workflows/test_election_cycle.py; `--meetings
 all` is run by bench/run.py and its figures are in the README.
 """
@@ -22,7 +22,7 @@ KEYS = {
 }  # fmt: skip
 
 
-@pytest.mark.timeout(480)  # about 160 s on an idle CI machine; twice that under load
+@pytest.mark.timeout(480)  # about 70 s on an idle CI machine (160 s before the clock fix)
 def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     sandbox: Sandbox,
 ) -> None:
