@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.meetings import MeetingActivities
+from activities.starts import StartActivities
 from models.meeting_payloads import (
     AgendaItemIn,
     AttendanceRow,
@@ -135,9 +138,9 @@ def test_holidays_and_the_plan_come_from_the_holidays_package(sqlite_engine: Eng
 
 
 def test_the_workflows_call_the_activities_by_their_registered_names(sqlite_engine: Engine) -> None:
-    acts = MeetingActivities(sqlite_engine)
     registered = {
         activity._Definition.must_from_callable(getattr(acts, name)).name
+        for acts in (MeetingActivities(sqlite_engine), StartActivities(cast(Client, None), "q"))
         for name in dir(acts)
         if activity._Definition.from_callable(getattr(acts, name)) is not None
     }
