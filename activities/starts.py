@@ -17,11 +17,9 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models.meeting_payloads import SeriesInput, series_workflow_id
+from models.meeting_payloads import SERIES_WORKFLOW, SeriesInput, series_workflow_id
 
 log = structlog.get_logger()
-
-SERIES_WORKFLOW = "MeetingSeries"
 
 
 class StartActivities:

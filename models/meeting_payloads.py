@@ -34,6 +34,9 @@ def meeting_workflow_id(organ: str, term: str, number: int) -> str:
     return f"meeting-{organ}-{term}-{number:02d}"
 
 
+SERIES_WORKFLOW = "MeetingSeries"  # the series' workflow type: a stored contract
+
+
 def series_workflow_id(organ: str, term: str) -> str:
     """The business key of an organ's meeting series for a term: `meetings-<organ>-<term>`."""
     return f"meetings-{organ}-{term}"

@@ -27,6 +27,7 @@ from config import Settings
 from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
 from models.meeting_payloads import (
+    SERIES_WORKFLOW,
     IcsRequest,
     MeetingInput,
     MeetingStatus,
@@ -154,7 +155,7 @@ async def start_series(settings: Settings, rules: OrganRules, first: str | None 
     )
     client = await connect(settings)
     series_id = series_workflow_id(rules.organ, rules.term)
-    await _call(client.start_workflow("MeetingSeries", data, id=series_id,
+    await _call(client.start_workflow(SERIES_WORKFLOW, data, id=series_id,
                                       task_queue=settings.task_queue))  # fmt: skip
     return series_id
 

@@ -19,6 +19,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from domain.meeting_plan import PlanError, check_meeting_date
     from models.meeting_payloads import (
+        SERIES_WORKFLOW,
         AddMeetingIn,
         CancelMeetingIn,
         MeetingInput,
@@ -37,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
 
 
-@workflow.defn(name="MeetingSeries")
+@workflow.defn(name=SERIES_WORKFLOW)
 class MeetingSeriesWorkflow:
     """The meeting plan of one organ for one term."""
 

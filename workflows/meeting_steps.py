@@ -20,6 +20,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.meeting_payloads import (
+        SERIES_WORKFLOW,
         IcsRequest,
         OrganRules,
         PlanRequest,
@@ -34,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from models.payloads import RecordResult
     from workflows.steps import RECORD_RETRY, record
 
-SERIES_WORKFLOW = "MeetingSeries"
 MEETING_WORKFLOW = "Meeting"
 PURE_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["BadInput"])
 PURE_TIMEOUT = timedelta(seconds=30)
