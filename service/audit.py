@@ -39,17 +39,21 @@ def record_store(database_url: str) -> Iterator[Engine]:
         if not path.exists():
             raise UserError(f"there is no database file at {path}: run `ksgov db upgrade` first")
     engine = make_engine(database_url)
+    opened = False
     try:
         if not inspect(engine).has_table("audit_log"):
             raise UserError(
                 f"the database {display_url(database_url)} has no audit log: "
                 "run `ksgov db upgrade` first"
             )
+        opened = True
         yield engine
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        # Opened but the query failed: say so, or a query's own fault reads as an outage.
+        what = "answered, but the query failed" if opened else "cannot be read"
         raise NotReachableError(
-            f"the database {display_url(database_url)} cannot be read: {reason}"
+            f"the database {display_url(database_url)} {what}: {reason}"
         ) from None
     finally:
         engine.dispose()

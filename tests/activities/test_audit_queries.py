@@ -12,6 +12,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.testing import ActivityEnvironment
@@ -31,9 +32,9 @@ from models.payloads import (
     RecordSeatsRequest,
 )
 from models.records import Attendance, Meeting
-from service import audit_person, audit_queries, audit_timeline
+from service import audit, audit_person, audit_queries, audit_timeline
 from service.audit_history import from_record_store
-from service.errors import UserError
+from service.errors import NotReachableError, UserError
 from tests.activities.conftest import people, seat
 from tests.conftest import free_port
 
@@ -264,3 +265,17 @@ def test_a_name_matching_hundreds_of_people_still_finds_each_ones_elections(
     assert len(answer.header["people"]) == 600
     found = {(f.person_id, f.kind) for f in answer.rows}
     assert found == {("p-1", "candidate"), ("p-450", "candidate"), ("p-600", "elected")}
+
+
+def test_a_query_that_fails_on_an_open_record_store_is_not_reported_as_unreadable(
+    sqlite_url: str,
+) -> None:
+    with (
+        pytest.raises(NotReachableError, match="answered, but the query failed: no such table"),
+        audit.record_store(sqlite_url) as opened,
+        opened.connect() as connection,
+    ):
+        connection.execute(text("select * from no_such_table"))
+    missing = sqlite_url.replace("records.db", "elsewhere.db")
+    with pytest.raises(UserError, match="no database file"), audit.record_store(missing):
+        pass  # pragma: no cover - never entered
