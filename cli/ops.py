@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 import worker as worker_module
 from activities import db
-from cli.common import fail, print_json, settings
+from cli.common import print_json, settings
 from cli.simulate import MeetingsOption
 from service import demo as demo_service
 from service.devserver import DevServer
+from service.migrate import migrate
 from service.simulate import meeting_scope
 from telemetry import configure_logging
 
@@ -78,13 +78,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     """Apply the migrations to the configured database (KSGOV_DATABASE_URL; default SQLite)."""
     s = settings()
     url = s.resolved_database_url
-    try:
-        db.upgrade(url, revision)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        fail(
-            f"the database {db.display_url(url)} cannot be migrated (KSGOV_DATABASE_URL): {reason}"
-        )
+    migrate(url, "KSGOV_DATABASE_URL", revision)  # a database that refuses: one line, exit 3
     typer.echo(f"Database {db.display_url(url)} is at revision {revision}.")
 
 

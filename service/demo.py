@@ -25,6 +25,7 @@ from config import Settings
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
 from service.devserver import DevServer, port_in_use
+from service.migrate import migrate
 from service.simulate import MeetingScope, SimulationOptions, run_simulation
 from service.temporal import connect
 from worker import running_worker, smtp_config
@@ -75,7 +76,7 @@ async def run_demo(settings: Settings, progress: Progress) -> DemoSummary:
     started: list[str] = []
     url = settings.resolved_database_url
     progress(f"Database: migrating {db.display_url(url)}")
-    db.upgrade(url)
+    migrate(url, "KSGOV_DATABASE_URL")
     engine = db.make_engine(url)
     async with (
         _temporal(settings, started, progress) as client,

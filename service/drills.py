@@ -51,6 +51,7 @@ from service import governance, sim_driver
 from service import sim_report as report
 from service.devserver import DevServer, bundled_binary
 from service.errors import UserError
+from service.migrate import migrate
 from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
 from service.temporal import runtime
@@ -215,7 +216,7 @@ class Database:
         self._lock: Any = None
 
     def start(self) -> Engine:
-        db.upgrade(self.url)
+        migrate(self.url, "--database-url")
         if self.proxy is not None:
             self.proxy.start()
             proxied = make_url(self.url).set(host="127.0.0.1", port=self.proxy.port)

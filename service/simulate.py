@@ -43,6 +43,7 @@ from service import governance, sim_driver
 from service import sim_report as report
 from service.devserver import bundled_binary
 from service.errors import UserError
+from service.migrate import migrate
 from service.sim_clock import skip_to
 from service.sim_meetings import MeetingDriver, series_started
 from service.sim_smtp import CountingSmtp
@@ -142,7 +143,7 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         raise UserError(f"--scale must be 1 or more, not {options.scale}")
     url = records_url(options)
     progress(f"Records: {db.display_url(url)}")
-    db.upgrade(url)
+    migrate(url, "--database-url")
     engine = db.make_engine(url)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"),

@@ -53,3 +53,17 @@ def test_db_upgrade_creates_the_default_sqlite_file_in_the_data_directory(sandbo
     result = sandbox.run("db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert (sandbox.cwd / "data" / "ksgov.db").is_file()
+
+
+def test_a_simulation_or_drill_on_a_database_that_does_not_exist_says_so_in_one_line(
+    sandbox: Sandbox,
+) -> None:
+    missing = "postgresql+psycopg://postgres@127.0.0.1:5432/ksgov_no_such_database"
+    for command in ("simulate", "drill"):
+        result = sandbox.run(command, "--database-url", missing)
+        assert result.returncode == 3, result.stderr
+        assert "Traceback" not in result.stderr
+        last = result.stderr.strip().splitlines()[-1]  # after the progress line naming it
+        assert last.startswith("ksgov: error: the database ")
+        for needle in ("cannot be migrated (--database-url)", 'ksgov_no_such_database" does not'):
+            assert needle in last
