@@ -15,9 +15,9 @@ from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.records import Attendance, AuditEntry, Election, Meeting, Notification, Seat
+from models.records import Attendance, Election, Meeting, Notification, Seat
 from service import audit_sources as src
-from service.audit_queries import find_people, notice_facts, votes_summary
+from service.audit_queries import elections_with_audit, find_people, notice_facts, votes_summary
 from service.audit_sources import Answer
 
 
@@ -62,16 +62,7 @@ def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list
         mentions = [col(Election.inputs).like(q) for q in quoted] + [
             col(Election.outcome).like(q) for q in quoted
         ]
-        query = (
-            select(Election, AuditEntry.seq, AuditEntry.hash)
-            .outerjoin(
-                AuditEntry,
-                (col(AuditEntry.subject) == col(Election.election_id))
-                & (col(AuditEntry.action) == "election_recorded"),
-            )
-            .where(or_(*mentions))
-        )
-        for election, seq, hash_ in session.exec(query):
+        for election, seq, hash_ in session.exec(elections_with_audit(or_(*mentions))):
             found[election.election_id] = (election, seq, hash_)
     wanted = set(ids)
     facts = []

@@ -129,6 +129,19 @@ def _seat_fact(
     )  # fmt: skip
 
 
+def elections_with_audit(where: Any) -> Any:
+    """Elections matching `where`, each with the seq and hash of its audit entry (None if none)."""
+    return (
+        select(Election, AuditEntry.seq, AuditEntry.hash)
+        .outerjoin(
+            AuditEntry,
+            (col(AuditEntry.subject) == col(Election.election_id))
+            & (col(AuditEntry.action) == "election_recorded"),
+        )
+        .where(where)
+    )
+
+
 def votes_summary(inputs_json: str) -> str:
     """The votes of an election's inputs in one line: `A=8 B=5`, `against=0` or the lists."""
     inputs = json.loads(inputs_json)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from models.records import AuditEntry, Election, Meeting, Notification, Seat, Term
 from service import audit_sources as src
-from service.audit_queries import term_notice_filters, votes_summary
+from service.audit_queries import elections_with_audit, term_notice_filters, votes_summary
 from service.audit_sources import Answer
 
 # Actions that the rows of the record store already tell (an election, a seat, a notice).
@@ -55,15 +55,7 @@ def timeline(engine: Engine, term: str) -> Answer:
 
 
 def _elections(session: Session, term: Term) -> list[TimelineEvent]:
-    query = (
-        select(Election, AuditEntry.seq, AuditEntry.hash)
-        .outerjoin(
-            AuditEntry,
-            (col(AuditEntry.subject) == col(Election.election_id))
-            & (col(AuditEntry.action) == "election_recorded"),
-        )
-        .where(col(Election.term) == term.term)
-    )
+    query = elections_with_audit(col(Election.term) == term.term)
     return [
         TimelineEvent(
             at=src.iso(e.decided_at),
