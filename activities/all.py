@@ -11,6 +11,7 @@ from activities.clock import Clock, wall_clock
 from activities.mailer import SmtpConfig
 from activities.meetings import MeetingActivities
 from activities.notify import NotificationActivities
+from activities.reads import ReadActivities
 from activities.records import RecordActivities
 from activities.starts import StartActivities
 
@@ -26,6 +27,7 @@ def build_activities(
     records = RecordActivities(engine)
     notifications = NotificationActivities(engine, smtp, clock)
     meetings = MeetingActivities(engine)
+    reads = ReadActivities(engine)
     return [
         records.record_members,
         records.record_people,
@@ -33,6 +35,8 @@ def build_activities(
         records.record_seats,
         records.end_seat,
         records.record_event,
+        reads.read_delegates,
+        reads.read_organ_seats,
         notifications.notify,
         meetings.record_meeting,
         meetings.record_attendance,

@@ -135,6 +135,31 @@ class RecordSeatsRequest(Payload):
     seats: tuple[SeatIn, ...]
 
 
+class DelegatesRequest(Payload):
+    """One page of a term's Landsting delegates, as the county meetings recorded them."""
+
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    counties: tuple[str, ...] = Field(min_length=1, description="only these counties' delegates")
+    after: str = Field("", description="the last person id of the previous page")
+    limit: int = Field(1000, ge=1, le=5000)
+
+
+class PeoplePage(Payload):
+    people: tuple[PersonIn, ...]
+    next_after: str = Field("", description="pass as `after` for the next page; empty: the last")
+
+
+class OrganSeatsRequest(Payload):
+    """The seats of one organ in a term that have not ended."""
+
+    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    organ: BusinessKey
+
+
+class SeatsResult(Payload):
+    seats: tuple[SeatIn, ...]
+
+
 class EndSeatRequest(Payload):
     """A person leaves a seat before the term ends (vacancy), with the reason."""
 
