@@ -58,8 +58,18 @@ def start(
     bylaws: Annotated[str | None, typer.Option("--bylaws", help="Bylaws name.")] = None,
 ) -> None:
     """Start the term of election year YEAR under the bylaws in force (or --bylaws)."""
-    name = _run(service.start_term(settings(), year, bylaws))
-    typer.echo(f"Term {year}-{year + 4} started (workflow term-{year}) under bylaws {name}.")
+    name, started = _run(service.start_term(settings(), year, bylaws))
+    counties = f"{started.counties_started} of {started.counties} county meetings"
+    if started.term_started:
+        typer.echo(
+            f"Term {year}-{year + 4} started (workflow term-{year}) under bylaws {name}; "
+            f"{counties} started."
+        )
+    else:
+        typer.echo(
+            f"Term {year}-{year + 4} was already running (workflow term-{year}); "
+            f"{counties} were missing and are now started."
+        )
 
 
 @term_app.command("status")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from models.payloads import (
     COUNTY_PATTERN,
@@ -90,6 +90,11 @@ class CountyMeetingInput(Payload):
     meetings: tuple[OrganMeetings, ...] = Field(
         (), description="the county board's and the county meeting's series, started when done"
     )
+    signal_leader_only: bool = Field(
+        False,
+        description="tell the term only the county and its leader (a term with county_ids "
+        "reads delegates and county seats from the records): its history stays small",
+    )
 
 
 class LandstingSetup(Payload):
@@ -102,12 +107,20 @@ class LandstingSetup(Payload):
 
 
 class CountyMeetingResult(Payload):
-    """What a county meeting hands to the term: its delegates and county-board leader."""
+    """What a county meeting hands to the term: its delegates and county-board leader.
+
+    A term started with `county_ids` keeps only the county and its leader (delegates and seats
+    empty): the delegates and the county seats are read from the record store where needed, so
+    the term's and the Landsting's payloads do not grow with the federation.
+    """
 
     county: str
     leader: PersonIn
     delegates: tuple[PersonIn, ...]
     seats: tuple[SeatIn, ...]
+
+    def slim(self) -> CountyMeetingResult:
+        return self.model_copy(update={"delegates": (), "seats": ()})
 
 
 class LandstingInput(Payload):
@@ -119,6 +132,11 @@ class LandstingInput(Payload):
     setup: LandstingSetup
     counties: tuple[CountyMeetingResult, ...]
     seat_to_date: date
+    delegates_from_records: bool = Field(
+        False,
+        description="True: `counties` carry only their leaders, and the Landsting reads the "
+        "delegates the county meetings recorded from the record store",
+    )
 
 
 class LandstingResult(Payload):
@@ -152,7 +170,12 @@ class TermInput(Payload):
     term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
     year: int
     bylaws: str
-    counties: tuple[CountyMeetingInput, ...] = Field(min_length=1)
+    counties: tuple[CountyMeetingInput, ...] = Field(
+        (), description="terms started before county_ids: the term started these itself"
+    )
+    county_ids: tuple[str, ...] = Field(
+        (), description="the counties whose meetings the client starts (service/term_start.py)"
+    )
     landsting: LandstingSetup
     first_deputy_moves_up: bool
     seat_to_date: date
@@ -165,6 +188,21 @@ class TermInput(Payload):
         description="False only on the time-skipping test server, where a child that closes "
         "after its parent continued as new stops the clock for good (sdk-java#1540)",
     )
+
+    @model_validator(mode="after")
+    def _one_county_source(self) -> TermInput:
+        if bool(self.counties) == bool(self.county_ids):
+            raise ValueError("a term needs its counties: either county_ids or counties")
+        return self
+
+    @property
+    def lean(self) -> bool:
+        """Counties started by the client; delegates and county seats live in the records."""
+        return bool(self.county_ids)
+
+    @property
+    def county_numbers(self) -> tuple[str, ...]:
+        return self.county_ids or tuple(c.county for c in self.counties)
 
 
 class TermResult(Payload):

@@ -56,7 +56,7 @@ from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
 from service.temporal import runtime
 from service.term_inputs import build_term_input
-from workflows.term import TermWorkflow
+from service.term_start import start_term_workflows
 
 Progress = Callable[[str], None]
 FAULTS = ("worker", "database", "server", "smtp")
@@ -415,7 +415,8 @@ async def _term(
     people = PeopleFactory(options.seed)
     year = options.year
     data = build_term_input(registry, bylaws, year, meetings=True)
-    term = await client.start_workflow(TermWorkflow.run, data, id=f"term-{year}", task_queue=queue)
+    started = await start_term_workflows(client, data, queue)
+    term = client.get_workflow_handle(started.term_id)
     progress(f"Term {data.term}: {len(data.counties)} county meetings started")
 
     chaos = asyncio.create_task(

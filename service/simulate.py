@@ -50,6 +50,7 @@ from service.sim_smtp import CountingSmtp
 from service.synthetic import PeopleFactory
 from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
+from service.term_start import start_term_workflows
 from worker import running_worker
 from workflows.term import TermWorkflow
 
@@ -226,9 +227,8 @@ async def elect(sim: Simulation, year: int) -> None:
     if first:
         sim.meetings = MeetingDriver.for_term(sim.client, sim.engine, data)
     await sim.advance_to(at(year, 10, 25))
-    term = await sim.client.start_workflow(
-        TermWorkflow.run, data, id=f"term-{year}", task_queue=sim.task_queue
-    )
+    started = await start_term_workflows(sim.client, data, sim.task_queue, sim.progress)
+    term = sim.client.get_workflow_handle(started.term_id)
     sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
     sim.workflow_ids |= {f"term-{year}", f"landsting-{year}"}
     sim.workflow_ids |= {f"county-meeting-{year}-{c.county}" for c in data.counties}

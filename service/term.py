@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
@@ -38,7 +37,7 @@ from service.errors import UserError
 from service.governance import load_bylaws, load_registry, read_text
 from service.temporal import connect
 from service.term_inputs import build_term_input
-from workflows.term import TermWorkflow, search_attributes
+from service.term_start import Started, start_term_workflows
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -66,28 +65,25 @@ def term_bylaws(year: int, name: str | None = None) -> Bylaws:
     return load_bylaws(name, dt.date(year, 1, 1))
 
 
-async def start_term(settings: Settings, year: int, bylaws_name: str | None = None) -> str:
-    """Start TermWorkflow `term-<year>`; returns the bylaws name. Twice is refused."""
+async def start_term(
+    settings: Settings, year: int, bylaws_name: str | None = None
+) -> tuple[str, Started]:
+    """Start TermWorkflow `term-<year>` and its county meetings; returns the bylaws name and
+    what was started. Run again after an interrupted start, it starts only what is missing;
+    when nothing is missing it is refused."""
     bylaws = term_bylaws(year, bylaws_name)
     client = await connect(settings)
     previous = term_id(year - 4) if await _exists(client, term_id(year - 4)) else ""
     data = build_term_input(
         load_registry(), bylaws, year, previous_term_workflow_id=previous, meetings=True
     )
-    try:
-        await client.start_workflow(
-            TermWorkflow.run,
-            data,
-            id=term_id(year),
-            task_queue=settings.task_queue,
-            search_attributes=search_attributes(data.term, "term", "all", "county_meetings"),
-        )
-    except WorkflowAlreadyStartedError:
+    started = await start_term_workflows(client, data, settings.task_queue)
+    if not started.term_started and not started.counties_started:
         raise UserError(
             f"term {year} is already started (workflow {term_id(year)}): "
             f"see `ksgov term status {year}`"
-        ) from None
-    return bylaws.name
+        )
+    return bylaws.name, started
 
 
 async def _exists(client: Client, workflow_id: str) -> bool:

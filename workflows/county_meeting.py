@@ -94,7 +94,8 @@ class CountyMeetingWorkflow:
         )
         if data.term_workflow_id:
             term = workflow.get_external_workflow_handle(data.term_workflow_id)
-            await term.signal("county_meeting_finished", CountyMeetingFinished(result=result))
+            told = result.slim() if data.signal_leader_only else result
+            await term.signal("county_meeting_finished", CountyMeetingFinished(result=told))
         await self._start_meeting_series()
         return result
 

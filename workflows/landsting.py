@@ -1,12 +1,13 @@
 """LandstingWorkflow: the national congress elects Hovedstyret and completes Landsstyret.
 
 Workflow id `landsting-<year>`, started by TermWorkflow (parent-close ABANDON) with the results
-of the county meetings. Updates with validators take the congress date (the notice then goes
-to every delegate by the bylaw notice deadline), the credentials check, the nominations, the
-votes and the member appointed by the associates' board (Samfunnsbedriftene). When every post
-is filled it composes Landsstyret (county-board leaders + Hovedstyret + Landsting-elected +
-the appointed member), records every seat, signals its term and returns the seats.
-"""
+of the county meetings (for a term started with `county_ids`: each county's leader only, and it
+reads the delegates from the record store as it starts). Updates with validators take the
+congress date (the notice then goes to every delegate by the bylaw notice deadline), the
+credentials check, the nominations, the votes and the member appointed by the associates' board
+(Samfunnsbedriftene). When every post is filled it composes Landsstyret (county-board leaders +
+Hovedstyret + Landsting-elected + the appointed member), records every seat, signals its term
+and returns the seats."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ class LandstingWorkflow:
         self._delegates = {p.person_id: p for c in data.counties for p in c.delegates}
         self._book.people.update(self._delegates)
         self._book.people.update({c.leader.person_id: c.leader for c in data.counties})
+        self._delegates_read = not data.delegates_from_records
         self._date: date | None = None
         self._approved: tuple[str, ...] = ()
         self._appointed: PersonIn | None = None
@@ -62,6 +64,12 @@ class LandstingWorkflow:
     @workflow.run
     async def run(self, data: LandstingInput) -> LandstingResult:
         self._sync_stage()
+        if not self._delegates_read:
+            counties = tuple(c.county for c in data.counties)
+            delegates = await steps.read_delegates(data.term, counties)
+            self._delegates = {p.person_id: p for p in delegates}
+            self._book.people.update(self._delegates)
+            self._delegates_read = True
         await workflow.wait_condition(lambda: self._complete)
         await workflow.wait_condition(workflow.all_handlers_finished)
         assert self._date is not None
@@ -103,6 +111,7 @@ class LandstingWorkflow:
     async def congress_date(self, data: CongressDateIn) -> ProcessStatus:
         self._date = data.congress_date
         self._sync_stage()
+        await workflow.wait_condition(lambda: self._delegates_read)
         await self._send_notice(data.congress_date)
         return self.status()
 
@@ -136,6 +145,8 @@ class LandstingWorkflow:
             raise ValueError("set the congress date before the credentials check")
         if self._approved:
             raise ValueError("the credentials are already approved")
+        if not self._delegates_read:
+            raise ValueError("the delegates are still being read from the records: try again")
         for pid in data.approved:
             if pid not in self._delegates:
                 raise ValueError(f"unknown person {pid!r}: not a delegate of any county meeting")
@@ -224,7 +235,7 @@ class LandstingWorkflow:
             )
 
     async def _send_notice(self, congress: date) -> None:
-        await steps.notify(
+        await steps.notify_in_batches(
             NotifyRequest(
                 purpose="meeting_notice",
                 subject_key=self._key,

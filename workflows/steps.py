@@ -8,6 +8,7 @@ until their deadline, so an SMTP outage loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -19,15 +20,21 @@ with workflow.unsafe.imports_passed_through():
 
     from models.payloads import (
         SECRETARIAT,
+        DelegatesRequest,
         EndSeatRequest,
         NotifyRequest,
         NotifyResult,
+        OrganSeatsRequest,
+        PeoplePage,
+        PersonIn,
         Recipient,
         RecordElectionRequest,
         RecordEventRequest,
         RecordPeopleRequest,
         RecordResult,
         RecordSeatsRequest,
+        SeatIn,
+        SeatsResult,
     )
 
 RECORD_TIMEOUT = timedelta(seconds=60)
@@ -80,6 +87,59 @@ async def end_seat(request: EndSeatRequest) -> RecordResult:
 
 async def record_event(request: RecordEventRequest) -> RecordResult:
     return await record("record_event", request)
+
+
+async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn, ...]:
+    """Every delegate the given counties' meetings recorded, read a page at a time."""
+    people: list[PersonIn] = []
+    after = "start"
+    request = DelegatesRequest(term=term, counties=counties)
+    while after:
+        page: PeoplePage = await workflow.execute_activity(
+            "read_delegates",
+            request,
+            result_type=PeoplePage,
+            start_to_close_timeout=RECORD_TIMEOUT,
+            retry_policy=RECORD_RETRY,
+        )
+        people += page.people
+        after = page.next_after
+        request = request.model_copy(update={"after": after})
+    return tuple(people)
+
+
+async def read_organ_seats(term: str, organ: str) -> list[SeatIn]:
+    """The seats of `organ` in `term` that have not ended, from the record store."""
+    result: SeatsResult = await workflow.execute_activity(
+        "read_organ_seats",
+        OrganSeatsRequest(term=term, organ=organ),
+        result_type=SeatsResult,
+        start_to_close_timeout=RECORD_TIMEOUT,
+        retry_policy=RECORD_RETRY,
+    )
+    return list(result.seats)
+
+
+# A notice to more recipients than this goes out in several activities: one payload stays far
+# below Temporal's 2 MB limit, and one activity well inside its five-minute timeout.
+NOTIFY_BATCH = 500
+
+
+async def notify_in_batches(request: NotifyRequest) -> NotifyResult:
+    """`notify`, NOTIFY_BATCH recipients at a time (the outbox keys make each message once)."""
+    people = request.recipients
+    results = await asyncio.gather(
+        *(
+            notify(request.model_copy(update={"recipients": people[i : i + NOTIFY_BATCH]}))
+            for i in range(0, len(people), NOTIFY_BATCH)
+        )
+    )
+    return NotifyResult(
+        sent=sum(r.sent for r in results),
+        already_sent=sum(r.already_sent for r in results),
+        failed=sum(r.failed for r in results),
+        late=sum(r.late for r in results),
+    )
 
 
 async def notify(request: NotifyRequest) -> NotifyResult:
@@ -141,5 +201,7 @@ ACTIVITY_NAMES: tuple[str, ...] = (
     "record_seats",
     "end_seat",
     "record_event",
+    "read_delegates",
+    "read_organ_seats",
     "notify",
 )

@@ -1,7 +1,11 @@
 """TermWorkflow: one four-year term, from the county meetings to the hand-over to the next term.
 
-Workflow id `term-<year>`. It starts one CountyMeetingWorkflow per county (parent-close ABANDON,
-so they survive continue-as-new), which signal back when finished; then the LandstingWorkflow,
+Workflow id `term-<year>`. Its county meetings (one CountyMeetingWorkflow per county) signal back
+when finished. A term started with `county_ids` (every term since scale-100 load tests) has its
+county meetings started by the client (service/term_start.py) and keeps of each county only its
+leader: delegates and county seats are in the record store, so its payloads stay small however
+large the federation. A term started with `counties` (older histories) starts them itself as
+children (parent-close ABANDON, so they survive continue-as-new). Then the LandstingWorkflow,
 when every county is done or the secretariat forces it (update `force_landsting`). While in
 office it handles vacancies (update `vacate`: the first deputy moves up, or update
 `supplementary` records Landsstyret's election). It ends on the next term's `handover` signal.
@@ -21,6 +25,7 @@ from datetime import date, timedelta
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -43,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.landsting import LandstingWorkflow
     from workflows.meeting_steps import start_meeting_series
     from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+    from workflows.steps import read_organ_seats
     from workflows.term_meetings import meeting_roster, organ_rules
     from workflows.term_seats import held_seat, open_vacancy
     from workflows.term_steps import (
@@ -68,7 +74,10 @@ class TermWorkflow:
         self._data = data
         state = data.state
         self._stage: TermStage = state.stage
-        self._started = state.children_started
+        self._lean = data.lean
+        self._counties = frozenset(data.county_numbers)
+        self._started = state.children_started or self._lean
+        self._county_organ_lock = asyncio.Lock()
         self._results = {r.county: r for r in state.county_results}
         self._forced = state.landsting_forced
         self._seats: list[SeatIn] = list(state.seats)
@@ -111,7 +120,7 @@ class TermWorkflow:
 
     @property
     def _landsting_due(self) -> bool:
-        done = len(self._results) == len(self._data.counties)
+        done = len(self._results) == len(self._counties)
         return self._stage == "county_meetings" and (done or bool(self._forced))
 
     @property
@@ -187,9 +196,7 @@ class TermWorkflow:
     async def _start_landsting(self) -> None:
         data = self._data
         self._set_stage("landsting")
-        counties = tuple(
-            self._results[c.county] for c in data.counties if c.county in self._results
-        )
+        counties = tuple(self._results[c] for c in data.county_numbers if c in self._results)
         await workflow.start_child_workflow(
             LandstingWorkflow.run,
             LandstingInput(
@@ -199,6 +206,7 @@ class TermWorkflow:
                 setup=data.landsting,
                 counties=counties,
                 seat_to_date=data.seat_to_date,
+                delegates_from_records=self._lean,
             ),
             id=f"landsting-{data.year}",
             parent_close_policy=ParentClosePolicy.ABANDON,
@@ -223,7 +231,11 @@ class TermWorkflow:
 
     @workflow.signal
     def county_meeting_finished(self, data: CountyMeetingFinished) -> None:
-        self._results.setdefault(data.result.county, data.result)
+        result = data.result
+        if not self._lean:
+            self._results.setdefault(result.county, result)
+        elif result.county in self._counties:
+            self._results.setdefault(result.county, result.slim())
 
     @workflow.signal
     def landsting_finished(self, data: LandstingFinished) -> None:
@@ -257,6 +269,9 @@ class TermWorkflow:
 
     @workflow.update
     async def vacate(self, data: VacateIn) -> TermStatus:
+        if self._in_records(data.organ):
+            await self._vacate_county_seat(data)
+            return self.status()
         seat = held_seat(self._seats, data.organ, data.person_id)
         self._seats.remove(seat)
         await record_vacancy(self._data, seat, data, self._seats, self._vacancies)
@@ -266,11 +281,43 @@ class TermWorkflow:
     def _check_vacate(self, data: VacateIn) -> None:
         if self._stage != "in_office":
             raise ValueError("the organs are not composed yet: there is no seat to vacate")
-        held_seat(self._seats, data.organ, data.person_id)
+        if not self._in_records(data.organ):  # a county organ's seats are checked in the records
+            held_seat(self._seats, data.organ, data.person_id)
+
+    def _in_records(self, organ: str) -> bool:
+        """A lean term's county-board seats live in the record store, not in the term."""
+        kind, _, county = organ.partition(":")
+        return self._lean and kind == "county_board" and county in self._counties
+
+    async def _vacate_county_seat(self, data: VacateIn) -> None:
+        """Read the county organ's seats, then as for a national organ (one vacancy at a time)."""
+        async with self._county_organ_lock:
+            seats = await read_organ_seats(self._data.term, data.organ)
+            try:
+                seat = held_seat(seats, data.organ, data.person_id)
+            except ValueError as exc:
+                raise ApplicationError(str(exc), type="BadInput", non_retryable=True) from None
+            seats.remove(seat)
+            await record_vacancy(self._data, seat, data, seats, self._vacancies)
 
     @workflow.update
     async def supplementary(self, data: SupplementaryIn) -> TermStatus:
         vacancy = open_vacancy(self._vacancies, data)
+        if self._in_records(data.organ):
+            seats = await read_organ_seats(self._data.term, data.organ)
+            if data.person.person_id in {s.person_id for s in seats}:
+                raise ApplicationError(
+                    f"{data.person.person_id!r} already holds a seat in {data.organ!r}",
+                    type="BadInput",
+                    non_retryable=True,
+                )
+            if vacancy not in self._vacancies:
+                raise ApplicationError(
+                    "this vacancy was filled meanwhile", type="BadInput", non_retryable=True
+                )
+            self._vacancies.remove(vacancy)
+            await record_supplementary(self._data, vacancy, data)
+            return self.status()
         self._vacancies.remove(vacancy)
         self._seats.append(await record_supplementary(self._data, vacancy, data))
         return self.status()
@@ -286,7 +333,7 @@ class TermWorkflow:
 
     @workflow.query
     def status(self) -> TermStatus:
-        missing = tuple(c.county for c in self._data.counties if c.county not in self._results)
+        missing = tuple(c for c in self._data.county_numbers if c not in self._results)
         return TermStatus(
             term=self._data.term,
             stage=self._stage,

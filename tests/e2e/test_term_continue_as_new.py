@@ -1,8 +1,9 @@
-"""On a real (dev) server, the term's children outlive the term's continue-as-new.
+"""On a real (dev) server, what the term started outlives the term's continue-as-new.
 
 With the default parent-close policy (TERMINATE) a real server terminates a child when its
 parent continues as new or closes; the time-skipping server does not, so only this tier can show
-that ABANDON is in place. The county meetings still report to the term's new run, which goes on
+that ABANDON is in place. The county meetings (started beside the term by the client) still
+report to the term's new run, which goes on
 to start the Landsting and then the national organs' meeting series. Those series, and the county
 boards' and yearly county meetings' series that each county meeting starts as it finishes, keep
 running after their parents have completed or continued as new.
@@ -18,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from models.meeting_payloads import series_workflow_id
 from service.term_inputs import build_term_input
+from service.term_start import start_term_workflows
 from tests.workflows.cycle_driver import Cycle, hold_county_meetings, hold_landsting
 from tests.workflows.cycle_support import (
     Recorder,
@@ -26,7 +28,6 @@ from tests.workflows.cycle_support import (
     fictional_registry,
     mock_worker,
 )
-from workflows.term import TermWorkflow
 
 YEAR = 2047  # a year no other test of the session uses for its workflow ids
 
@@ -38,7 +39,7 @@ async def status_of(client: Client, workflow_id: str) -> WorkflowExecutionStatus
         return None
 
 
-async def test_the_terms_children_survive_its_continue_as_new_and_still_report(
+async def test_the_terms_county_meetings_survive_its_continue_as_new_and_still_report(
     dev_env: WorkflowEnvironment, task_queue: str
 ) -> None:
     client = dev_env.client
@@ -51,8 +52,8 @@ async def test_the_terms_children_survive_its_continue_as_new_and_still_report(
     assert len(county_series) == 2 * len(data.counties)
     recorder = Recorder()
     async with mock_worker(client, task_queue, recorder):
-        term = await client.start_workflow(
-            TermWorkflow.run, data, id=f"term-{YEAR}", task_queue=task_queue
+        term = client.get_workflow_handle(
+            (await start_term_workflows(client, data, task_queue)).term_id
         )
         first_run = term.result_run_id
 

@@ -21,6 +21,7 @@ from models.election_payloads import (
     VoteIn,
 )
 from service.term_inputs import build_term_input
+from service.term_start import start_term_workflows
 from tests.workflows.cycle_support import (
     Recorder,
     eventually,
@@ -55,7 +56,8 @@ async def start_term(
         meetings=meetings_per_run is not None,
         meetings_per_run=meetings_per_run or 1,
     )
-    term = await client.start_workflow(TermWorkflow.run, data, id=f"term-{year}", task_queue=tq)
+    started = await start_term_workflows(client, data, tq)
+    term = client.get_workflow_handle_for(TermWorkflow.run, started.term_id)
     counties = [
         client.get_workflow_handle(f"county-meeting-{year}-{c.county}") for c in data.counties
     ]

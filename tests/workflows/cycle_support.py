@@ -21,6 +21,7 @@ import worker
 from activities.calendar import meeting_ics
 from activities.meetings import plan_series
 from activities.messages import render
+from activities.reads import DELEGATE_ORGAN, delegate_county
 from activities.starts import StartActivities
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
@@ -43,15 +44,20 @@ from models.meeting_payloads import (
     RecordMinutesRequest,
 )
 from models.payloads import (
+    DelegatesRequest,
     EndSeatRequest,
     NotifyRequest,
     NotifyResult,
+    OrganSeatsRequest,
+    PeoplePage,
     PersonIn,
     RecordElectionRequest,
     RecordEventRequest,
     RecordPeopleRequest,
     RecordResult,
     RecordSeatsRequest,
+    SeatIn,
+    SeatsResult,
 )
 from service.temporal import ensure_search_attributes
 from tests.conftest import binary
@@ -118,6 +124,34 @@ class Recorder:
         self.calls.append(("notify", request))
         return NotifyResult(sent=len(request.recipients), already_sent=0, failed=0)
 
+    # Reads answer from what was recorded above, as the record store would.
+
+    def _current_seats(self) -> list[SeatIn]:
+        ended = {(r.organ, r.term, r.person_id, r.role) for r in self.of("end_seat")}
+        seats = {(s.organ, s.term, s.person_id, s.role): s
+                 for r in self.of("record_seats") for s in r.seats}  # fmt: skip
+        return [s for key, s in seats.items() if key not in ended]
+
+    @activity.defn(name="read_delegates")
+    async def read_delegates(self, request: DelegatesRequest) -> PeoplePage:
+        people = {p.person_id: p for r in self.of("record_people") for p in r.people}
+        ids = sorted(
+            s.person_id
+            for s in self._current_seats()
+            if s.organ == DELEGATE_ORGAN and s.term == request.term and s.role != "deputy"
+            and delegate_county(s.group) in request.counties and s.person_id > request.after
+        )  # fmt: skip
+        page = ids[: request.limit]
+        last = page[-1] if len(ids) > request.limit else ""
+        return PeoplePage(people=tuple(people[pid] for pid in page), next_after=last)
+
+    @activity.defn(name="read_organ_seats")
+    async def read_organ_seats(self, request: OrganSeatsRequest) -> SeatsResult:
+        seats = self._current_seats()
+        return SeatsResult(
+            seats=tuple(s for s in seats if s.organ == request.organ and s.term == request.term)
+        )
+
     # The meeting series and meetings the term and the county meetings start.
 
     @activity.defn(name="plan_meetings")
@@ -152,6 +186,8 @@ class Recorder:
             self.record_seats,
             self.end_seat,
             self.record_event,
+            self.read_delegates,
+            self.read_organ_seats,
             self.notify,
             self.plan_meetings,
             self.render_ics,

@@ -19,6 +19,10 @@ writes it with KSGOV_SAVE_HISTORIES=1, e.g.
   landsting_before_county_series.json: the same election cycle recorded by the code before
   county meetings started their county board's and yearly meetings' series, so terms already
   running when that landed still replay. Never regenerate these.
+- term_before_lean_term.json, county_meeting_before_lean_term.json,
+  landsting_before_lean_term.json: the cycle recorded when the term still started its county
+  meetings as children and carried every county's delegates and seats (before `county_ids`,
+  service/term_start.py). Never regenerate these.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "term_before_county_series",
         "county_meeting_before_county_series",
         "landsting_before_county_series",
+        "term_before_lean_term",
+        "county_meeting_before_lean_term",
+        "landsting_before_lean_term",
     ],
 )
 async def test_saved_history_replays_without_nondeterminism(name: str) -> None:
