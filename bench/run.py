@@ -50,14 +50,16 @@ def simulate(
             "--data-dir",
             str(workdir),
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the JSON summary; its progress goes on to our stderr
         text=True,
         check=False,
         cwd=workdir,
     )
     wall = time.monotonic() - began
     if done.returncode != 0:
-        raise SystemExit(f"simulate --scale {scale} failed:\n{done.stderr[-2000:]}")
+        raise SystemExit(
+            f"simulate --scale {scale} failed (exit code {done.returncode}): see its output above"
+        )
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return json.loads(done.stdout), wall, max(peak, before)
 

@@ -9,6 +9,7 @@ votes, then lot); valgloven § 11-4 (modified Sainte-Laguë, first divisor 1.4);
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -177,17 +178,25 @@ def _highest_averages(
     method: Method,
     first_divisor: Fraction,
 ) -> tuple[dict[str, int], Tie | None]:
+    """The best quotients, drawn lazily: each list's next quotient joins a heap only once its
+    previous one is taken, so 1,500 lists and 22,000 seats (a load test) stay fast and small."""
     free = total - sum(mins.values())
-    quotients = sorted(
-        (
-            (Fraction(count, divisor(method, held, first_divisor)), name)
-            for name, count in votes.items()
-            for held in range(mins[name], mins[name] + free + 1)
-        ),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
-    return _cut(dict(mins), quotients, free)
+    if free == 0:
+        return dict(mins), None
+
+    def entry(order: int, name: str, held: int) -> tuple[Fraction, int, str, int]:
+        return (-Fraction(votes[name], divisor(method, held, first_divisor)), order, name, held)
+
+    heap = [entry(order, name, mins[name]) for order, name in enumerate(votes)]
+    heapq.heapify(heap)
+    ranked: list[tuple[Fraction, str]] = []
+    # Take free + 1 entries, and every further one equal to the cut (they make the tie).
+    while heap and (len(ranked) <= free or -heap[0][0] == ranked[free - 1][0]):
+        value, order, name, held = heapq.heappop(heap)
+        ranked.append((-value, name))
+        if held < mins[name] + free:
+            heapq.heappush(heap, entry(order, name, held + 1))
+    return _cut(dict(mins), ranked, free)
 
 
 def _cut(
