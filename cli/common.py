@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from config import Settings, SettingsError, load_settings
 from service.errors import UserError
+
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", help="No progress lines on stderr (the result still prints).")
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

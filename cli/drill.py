@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import fail, print_json, settings
+from cli.common import QuietOption, fail, print_json, settings
 from service.drills import FAULTS, DrillOptions, run_drill
 from telemetry import configure_logging
 
@@ -41,7 +41,10 @@ def drill(
         ),
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Where the drill's folder goes.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Reliability drill: a small term while the worker, database, mail and Temporal fail.
 
@@ -56,7 +59,7 @@ def drill(
         data_dir=data_dir or s.data_dir, kills=kills, outage_seconds=outage_seconds,
         faults=tuple(fault) if fault else FAULTS,
     )  # fmt: skip
-    progress = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
     summary = asyncio.run(run_drill(options, progress))
     if as_json:
         print_json(summary)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import print_json, settings
+from cli.common import QuietOption, print_json, settings
 from service.simulate import SimulationOptions, meeting_scope, run_simulation
 from telemetry import configure_logging
 
@@ -40,7 +40,10 @@ def simulate(
     ] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Where the new SQLite file goes.")] = None,
     meetings: MeetingsOption = "all",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on stdout.")
+    ] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a whole term in minutes: county meetings, Landsting, every organ's meetings,
     hand-over.
@@ -53,7 +56,7 @@ def simulate(
     options = SimulationOptions(
         term, scale, seed, database_url, data_dir or s.data_dir, meeting_scope(meetings)
     )
-    progress = (lambda _m: None) if as_json else (lambda m: typer.echo(m, err=True))
+    progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
     summary = asyncio.run(run_simulation(options, progress))
     if as_json:
         print_json(summary)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -37,6 +38,8 @@ with workflow.unsafe.imports_passed_through():
         SeatsResult,
     )
 
+_R = TypeVar("_R", bound=BaseModel)
+
 RECORD_TIMEOUT = timedelta(seconds=60)
 RECORD_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -57,16 +60,21 @@ NOTIFY_WITHOUT_DEADLINE = timedelta(days=3)
 NOTIFY_HEARTBEAT = timedelta(seconds=60)
 
 
-async def record(name: str, request: BaseModel) -> RecordResult:
-    """Run the record activity `name`: it writes its rows and audit entry once per key."""
-    result: RecordResult = await workflow.execute_activity(
+async def store_call(name: str, request: BaseModel, result_type: type[_R]) -> _R:
+    """Run the record-store activity `name`, with the record store's timeout and retries."""
+    result: _R = await workflow.execute_activity(
         name,
         request,
-        result_type=RecordResult,
+        result_type=result_type,
         start_to_close_timeout=RECORD_TIMEOUT,
         retry_policy=RECORD_RETRY,
     )
     return result
+
+
+async def record(name: str, request: BaseModel) -> RecordResult:
+    """Run the record activity `name`: it writes its rows and audit entry once per key."""
+    return await store_call(name, request, RecordResult)
 
 
 async def record_people(request: RecordPeopleRequest) -> RecordResult:
@@ -95,13 +103,7 @@ async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn
     after = "start"
     request = DelegatesRequest(term=term, counties=counties)
     while after:
-        page: PeoplePage = await workflow.execute_activity(
-            "read_delegates",
-            request,
-            result_type=PeoplePage,
-            start_to_close_timeout=RECORD_TIMEOUT,
-            retry_policy=RECORD_RETRY,
-        )
+        page = await store_call("read_delegates", request, PeoplePage)
         people += page.people
         after = page.next_after
         request = request.model_copy(update={"after": after})
@@ -110,14 +112,8 @@ async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn
 
 async def read_organ_seats(term: str, organ: str) -> list[SeatIn]:
     """The seats of `organ` in `term` that have not ended, from the record store."""
-    result: SeatsResult = await workflow.execute_activity(
-        "read_organ_seats",
-        OrganSeatsRequest(term=term, organ=organ),
-        result_type=SeatsResult,
-        start_to_close_timeout=RECORD_TIMEOUT,
-        retry_policy=RECORD_RETRY,
-    )
-    return list(result.seats)
+    request = OrganSeatsRequest(term=term, organ=organ)
+    return list((await store_call("read_organ_seats", request, SeatsResult)).seats)
 
 
 # A notice to more recipients than this goes out in several activities: one payload stays far
