@@ -208,7 +208,10 @@ class TermInput(Payload):
 class TermResult(Payload):
     term: str
     handed_over_to: str
-    seats: int
+    seats: int = Field(
+        description="seats the term holds: the national organs' (a term started with "
+        "`counties`: every county's too; with `county_ids` those are in the records)"
+    )
 
 
 # ----------------------------------------------------------------------------- updates
@@ -340,4 +343,4 @@ class TermStatus(Payload):
     counties_finished: tuple[str, ...]
     counties_missing: tuple[str, ...]
     vacancies: tuple[str, ...] = ()
-    seats: int = 0
+    seats: int = Field(0, description="seats the term holds (see TermResult.seats)")
