@@ -18,6 +18,7 @@ from models.election_payloads import (
     NominationsIn,
     PostNomination,
     TermInput,
+    TermResult,
     VoteIn,
 )
 from service.term_inputs import build_term_input
@@ -29,7 +30,6 @@ from tests.workflows.cycle_support import (
     person,
     run_county_meeting,
 )
-from workflows.term import TermWorkflow
 
 
 @dataclass
@@ -57,7 +57,7 @@ async def start_term(
         meetings_per_run=meetings_per_run or 1,
     )
     started = await start_term_workflows(client, data, tq)
-    term = client.get_workflow_handle_for(TermWorkflow.run, started.term_id)
+    term = client.get_workflow_handle(started.term_id, result_type=TermResult)
     counties = [
         client.get_workflow_handle(f"county-meeting-{year}-{c.county}") for c in data.counties
     ]

@@ -11,7 +11,6 @@ import datetime as dt
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from models.election_payloads import SupplementaryIn, VacateIn
 from models.payloads import SeatIn
@@ -23,6 +22,7 @@ from tests.workflows.cycle_support import (
     fictional_bylaws,
     fictional_registry,
     mock_worker,
+    own_time_skipping_env,
     person,
 )
 from workflows.term import TermWorkflow
@@ -37,11 +37,11 @@ def board_member_with_deputies(recorder: Recorder, organ: str) -> SeatIn:
 
 
 async def test_a_county_board_vacancy_is_read_from_the_records_and_bad_input_changes_nothing(
-    ts_env: WorkflowEnvironment, task_queue: str
+    task_queue: str,
 ) -> None:
     recorder = Recorder()
     bylaws = fictional_bylaws(**{"first_deputy_moves_up = false": "first_deputy_moves_up = true"})
-    async with mock_worker(ts_env.client, task_queue, recorder):
+    async with own_time_skipping_env() as ts_env, mock_worker(ts_env.client, task_queue, recorder):
         cycle = await start_term(ts_env.client, task_queue, bylaws, 2099)
         await hold_county_meetings(cycle)
         await hold_landsting(cycle, recorder)
@@ -83,10 +83,10 @@ async def test_a_county_board_vacancy_is_read_from_the_records_and_bad_input_cha
 
 
 async def test_a_county_board_vacancy_without_a_deputy_moving_up_is_filled_by_landsstyret(
-    ts_env: WorkflowEnvironment, task_queue: str
+    task_queue: str,
 ) -> None:
     recorder = Recorder()
-    async with mock_worker(ts_env.client, task_queue, recorder):
+    async with own_time_skipping_env() as ts_env, mock_worker(ts_env.client, task_queue, recorder):
         cycle = await start_term(ts_env.client, task_queue, fictional_bylaws(), 2103)
         await hold_county_meetings(cycle)
         await hold_landsting(cycle, recorder)
@@ -131,7 +131,7 @@ async def test_a_county_board_vacancy_without_a_deputy_moving_up_is_filled_by_la
 
 
 async def test_starting_again_after_an_interrupted_start_starts_only_what_is_missing(
-    ts_env: WorkflowEnvironment, task_queue: str
+    task_queue: str,
 ) -> None:
     data = build_term_input(fictional_registry(), fictional_bylaws(), 2107)
     lean, counties = split_term_input(data)
@@ -141,7 +141,7 @@ async def test_starting_again_after_an_interrupted_start_starts_only_what_is_mis
     with pytest.raises(ValueError, match="already split"):
         split_term_input(lean)
     recorder = Recorder()
-    async with mock_worker(ts_env.client, task_queue, recorder):
+    async with own_time_skipping_env() as ts_env, mock_worker(ts_env.client, task_queue, recorder):
         # The start was interrupted after the term: none of its county meetings runs yet.
         await ts_env.client.start_workflow(
             TermWorkflow.run, lean, id="term-2107", task_queue=task_queue
