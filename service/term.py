@@ -38,6 +38,7 @@ from service.governance import load_bylaws, load_registry, read_text
 from service.temporal import connect
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
+from service.term_start import term_workflow_id as term_id
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -54,10 +55,6 @@ LANDSTING_UPDATES: dict[str, tuple[str, type[BaseModel]]] = {
     "vote": ("vote", VoteIn),
     "appoint": ("appoint", AppointIn),
 }
-
-
-def term_id(year: int) -> str:
-    return f"term-{year}"
 
 
 def term_bylaws(year: int, name: str | None = None) -> Bylaws:

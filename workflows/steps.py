@@ -100,14 +100,13 @@ async def record_event(request: RecordEventRequest) -> RecordResult:
 async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn, ...]:
     """Every delegate the given counties' meetings recorded, read a page at a time."""
     people: list[PersonIn] = []
-    after = "start"
     request = DelegatesRequest(term=term, counties=counties)
-    while after:
+    while True:
         page = await store_call("read_delegates", request, PeoplePage)
         people += page.people
-        after = page.next_after
-        request = request.model_copy(update={"after": after})
-    return tuple(people)
+        if not page.next_after:
+            return tuple(people)
+        request = request.model_copy(update={"after": page.next_after})
 
 
 async def read_organ_seats(term: str, organ: str) -> list[SeatIn]:

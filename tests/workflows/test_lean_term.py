@@ -8,9 +8,10 @@ from what was recorded). A start that was interrupted is completed by starting a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from models.election_payloads import SupplementaryIn, VacateIn
 from models.payloads import SeatIn
@@ -26,6 +27,13 @@ from tests.workflows.cycle_support import (
     person,
 )
 from workflows.term import TermWorkflow
+
+
+async def vacate(term: WorkflowHandle[Any, Any], organ: str, person_id: str, on: dt.date) -> None:
+    reason = "moved away"
+    await term.execute_update(
+        "vacate", VacateIn(organ=organ, person_id=person_id, reason=reason, on=on)
+    )
 
 
 def board_member_with_deputies(recorder: Recorder, organ: str) -> SeatIn:
@@ -48,25 +56,12 @@ async def test_a_county_board_vacancy_is_read_from_the_records_and_bad_input_cha
         leaving = board_member_with_deputies(recorder, "county_board:71")
 
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await cycle.term.execute_update(
-                "vacate",
-                VacateIn(
-                    organ="county_board:71", person_id="nobody", reason="x", on=dt.date(2101, 1, 1)
-                ),
-            )
+            await vacate(cycle.term, "county_board:71", "nobody", dt.date(2101, 1, 1))
         assert "'nobody'" in str(refused.value.cause)
         assert "no seat in 'county_board:71'" in str(refused.value.cause)
         assert recorder.of("end_seat") == []
 
-        await cycle.term.execute_update(
-            "vacate",
-            VacateIn(
-                organ="county_board:71",
-                person_id=leaving.person_id,
-                reason="moved away",
-                on=dt.date(2101, 1, 1),
-            ),
-        )
+        await vacate(cycle.term, "county_board:71", leaving.person_id, dt.date(2101, 1, 1))
         status = await cycle.term.query(TermWorkflow.status)
         await cycle.term.terminate()
     assert status.vacancies == ()
@@ -97,15 +92,7 @@ async def test_a_county_board_vacancy_without_a_deputy_moving_up_is_filled_by_la
             for s in r.seats
             if s.organ == "county_board:72" and s.person_id != leaving.person_id
         )
-        await cycle.term.execute_update(
-            "vacate",
-            VacateIn(
-                organ="county_board:72",
-                person_id=leaving.person_id,
-                reason="died",
-                on=dt.date(2105, 1, 1),
-            ),
-        )
+        await vacate(cycle.term, "county_board:72", leaving.person_id, dt.date(2105, 1, 1))
         opened = await cycle.term.query(TermWorkflow.status)
 
         def supplementary(pid: str) -> SupplementaryIn:
