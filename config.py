@@ -39,6 +39,14 @@ class SettingsError(ValueError):
     """A setting has a bad value; the message is one line naming the environment variable."""
 
 
+# Workflow tasks run under the GIL, so more than a few at once only makes each one slower: with
+# the SDK's default of 100 slots, scale 100's county meetings took 10-20 s of wall time a task on
+# 2 cores, past the 10 s task timeout, and were retried up to 8 times. A workflow evicted from
+# the cache is replayed from its whole history at its next task, so the cache should hold every
+# workflow that is running (the simulation sizes it to its federation).
+WORKFLOW_TASKS = 16
+WORKFLOW_CACHE = 1000
+
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
@@ -70,6 +78,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password")
     mail_from: str = Field("ksgov@ks.invalid", description="Sender address of every notice")
     secretariat_email: str = Field("sekretariatet@ks.invalid", description="Where alerts go")
+    workflow_cache: int = Field(
+        WORKFLOW_CACHE, ge=0, description="Workflows kept in memory (more than run at once)"
+    )
+    workflow_tasks: int = Field(
+        WORKFLOW_TASKS, ge=2, description="Workflow tasks run at once (they share one core)"
+    )
     log_format: LogFormat = Field(LogFormat.AUTO, description="auto, console or json")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
 

@@ -22,7 +22,7 @@ from activities.clock import Clock, wall_clock
 from activities.db import make_engine
 from activities.mailer import SmtpConfig
 from activities.starts import StartActivities
-from config import Settings, load_settings
+from config import WORKFLOW_CACHE, WORKFLOW_TASKS, Settings, load_settings
 from service.temporal import connect
 from telemetry import configure_logging
 from workflows.all import WORKFLOWS
@@ -56,8 +56,13 @@ def build_worker(
     executor: concurrent.futures.ThreadPoolExecutor,
     smtp: SmtpConfig | None = None,
     clock: Clock = wall_clock,
+    cache: int = WORKFLOW_CACHE,
+    workflow_tasks: int = WORKFLOW_TASKS,
 ) -> Worker:
-    """A worker with every workflow and activity; sync activities run on `executor`."""
+    """A worker with every workflow and activity; sync activities run on `executor`.
+
+    `cache` workflows are kept in memory between tasks, at most `workflow_tasks` run at once.
+    """
     return Worker(
         client,
         task_queue=task_queue,
@@ -67,6 +72,8 @@ def build_worker(
         ),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
+        max_cached_workflows=cache,
+        max_concurrent_workflow_tasks=workflow_tasks,
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
         ),
@@ -81,10 +88,14 @@ async def running_worker(
     engine: Engine,
     smtp: SmtpConfig | None = None,
     clock: Clock = wall_clock,
+    cache: int = WORKFLOW_CACHE,
+    workflow_tasks: int = WORKFLOW_TASKS,
 ) -> AsyncIterator[Worker]:
     """A started worker with its own activity thread pool, shut down on exit."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
-        async with build_worker(client, task_queue, engine, executor, smtp, clock) as worker:
+        async with build_worker(
+            client, task_queue, engine, executor, smtp, clock, cache, workflow_tasks
+        ) as worker:
             yield worker
 
 
@@ -92,7 +103,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run the worker until `stop` is set (or forever)."""
     engine = make_engine(settings.resolved_database_url)
     client = await connect(settings)
-    async with running_worker(client, settings.task_queue, engine, smtp_config(settings)):
+    async with running_worker(
+        client,
+        settings.task_queue,
+        engine,
+        smtp_config(settings),
+        cache=settings.workflow_cache,
+        workflow_tasks=settings.workflow_tasks,
+    ):
         log.info(
             "worker_started", task_queue=settings.task_queue, namespace=settings.temporal_namespace
         )

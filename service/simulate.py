@@ -51,7 +51,7 @@ from service.synthetic import PeopleFactory
 from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
-from worker import running_worker
+from worker import WORKFLOW_CACHE, running_worker
 from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -137,6 +137,12 @@ def federation(options: SimulationOptions) -> tuple[Registry, Bylaws]:
     return scaled(governance.load_registry(), options.scale), bylaws
 
 
+def worker_cache(registry: Registry) -> int:
+    """Cache room for every workflow the term can run at once: each county's meeting and its
+    two meeting series, and a margin for the national ones (term, Landsting, series)."""
+    return max(WORKFLOW_CACHE, 3 * len(registry.counties) + 200)
+
+
 @asynccontextmanager
 async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIterator[Simulation]:
     """Start the time-skipping server, the SMTP server and a worker with the real activities."""
@@ -157,8 +163,9 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         await ensure_search_attributes(env.client, "default")
         queue = f"simulate-{uuid.uuid4()}"
         config = SmtpConfig(host="127.0.0.1", port=smtp.port, mail_from="simulering@ks.invalid")
-        async with running_worker(env.client, queue, engine, config, temporal_clock):
-            registry, bylaws = federation(options)
+        registry, bylaws = federation(options)
+        cache = worker_cache(registry)
+        async with running_worker(env.client, queue, engine, config, temporal_clock, cache):
             yield Simulation(
                 options,
                 env,

@@ -38,6 +38,8 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ("KSGOV_SMTP_PORT", "99999", "KSGOV_SMTP_PORT"),
         ("KSGOV_DATABASE_URL", "mysql://a/b", "KSGOV_DATABASE_URL"),
         ("KSGOV_SMTP_SECURITY", "ssl3", "KSGOV_SMTP_SECURITY"),
+        ("KSGOV_WORKFLOW_TASKS", "1", "KSGOV_WORKFLOW_TASKS"),
+        ("KSGOV_WORKFLOW_CACHE", "-5", "KSGOV_WORKFLOW_CACHE"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_variable(
