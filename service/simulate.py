@@ -28,6 +28,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities import db
 from activities.clock import temporal_clock
 from activities.mailer import SmtpConfig
+from config import WORKFLOW_CACHE
 from domain.bylaws import Bylaws
 from domain.registry import Registry, scaled
 from models.election_payloads import (
@@ -51,7 +52,7 @@ from service.synthetic import PeopleFactory
 from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
-from worker import WORKFLOW_CACHE, running_worker
+from worker import running_worker
 from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
