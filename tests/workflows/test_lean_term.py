@@ -29,8 +29,13 @@ from tests.workflows.cycle_support import (
 from workflows.term import TermWorkflow
 
 
-async def vacate(term: WorkflowHandle[Any, Any], organ: str, person_id: str, on: dt.date) -> None:
-    reason = "moved away"
+async def vacate(
+    term: WorkflowHandle[Any, Any],
+    organ: str,
+    person_id: str,
+    on: dt.date,
+    reason: str = "moved away",
+) -> None:
     await term.execute_update(
         "vacate", VacateIn(organ=organ, person_id=person_id, reason=reason, on=on)
     )
@@ -92,7 +97,7 @@ async def test_a_county_board_vacancy_without_a_deputy_moving_up_is_filled_by_la
             for s in r.seats
             if s.organ == "county_board:72" and s.person_id != leaving.person_id
         )
-        await vacate(cycle.term, "county_board:72", leaving.person_id, dt.date(2105, 1, 1))
+        await vacate(cycle.term, "county_board:72", leaving.person_id, dt.date(2105, 1, 1), "died")
         opened = await cycle.term.query(TermWorkflow.status)
 
         def supplementary(pid: str) -> SupplementaryIn:
