@@ -12,6 +12,7 @@ and invariants, and the time of each audit query. Nothing here is asserted: mach
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -93,6 +94,24 @@ def timed_verify(url: str) -> dict[str, Any]:
     }
 
 
+def cpu_reference_seconds() -> float:
+    """Seconds for a fixed piece of pure-Python work (best of three), to compare machines.
+
+    The simulation is bound by one core running Python (worker, client and activities share a
+    process), so figures from two machines compare only beside this one: on 2026-12-01 one
+    commit's scale-1 national run took 71 s in the morning and 203 s on the next session's
+    machine (this took 1.375 s there).
+    """
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        digest = b""
+        for i in range(200_000):
+            digest = hashlib.sha256(digest + json.dumps({"i": i, "k": str(i)}).encode()).digest()
+        best = min(best, time.perf_counter() - began)
+    return round(best, 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1])
@@ -118,7 +137,9 @@ def main() -> None:
                     "meetings",
                     "notifications",
                     "workflows",
+                    "workflow_tasks",
                     "activities",
+                    "activities_per_type",
                     "timers",
                     "audit_verified",
                     "invariants_ok",
@@ -140,6 +161,7 @@ def main() -> None:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "system": platform.system(),
+        "cpu_reference_seconds": cpu_reference_seconds(),
     }
     json.dump({"machine": machine, "results": results}, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -157,9 +157,11 @@ def notifications(engine: Engine) -> dict[str, Any]:
     return {"total": sum(per.values()), "per_purpose": per}
 
 
-async def history_counts(client: Client, workflow_ids: set[str]) -> dict[str, int]:
-    """Workflow runs, activities and timers, counted in the histories of every run."""
+async def history_counts(client: Client, workflow_ids: set[str]) -> dict[str, Any]:
+    """Workflow runs, workflow tasks, activities (in all and by type) and timers, counted in
+    the histories of every run: what the server had to do, for load tests."""
     counts: Counter[str] = Counter()
+    per_type: Counter[str] = Counter()
     for workflow_id in sorted(workflow_ids):
         run_id: str | None = None
         while True:
@@ -168,15 +170,20 @@ async def history_counts(client: Client, workflow_ids: set[str]) -> dict[str, in
             for event in history.events:
                 if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                     counts["activities"] += 1
+                    per_type[event.activity_task_scheduled_event_attributes.activity_type.name] += 1
                 elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
                     counts["timers"] += 1
+                elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+                    counts["workflow_tasks"] += 1
             first = history.events[0].workflow_execution_started_event_attributes
             run_id = first.continued_execution_run_id or None
             if run_id is None:
                 break
     return {
         "workflows": counts["workflows"],
+        "workflow_tasks": counts["workflow_tasks"],
         "activities": counts["activities"],
+        "activities_per_type": dict(per_type.most_common()),
         "timers": counts["timers"],
     }
 

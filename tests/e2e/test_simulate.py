@@ -18,7 +18,8 @@ from tests.e2e.conftest import Sandbox
 
 KEYS = {
     "term", "bylaws", "counties", "municipalities", "delegates", "organs", "meetings", "elections",
-    "notifications", "workflows", "activities", "timers", "audit_verified", "wall_seconds",
+    "notifications", "workflows", "workflow_tasks", "activities", "activities_per_type", "timers",
+    "audit_verified", "wall_seconds",
 }  # fmt: skip
 
 
@@ -48,6 +49,10 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     per_purpose = summary["notifications"]["per_purpose"]
     for purpose in ("meeting_notice", "reminder", "minutes_published", "deputy_called_in"):
         assert per_purpose.get(purpose, 0) > 0, purpose
+    per_type = summary["activities_per_type"]
+    assert sum(per_type.values()) == summary["activities"]
+    assert per_type["notify"] >= summary["meetings"]["hovedstyret"]["held"]  # a notice each
+    assert summary["workflow_tasks"] > summary["workflows"]
     assert summary["audit_verified"] is True
     records = Path(summary["records"].removeprefix("sqlite:///"))
     assert records.is_file()
