@@ -38,6 +38,7 @@ def build_activities(
         reads.read_delegates,
         reads.read_organ_seats,
         notifications.notify,
+        notifications.notify_many,
         meetings.record_meeting,
         meetings.record_attendance,
         meetings.record_decisions,

@@ -1,4 +1,5 @@
-"""The `notify` activity: one e-mail per recipient for (purpose, subject), sent at most once.
+"""The `notify` activity: one e-mail per recipient for (purpose, subject), sent at most once;
+`notify_many` does the same for several notices in one call.
 
 Per call: render every notice (a missing context key refuses the whole request before anything is
 queued), queue the missing outbox rows, then send each message not yet sent and record it right
@@ -28,7 +29,14 @@ from activities.mailer import SmtpConfig
 from activities.messages import render
 from activities.outbox import Slot, State
 from activities.records import actor
-from models.payloads import SECRETARIAT, Attachment, NotifyRequest, NotifyResult, Recipient
+from models.payloads import (
+    SECRETARIAT,
+    Attachment,
+    NotifyMany,
+    NotifyRequest,
+    NotifyResult,
+    Recipient,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +64,15 @@ class Tally:
     deferred: list[str] = field(default_factory=list)
     unreachable: bool = False
 
+    def add(self, other: Tally) -> None:
+        """Count `other` in; once the mail server did not answer, the rest are not tried."""
+        self.sent += other.sent
+        self.already_sent += other.already_sent
+        self.failed += other.failed
+        self.late += other.late
+        self.deferred += other.deferred
+        self.unreachable = self.unreachable or other.unreachable
+
 
 class NotificationActivities:
     """The notification activity; it receives the engine and the SMTP settings from the worker."""
@@ -68,31 +85,46 @@ class NotificationActivities:
     @activity.defn(name="notify")
     def notify(self, request: NotifyRequest) -> NotifyResult:
         """Send one message per recipient for (purpose, subject); sending twice sends once."""
-        letters = [self._compose(request, r) for r in _unique(request.recipients)]
+        return self._notify((request,))
+
+    @activity.defn(name="notify_many")
+    def notify_many(self, batch: NotifyMany) -> NotifyResult:
+        """`notify` for several notices in one call; the result counts them together."""
+        return self._notify(batch.requests)
+
+    def _notify(self, requests: tuple[NotifyRequest, ...]) -> NotifyResult:
+        # Every notice is rendered before anything is queued: one missing context key refuses
+        # the whole call and nothing is sent.
+        plans = [(r, [self._compose(r, to) for to in _unique(r.recipients)]) for r in requests]
         who = actor()
-        slots = [letter.slot for letter in letters]
+        slots = [letter.slot for _, letters in plans for letter in letters]
         states = outbox.ensure_queued(self.engine, slots, who, self.clock)
-        tally = Tally()
-        for done, letter in enumerate(letters, 1):
-            self._deliver(letter, states[letter.slot.key], tally, who)
-            _heartbeat(done)
-        if tally.late and request.purpose != "delivery_alert":
-            self._alert_late(request, tally.late)
-        if tally.deferred:
+        total = Tally()
+        done = 0
+        for request, letters in plans:
+            tally = Tally(unreachable=total.unreachable)
+            for letter in letters:
+                self._deliver(letter, states[letter.slot.key], tally, who)
+                done += 1
+                _heartbeat(done)
+            if tally.late and request.purpose != "delivery_alert":
+                self._alert_late(request, tally.late)
+            log.info("notify_done", purpose=request.purpose, subject_key=request.subject_key,
+                     sent=tally.sent, already_sent=tally.already_sent, failed=tally.failed,
+                     late=len(tally.late), deferred=len(tally.deferred))  # fmt: skip
+            total.add(tally)
+        if total.deferred:
             raise ApplicationError(
-                f"{len(tally.deferred)} of {len(letters)} messages could not be delivered yet "
-                f"(first: {tally.deferred[0]}); they are retried",
+                f"{len(total.deferred)} of {done} messages could not be delivered yet "
+                f"(first: {total.deferred[0]}); they are retried",
                 type="DeliveryDeferred",
             )
-        result = NotifyResult(
-            sent=tally.sent,
-            already_sent=tally.already_sent,
-            failed=tally.failed,
-            late=len(tally.late),
+        return NotifyResult(
+            sent=total.sent,
+            already_sent=total.already_sent,
+            failed=total.failed,
+            late=len(total.late),
         )
-        log.info("notify_done", purpose=request.purpose, subject_key=request.subject_key,
-                 **result.model_dump())  # fmt: skip
-        return result
 
     def _compose(self, request: NotifyRequest, recipient: Recipient) -> Letter:
         key = outbox.outbox_key(request.purpose, recipient.recipient_id, request.subject_key)

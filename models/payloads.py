@@ -219,6 +219,11 @@ class Attachment(Payload):
     text: str
 
 
+# A NotifyMany holds at most this many notices (the biggest county, Innlandet, has 46
+# municipalities and the county council).
+NOTIFY_MANY_MAX = 200
+
+
 class NotifyRequest(Payload):
     """One message per recipient for (purpose, subject); sending it twice sends it once."""
 
@@ -228,6 +233,13 @@ class NotifyRequest(Payload):
     context: dict[str, Any] = Field(default_factory=dict, description="template variables")
     deadline: datetime | None = Field(None, description="latest lawful delivery time")
     attachments: tuple[Attachment, ...] = ()
+
+
+class NotifyMany(Payload):
+    """Several notices in one activity, each with its own purpose, subject and context: one task
+    for the server instead of one a notice (a county meeting asks all its members at once)."""
+
+    requests: tuple[NotifyRequest, ...] = Field(min_length=1, max_length=NOTIFY_MANY_MAX)
 
 
 class NotifyResult(Payload):

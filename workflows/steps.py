@@ -9,7 +9,8 @@ until their deadline, so an SMTP outage loses nothing.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         SECRETARIAT,
         DelegatesRequest,
         EndSeatRequest,
+        NotifyMany,
         NotifyRequest,
         NotifyResult,
         OrganSeatsRequest,
@@ -129,6 +131,39 @@ async def notify_in_batches(request: NotifyRequest) -> NotifyResult:
             for i in range(0, len(people), NOTIFY_BATCH)
         )
     )
+    return _summed(results)
+
+
+def _notify_budget(deadline: datetime | None) -> timedelta:
+    """How long a notice is retried: until its deadline (at least 10 minutes), or 3 days."""
+    if deadline is None:
+        return NOTIFY_WITHOUT_DEADLINE
+    return max(deadline - workflow.now(), timedelta(minutes=10))
+
+
+async def notify_many(requests: Sequence[NotifyRequest]) -> NotifyResult:
+    """Several notices in one `notify_many` activity, retried until the earliest deadline.
+
+    If that passes with messages undelivered, each notice gets its own `notify` once more (what
+    was sent is not sent again), so an undelivered one is recorded and alerted as `notify` does.
+    """
+    deadlines = [r.deadline for r in requests if r.deadline is not None]
+    try:
+        result: NotifyResult = await workflow.execute_activity(
+            "notify_many",
+            NotifyMany(requests=tuple(requests)),
+            result_type=NotifyResult,
+            start_to_close_timeout=NOTIFY_TIMEOUT,
+            heartbeat_timeout=NOTIFY_HEARTBEAT,
+            schedule_to_close_timeout=_notify_budget(min(deadlines, default=None)),
+            retry_policy=NOTIFY_RETRY,
+        )
+    except ActivityError:
+        return _summed(await asyncio.gather(*(notify(r) for r in requests)))
+    return result
+
+
+def _summed(results: Sequence[NotifyResult]) -> NotifyResult:
     return NotifyResult(
         sent=sum(r.sent for r in results),
         already_sent=sum(r.already_sent for r in results),
@@ -139,9 +174,6 @@ async def notify_in_batches(request: NotifyRequest) -> NotifyResult:
 
 async def notify(request: NotifyRequest) -> NotifyResult:
     """Send one message per recipient, retrying until the deadline (or 3 days without one)."""
-    budget = NOTIFY_WITHOUT_DEADLINE
-    if request.deadline is not None:
-        budget = max(request.deadline - workflow.now(), timedelta(minutes=10))
     try:
         result: NotifyResult = await workflow.execute_activity(
             "notify",
@@ -149,7 +181,7 @@ async def notify(request: NotifyRequest) -> NotifyResult:
             result_type=NotifyResult,
             start_to_close_timeout=NOTIFY_TIMEOUT,
             heartbeat_timeout=NOTIFY_HEARTBEAT,
-            schedule_to_close_timeout=budget,
+            schedule_to_close_timeout=_notify_budget(request.deadline),
             retry_policy=NOTIFY_RETRY,
         )
     except ActivityError as exc:
@@ -199,4 +231,5 @@ ACTIVITY_NAMES: tuple[str, ...] = (
     "read_delegates",
     "read_organ_seats",
     "notify",
+    "notify_many",
 )

@@ -19,7 +19,7 @@ from temporalio.testing import ActivityEnvironment
 from activities import outbox
 from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
-from models.payloads import SECRETARIAT, Attachment, NotifyRequest, Recipient
+from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
 from models.records import AuditEntry, Notification
 from tests.conftest import SmtpRecorder, SmtpServer
 
@@ -276,6 +276,70 @@ def test_a_missing_context_key_refuses_the_request_before_anything_is_queued(
         notifier.notify(request)
     assert (info.value.type, info.value.non_retryable) == ("BadInput", True)
     assert (smtp.received, outbox_rows(sqlite_engine)) == ([], {})
+
+
+def test_notify_many_sends_each_notice_with_its_own_subject_and_context_once(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    batch = NotifyMany(
+        requests=(
+            reminder(recipient(1), recipient(2)),
+            reminder(recipient(1), subject_key="meeting-2027-46-2",
+                     context={**CONTEXT, "place": "Førde"}),
+        )
+    )  # fmt: skip
+    result = notifier.notify_many(batch)
+    assert (result.sent, result.already_sent) == (3, 0)
+    rows = sorted((r.recipient_id, r.subject_key) for r in _all_rows(sqlite_engine))
+    assert rows == [
+        ("p-1", "meeting-2027-46-1"), ("p-1", "meeting-2027-46-2"), ("p-2", "meeting-2027-46-1")
+    ]  # fmt: skip
+    places = sorted("Førde" in text_part(r.message, "text/plain") for r in smtp.received)
+    assert places == [False, False, True]
+    again = notifier.notify_many(batch)
+    assert (again.sent, again.already_sent, len(smtp.received)) == (0, 3, 3)
+
+
+def test_notify_many_refuses_everything_when_one_notice_lacks_a_context_key(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    batch = NotifyMany(
+        requests=(reminder(recipient(1)), reminder(recipient(2), context={"place": "Bergen"}))
+    )
+    with pytest.raises(ApplicationError, match="is undefined") as info:
+        notifier.notify_many(batch)
+    assert (info.value.type, info.value.non_retryable) == ("BadInput", True)
+    assert (smtp.received, _all_rows(sqlite_engine)) == ([], [])
+
+
+def test_notify_many_in_an_outage_tries_no_later_notice_and_sends_the_rest_on_retry(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
+) -> None:
+    batch = NotifyMany(
+        requests=tuple(
+            reminder(recipient(n), subject_key=f"meeting-2027-46-{n}") for n in range(1, 4)
+        )
+    )
+    smtp.stop()
+    with pytest.raises(ApplicationError, match="3 of 3 messages") as info:
+        notifier.notify_many(batch)
+    assert info.value.type == "DeliveryDeferred"
+    attempts = sorted(r.attempts for r in _all_rows(sqlite_engine))
+    assert attempts == [0, 0, 1]  # the first notice's refused connection stopped the others
+    smtp.start()
+    result = notifier.notify_many(batch)
+    assert (result.sent, result.already_sent) == (3, 0)
+    assert arrivals(smtp) == Counter({f"p{n}@example.org": 1 for n in range(1, 4)})
+
+
+def test_notify_many_holds_at_least_one_notice() -> None:
+    with pytest.raises(ValueError, match="at least 1 item"):
+        NotifyMany(requests=())
+
+
+def _all_rows(engine: Engine) -> list[Notification]:
+    with Session(engine) as session:
+        return list(session.exec(select(Notification)).all())
 
 
 def test_the_audit_log_of_notifications_holds_ids_and_no_names_or_addresses(

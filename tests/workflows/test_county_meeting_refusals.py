@@ -1,4 +1,5 @@
-"""Refused input, the deadline reminder and a moved-up deputy, on the time-skipping server.
+"""Refused input, the deadline reminder, requests undelivered at their deadline and a moved-up
+deputy, on the time-skipping server.
 
 A refused update raises WorkflowUpdateFailedError with the validator's message and leaves no
 trace in the history (no update events, no activity calls).
@@ -13,8 +14,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,6 +30,7 @@ from models.election_payloads import (
     VacateIn,
     VoteIn,
 )
+from models.payloads import NotifyMany, NotifyResult
 from service.term_inputs import build_term_input
 from tests.workflows.cycle_driver import hold_county_meetings, hold_landsting, start_term
 from tests.workflows.cycle_support import (
@@ -169,6 +173,43 @@ async def test_the_deadline_reminds_the_secretariat_and_the_county_secretary(
         "county-71-secretary",
     ]
     assert "votes for leader (round 1)" in reminders[0].context["awaiting"]
+
+
+class MailServerDown(Recorder):
+    """Its `notify_many` never gets through, as when the mail server is down for days."""
+
+    @activity.defn(name="notify_many")
+    async def notify_many(self, batch: NotifyMany) -> NotifyResult:
+        self.calls.append(("notify_many", batch))
+        raise ApplicationError("the mail server did not answer", type="DeliveryDeferred")
+
+
+async def test_requests_undelivered_at_their_deadline_are_each_tried_once_more_alone(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    recorder = MailServerDown()
+    now = await ts_env.get_current_time()
+    data = county_input(now.year + 1).model_copy(update={"deadline": now + dt.timedelta(hours=1)})
+    async with mock_worker(ts_env.client, task_queue, recorder):
+        handle = await ts_env.client.start_workflow(
+            CountyMeetingWorkflow.run, data, id=f"cm-down-{task_queue}", task_queue=task_queue
+        )
+        await ts_env.sleep(dt.timedelta(hours=2))
+
+        async def each_alone() -> bool:
+            return len(alone(recorder)) == len(data.members)
+
+        await eventually(each_alone)
+        await handle.terminate()
+    attempts = recorder.of("notify_many")
+    assert len(attempts) > 1  # retried until the deadline
+    assert sorted(r.subject_key for r in attempts[0].requests) == sorted(alone(recorder))
+
+
+def alone(recorder: Recorder) -> list[str]:
+    """The requests for representatives sent by a `notify` of their own."""
+    notices = recorder.of("notify")
+    return [n.subject_key for n in notices if n.purpose == "representatives_requested"]
 
 
 async def test_a_vacancy_is_filled_by_the_first_deputy_where_the_bylaws_allow_it(

@@ -74,6 +74,8 @@ async def test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over
     assert result.handed_over_to == "2035-2039"
     requested = recorder.of("notify")
     assert sum(n.purpose == "representatives_requested" for n in requested) == 11
+    asked = [{r.purpose for r in batch.requests} for batch in recorder.of("notify_many")]
+    assert asked == [{"representatives_requested"}] * 3  # one activity per county meeting
     notice = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting")
     assert len(notice.recipients) == 30  # every delegate of the three provinces
     seats = [s for r in recorder.of("record_seats") for s in r.seats]

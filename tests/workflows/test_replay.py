@@ -23,6 +23,9 @@ writes it with KSGOV_SAVE_HISTORIES=1, e.g.
   landsting_before_lean_term.json: the cycle recorded when the term still started its county
   meetings as children and carried every county's delegates and seats (before `county_ids`,
   service/term_start.py). Never regenerate these.
+- county_meeting_before_one_request.json: a county meeting recorded when it asked each member
+  for representatives in a `notify` of its own (before the `notify_many` patch,
+  `representatives-requested-in-one-activity`). Never regenerate it.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "term_before_lean_term",
         "county_meeting_before_lean_term",
         "landsting_before_lean_term",
+        "county_meeting_before_one_request",
     ],
 )
 async def test_saved_history_replays_without_nondeterminism(name: str) -> None:
