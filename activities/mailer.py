@@ -1,7 +1,9 @@
-"""SMTP delivery: the settings handed to the notification activities, and one `send` over smtplib.
+"""SMTP delivery: the settings handed to the notification activities, and sending over smtplib.
 
-`send` opens one connection per message. That costs a handshake per notice, but leaves nothing
-half-open between messages, so an outage mid-batch fails exactly the message in flight.
+A notify call sends its messages over one `Connection`, opened at its first message: one
+handshake (and login) per batch, not per notice. Any failure closes it, so a message is never
+sent over a connection in an unknown state, and an outage mid-batch fails exactly the message in
+flight; the next message opens a new connection.
 """
 
 from __future__ import annotations
@@ -26,16 +28,49 @@ class SmtpConfig:
     timeout_seconds: float = 30.0
 
 
-def send(config: SmtpConfig, message: EmailMessage) -> None:
-    """Hand `message` to the SMTP server; returns only when the server has accepted it.
+class Connection:
+    """One SMTP session for several messages, opened at the first; use it as a context manager."""
 
-    Raises smtplib.SMTPRecipientsRefused / SMTPDataError (with the server's code) when the server
-    refuses, and OSError (smtplib.SMTPException included) when it cannot be reached.
-    """
-    with _connect(config) as server:
-        if config.username:
-            server.login(config.username, config.password)
-        server.send_message(message, from_addr=config.mail_from)
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._server: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand `message` to the SMTP server; returns only when the server has accepted it.
+
+        Raises smtplib.SMTPRecipientsRefused / SMTPDataError (with the server's code) when the
+        server refuses, and OSError (smtplib.SMTPException included) when it cannot be reached.
+        Either way the connection is closed and the next message opens a new one.
+        """
+        try:
+            if self._server is None:
+                self._server = _connect(self.config)
+                if self.config.username:
+                    self._server.login(self.config.username, self.config.password)
+            self._server.send_message(message, from_addr=self.config.mail_from)
+        except BaseException:
+            self._drop()
+            raise
+
+    def close(self) -> None:
+        """Say goodbye (QUIT) if a session is open; a server already gone is no error."""
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                server.quit()
+            except OSError:
+                server.close()
+
+    def _drop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _connect(config: SmtpConfig) -> smtplib.SMTP:

@@ -101,18 +101,19 @@ class NotificationActivities:
         states = outbox.ensure_queued(self.engine, slots, who, self.clock)
         total = Tally()
         done = 0
-        for request, letters in plans:
-            tally = Tally(unreachable=total.unreachable)
-            for letter in letters:
-                self._deliver(letter, states[letter.slot.key], tally, who)
-                done += 1
-                _heartbeat(done)
-            if tally.late and request.purpose != "delivery_alert":
-                self._alert_late(request, tally.late)
-            log.info("notify_done", purpose=request.purpose, subject_key=request.subject_key,
-                     sent=tally.sent, already_sent=tally.already_sent, failed=tally.failed,
-                     late=len(tally.late), deferred=len(tally.deferred))  # fmt: skip
-            total.add(tally)
+        with mailer.Connection(self.smtp) as connection:
+            for request, letters in plans:
+                tally = Tally(unreachable=total.unreachable)
+                for letter in letters:
+                    self._deliver(letter, states[letter.slot.key], tally, who, connection)
+                    done += 1
+                    _heartbeat(done)
+                if tally.late and request.purpose != "delivery_alert":
+                    self._alert_late(request, tally.late)
+                log.info("notify_done", purpose=request.purpose, subject_key=request.subject_key,
+                         sent=tally.sent, already_sent=tally.already_sent, failed=tally.failed,
+                         late=len(tally.late), deferred=len(tally.deferred))  # fmt: skip
+                total.add(tally)
         if total.deferred:
             raise ApplicationError(
                 f"{len(total.deferred)} of {done} messages could not be delivered yet "
@@ -150,7 +151,9 @@ class NotificationActivities:
             _attach(message, attachment)
         return Letter(slot, message)
 
-    def _deliver(self, letter: Letter, state: State, tally: Tally, who: str) -> None:
+    def _deliver(
+        self, letter: Letter, state: State, tally: Tally, who: str, connection: mailer.Connection
+    ) -> None:
         slot = letter.slot
         if state.status == "sent":
             tally.already_sent += 1
@@ -167,13 +170,20 @@ class NotificationActivities:
         if tally.unreachable:
             tally.deferred.append("not tried: the mail server did not answer")
             return
-        self._send(letter.slot, letter.message, tally, who)
+        self._send(letter.slot, letter.message, tally, who, connection)
 
-    def _send(self, slot: Slot, message: EmailMessage, tally: Tally, who: str) -> None:
+    def _send(
+        self,
+        slot: Slot,
+        message: EmailMessage,
+        tally: Tally,
+        who: str,
+        connection: mailer.Connection,
+    ) -> None:
         ids = {"notification": slot.key[:16], "purpose": slot.purpose,
                "recipient_id": slot.recipient_id}  # fmt: skip
         try:
-            mailer.send(self.smtp, message)
+            connection.send(message)
         except OSError as exc:  # smtplib.SMTPException is an OSError
             code, reason = _reply(exc, str(message["To"]))
             if code is not None and code >= 500 and _per_message(exc):

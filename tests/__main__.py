@@ -1,8 +1,9 @@
 """`python -m tests`: every check CI runs, in order, with one verdict at the end.
 
 ruff (lint and format), mypy --strict, import-linter (the dependency rule), then the four test
-tiers with branch coverage of domain/ (which must be 100 %). Any failure, including pytest's
-"no tests ran" (exit 5), makes the exit code non-zero. Extra arguments go to pytest.
+tiers with branch coverage of domain/ (which must be 100 %), listing the twelve slowest tests
+(CI has 15 minutes). Any failure, including pytest's "no tests ran" (exit 5), makes the exit
+code non-zero. Extra arguments go to pytest.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def checks(pytest_args: list[str]) -> list[tuple[str, list[str]]]:
             [
                 sys.executable, "-m", "pytest", "tests",
                 "--cov", "--cov-branch", "--cov-report=term-missing:skip-covered",
-                "--cov-fail-under=100", *pytest_args,
+                "--cov-fail-under=100", "--durations=12", *pytest_args,
             ],
         ),
     ]  # fmt: skip

@@ -170,10 +170,13 @@ class SmtpRecorder:
 
     received: list[Received] = field(default_factory=list)
     refuse_with: str | None = None
+    # The client's (address, port) of each accepted message: one per connection it came over.
+    peers: list[Any] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.refuse_with is not None:
             return self.refuse_with
+        self.peers.append(session.peer)
         self.received.append(
             Received(
                 envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)

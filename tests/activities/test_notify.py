@@ -147,6 +147,18 @@ def test_notify_sends_one_message_per_recipient_with_text_html_and_attachment(
     assert audit_actions(engine) == Counter({"notification_queued": 3, "notification_sent": 3})
 
 
+def test_a_batch_goes_over_one_connection_and_a_refusal_opens_a_new_one(
+    notifier: NotificationActivities, smtp: SmtpServer
+) -> None:
+    notifier.notify(reminder(*(recipient(n) for n in range(1, 6))))
+    assert (len(smtp.received), len(set(smtp.recorder.peers))) == (5, 1)
+    refuses = RefusesOne(bad="p2@example.org")
+    restart_with(smtp, refuses)
+    result = notifier.notify(reminder(*(recipient(n) for n in range(1, 5)), subject_key="m-2"))
+    assert (result.sent, result.failed) == (3, 1)
+    assert len(set(refuses.peers)) == 2  # p1 on the first; p3 and p4 on the next
+
+
 def test_notify_twice_sends_nothing_the_second_time(
     notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine
 ) -> None:
