@@ -2,8 +2,8 @@
 
 ruff (lint and format), mypy --strict, import-linter (the dependency rule), then the four test
 tiers in parallel processes (pytest-xdist) with branch coverage of domain/ (which must be
-100 %), listing the twelve slowest tests (CI has 15 minutes). Any failure, including pytest's "no tests ran" (exit 5), makes the exit
-code non-zero. Extra arguments go to pytest.
+100 %), listing the twelve slowest tests (CI has 15 minutes). Any failure, including pytest's
+"no tests ran" (exit 5), makes the exit code non-zero. Extra arguments go to pytest.
 """
 
 from __future__ import annotations
