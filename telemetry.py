@@ -39,6 +39,18 @@ def _temporal_context(
     return event_dict
 
 
+# Temporal's core warns once per worker, on a server that does not advertise the capability
+# (the time-skipping server, on every `ksgov simulate`), that heartbeat details may be lost when
+# an activity fails. No ksgov activity resumes from its heartbeat details (they only show the
+# activity alive), so the warning would only alarm the secretariat.
+HARMLESS = ("activity_failure_include_heartbeat",)
+
+
+def _not_harmless(record: logging.LogRecord) -> bool:
+    message = record.getMessage()
+    return not any(text in message for text in HARMLESS)
+
+
 def configure_logging(log_format: LogFormat = LogFormat.AUTO, level: str = "INFO") -> None:
     """Route structlog and stdlib logging to stderr through one renderer."""
     shared: list[structlog.typing.Processor] = [
@@ -68,6 +80,7 @@ def configure_logging(log_format: LogFormat = LogFormat.AUTO, level: str = "INFO
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_not_harmless)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

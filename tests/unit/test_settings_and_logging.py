@@ -70,3 +70,17 @@ def test_logs_are_json_lines_when_not_on_a_terminal(capsys: pytest.CaptureFixtur
     assert lines[0]["seat_id"] == 7
     assert lines[1]["workflow_id"] == "term-2027"
     assert lines[1]["level"] == "warning"
+
+
+def test_the_cores_heartbeat_capability_warning_is_dropped_and_other_warnings_kept(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(LogFormat.AUTO, "INFO")
+    core = logging.getLogger("temporalio.core-sdk_core::temporalio_sdk_core::worker")
+    core.warning(
+        "Temporal Server 1.16.0 or newer is required ... did not advertise the "
+        "activity_failure_include_heartbeat capability, so heartbeat details may be lost"
+    )
+    core.warning("Failed to poll: connection refused")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["event"] for line in lines] == ["Failed to poll: connection refused"]
