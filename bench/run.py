@@ -95,12 +95,13 @@ def timed_verify(url: str) -> dict[str, Any]:
 
 
 def cpu_reference_seconds() -> float:
-    """Seconds for a fixed piece of pure-Python work (best of three), to compare machines.
+    """Seconds for a fixed piece of pure-Python work (best of three): how fast this machine ran
+    plain Python at that moment.
 
-    The simulation is bound by one core running Python (worker, client and activities share a
-    process), so figures from two machines compare only beside this one: on 2026-12-01 one
-    commit's scale-1 national run took 71 s in the morning and 203 s on the next session's
-    machine (this took 1.375 s there).
+    Printed beside the figures because machines of one kind differ: one commit's scale-1
+    national run took 71 s on one machine and 203 s on another. It does not predict the
+    simulation, though: on that second machine it went from 1.375 s to 0.71 s within the hour
+    while the simulation's time stayed about the same.
     """
     best = float("inf")
     for _ in range(3):
