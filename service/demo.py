@@ -165,7 +165,8 @@ async def run_all(
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    how_long = {"all": "about seven minutes", "national": "a minute or two"}.get(
+    # Measured on two cores on 2026-12-01, on a fast machine and on a slow one.
+    how_long = {"all": "7 to 18 minutes", "national": "1 to 4 minutes"}.get(
         meetings, "a few minutes"
     )
     progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")

@@ -1,7 +1,7 @@
 """`ksgov simulate` runs a whole term with the real workflows and activities; invariants hold.
 
 CI runs it with the national organs' meetings only (`--meetings national`): the county boards'
-and yearly county meetings' series (the default, `all`) take it from about a minute to seven,
+and yearly county meetings' series (the default, `all`) take it from 1-4 minutes to 7-18,
 and CI has fifteen. That the county meetings start those series, and that a county
 board's first notice goes out, is checked in tests/workflows/test_election_cycle.py; `--meetings
 all` is run by bench/run.py and its figures are in the README.
