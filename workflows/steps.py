@@ -134,11 +134,22 @@ async def notify_in_batches(request: NotifyRequest) -> NotifyResult:
     return _summed(results)
 
 
-def _notify_budget(deadline: datetime | None) -> timedelta:
-    """How long a notice is retried: until its deadline (at least 10 minutes), or 3 days."""
-    if deadline is None:
-        return NOTIFY_WITHOUT_DEADLINE
-    return max(deadline - workflow.now(), timedelta(minutes=10))
+async def _notify_call(name: str, request: BaseModel, deadline: datetime | None) -> NotifyResult:
+    """Run the notification activity `name`, retried until `deadline` (at least 10 minutes from
+    now), or for 3 days without one; heartbeats show it alive between messages."""
+    budget = NOTIFY_WITHOUT_DEADLINE
+    if deadline is not None:
+        budget = max(deadline - workflow.now(), timedelta(minutes=10))
+    result: NotifyResult = await workflow.execute_activity(
+        name,
+        request,
+        result_type=NotifyResult,
+        start_to_close_timeout=NOTIFY_TIMEOUT,
+        heartbeat_timeout=NOTIFY_HEARTBEAT,
+        schedule_to_close_timeout=budget,
+        retry_policy=NOTIFY_RETRY,
+    )
+    return result
 
 
 async def notify_many(requests: Sequence[NotifyRequest]) -> NotifyResult:
@@ -148,19 +159,11 @@ async def notify_many(requests: Sequence[NotifyRequest]) -> NotifyResult:
     was sent is not sent again), so an undelivered one is recorded and alerted as `notify` does.
     """
     deadlines = [r.deadline for r in requests if r.deadline is not None]
+    batch = NotifyMany(requests=tuple(requests))
     try:
-        result: NotifyResult = await workflow.execute_activity(
-            "notify_many",
-            NotifyMany(requests=tuple(requests)),
-            result_type=NotifyResult,
-            start_to_close_timeout=NOTIFY_TIMEOUT,
-            heartbeat_timeout=NOTIFY_HEARTBEAT,
-            schedule_to_close_timeout=_notify_budget(min(deadlines, default=None)),
-            retry_policy=NOTIFY_RETRY,
-        )
+        return await _notify_call("notify_many", batch, min(deadlines, default=None))
     except ActivityError:
         return _summed(await asyncio.gather(*(notify(r) for r in requests)))
-    return result
 
 
 def _summed(results: Sequence[NotifyResult]) -> NotifyResult:
@@ -175,21 +178,12 @@ def _summed(results: Sequence[NotifyResult]) -> NotifyResult:
 async def notify(request: NotifyRequest) -> NotifyResult:
     """Send one message per recipient, retrying until the deadline (or 3 days without one)."""
     try:
-        result: NotifyResult = await workflow.execute_activity(
-            "notify",
-            request,
-            result_type=NotifyResult,
-            start_to_close_timeout=NOTIFY_TIMEOUT,
-            heartbeat_timeout=NOTIFY_HEARTBEAT,
-            schedule_to_close_timeout=_notify_budget(request.deadline),
-            retry_policy=NOTIFY_RETRY,
-        )
+        return await _notify_call("notify", request, request.deadline)
     except ActivityError as exc:
         if request.purpose == "delivery_alert":
             raise
         await _alert_undelivered(request, str(exc.cause or exc))
         return NotifyResult(sent=0, already_sent=0, failed=len(request.recipients))
-    return result
 
 
 async def _alert_undelivered(request: NotifyRequest, reason: str) -> None:
