@@ -39,9 +39,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-# The longest test files, run first: with a process per core (tests/__main__.py) they start at
-# once on different processes and the short files fill in beside them, instead of the longest
-# starting last (on 2026-12-01: 232 s, 163 s, 48 s and 152 s; everything else took seconds).
+# The longest test files, collected first so that with a process per core (tests/__main__.py)
+# they are handed out before the short ones (on 2026-12-01: 232 s, 163 s, 48 s and 152 s;
+# everything else took seconds). pytest-xdist still decides which process runs which file: on
+# two cores the last of them once started about five minutes in.
 SLOWEST_FIRST = (
     "tests/e2e/test_simulate.py",
     "tests/e2e/test_drill.py",
