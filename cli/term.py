@@ -142,16 +142,16 @@ def supplementary(year: Year, file: File) -> None:
 
 def _county_command(kind: str) -> Any:
     def command(year: Year, county: Annotated[str, typer.Argument(help="NN")], file: File) -> None:
-        answers = _run(service.county_meeting_input(settings(), year, county, kind, file))
-        typer.echo(f"Accepted {len(answers)} {kind} input(s) for county meeting {county}.")
+        accepted = _run(service.county_meeting_input(settings(), year, county, kind, file))
+        typer.echo(f"Accepted {accepted} {kind} input(s) for county meeting {county}.")
 
     return command
 
 
 def _landsting_command(kind: str) -> Any:
     def command(year: Year, file: File) -> None:
-        answers = _run(service.landsting_input(settings(), year, kind, file))
-        typer.echo(f"Accepted {len(answers)} {kind} input(s) for the Landsting.")
+        accepted = _run(service.landsting_input(settings(), year, kind, file))
+        typer.echo(f"Accepted {accepted} {kind} input(s) for the Landsting.")
 
     return command
 

@@ -224,6 +224,19 @@ class RepresentativesIn(Payload):
     people: tuple[PersonIn, ...] = Field(min_length=1)
 
 
+# A county meeting has at most a few dozen members; the cap only bounds the update's size.
+REPRESENTATIVES_SHEET_MAX = 500
+
+
+class RepresentativesSheetIn(Payload):
+    """Several members' representatives at once (a county's sheet): accepted or refused whole,
+    and recorded in one write."""
+
+    entries: tuple[RepresentativesIn, ...] = Field(
+        min_length=1, max_length=REPRESENTATIVES_SHEET_MAX
+    )
+
+
 class MeetingDateIn(Payload):
     meeting_date: date
 

@@ -26,6 +26,7 @@ from models.election_payloads import (
     PostNomination,
     PostSpec,
     RepresentativesIn,
+    RepresentativesSheetIn,
     TermInput,
     VoteIn,
 )
@@ -118,15 +119,17 @@ async def hold_elections(handle: Handle, posts: Sequence[PostSpec], noms: Nomina
 async def county_meeting(
     handle: Handle, data: CountyMeetingInput, people: PeopleFactory, on: dt.date
 ) -> None:
-    """A whole county meeting: every member's representatives, the date, nominations, votes."""
-    pool: list[str] = []
-    for member in data.members:
-        reps = _list_people(people, member.member_number, member.representatives)
-        pool += [p.person_id for p in reps]
-        await handle.execute_update(
-            "representatives",
-            RepresentativesIn(member_number=member.member_number, people=tuple(reps)),
+    """A whole county meeting: every member's representatives (one sheet, as a secretariat's
+    file of them goes), the date, nominations, votes."""
+    sheet = tuple(
+        RepresentativesIn(
+            member_number=m.member_number,
+            people=tuple(_list_people(people, m.member_number, m.representatives)),
         )
+        for m in data.members
+    )
+    pool = [p.person_id for entry in sheet for p in entry.people]
+    await handle.execute_update("representatives_sheet", RepresentativesSheetIn(entries=sheet))
     await handle.execute_update("meeting_date", MeetingDateIn(meeting_date=on))
     await hold_elections(handle, data.posts, nominations(data.posts, people, data.county, pool))
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from config import Settings
 from domain.bylaws import Bylaws
 from models.election_payloads import (
+    REPRESENTATIVES_SHEET_MAX,
     AppointIn,
     CongressDateIn,
     CredentialsIn,
@@ -28,6 +29,7 @@ from models.election_payloads import (
     NominationsIn,
     ProcessStatus,
     RepresentativesIn,
+    RepresentativesSheetIn,
     SupplementaryIn,
     TermStatus,
     VacateIn,
@@ -163,20 +165,46 @@ async def supplementary_election(settings: Settings, year: int, file: Path) -> T
 
 async def county_meeting_input(
     settings: Settings, year: int, county: str, kind: str, file: Path
-) -> list[Any]:
-    """Send a JSON file (one object, or a list for bulk input) to a county meeting."""
+) -> int:
+    """Send a JSON file (one object, or a list for bulk input) to a county meeting; returns how
+    many inputs were accepted. A representatives file goes as one sheet, accepted or refused
+    whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
     name, model = COUNTY_UPDATES[kind]
+    items = load_models(file, model)
     client = await connect(settings)
     handle = client.get_workflow_handle(f"county-meeting-{year}-{county}")
-    return [await _update(handle, name, item, None) for item in load_models(file, model)]
+    if kind == "representatives":
+        if len(items) > REPRESENTATIVES_SHEET_MAX:
+            raise UserError(
+                f"{file}: {len(items)} members' representatives in one file; a county meeting "
+                f"has at most {REPRESENTATIVES_SHEET_MAX} members"
+            )
+        sheet = RepresentativesSheetIn(entries=tuple(cast(list[RepresentativesIn], items)))
+        await _update(handle, "representatives_sheet", sheet, None)
+        return len(items)
+    return await _send_in_order(handle, name, items)
 
 
-async def landsting_input(settings: Settings, year: int, kind: str, file: Path) -> list[Any]:
-    """Send a JSON file (one object, or a list) to the Landsting."""
+async def landsting_input(settings: Settings, year: int, kind: str, file: Path) -> int:
+    """Send a JSON file (one object, or a list) to the Landsting; how many were accepted."""
     name, model = LANDSTING_UPDATES[kind]
+    items = load_models(file, model)
     client = await connect(settings)
-    handle = client.get_workflow_handle(f"landsting-{year}")
-    return [await _update(handle, name, item, None) for item in load_models(file, model)]
+    return await _send_in_order(client.get_workflow_handle(f"landsting-{year}"), name, items)
+
+
+async def _send_in_order(handle: WorkflowHandle[Any, Any], name: str, items: list[_M]) -> int:
+    for done, item in enumerate(items):
+        try:
+            await _update(handle, name, item, None)
+        except UserError as exc:
+            if done:
+                raise UserError(
+                    f"{exc}. The first {done} input(s) of the file were accepted before it: "
+                    f"send the rest again once it is corrected"
+                ) from None
+            raise
+    return len(items)
 
 
 def load_models(file: Path, model: type[_M]) -> list[_M]:

@@ -2,10 +2,11 @@
 
 Workflow id `county-meeting-<year>-<county>`, started by TermWorkflow (parent-close ABANDON).
 It asks each member for its representatives, then takes the secretariat's input as updates with
-validators (representatives, meeting date, nominations, votes), counts each election by the
-bylaw method, records every result, and when all posts are decided tells its term (a signal)
-and returns the county's delegates and county-board leader. If the bylaw deadline passes first,
-it reminds the secretariat and the county secretary and goes on waiting.
+validators (representatives, one member's or a whole sheet's; meeting date, nominations,
+votes), counts each election by the bylaw method, records every result, and when all posts
+are decided tells its term (a signal) and returns the county's delegates and county-board
+leader. If the bylaw deadline passes first, it reminds the secretariat and the county
+secretary and goes on waiting.
 
 When it finishes it also starts the meeting series its input lists (`meetings`): the county
 board's, whose roster is the board it elected, and the yearly county meetings', whose roster is
@@ -34,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         PostStatus,
         ProcessStatus,
         RepresentativesIn,
+        RepresentativesSheetIn,
         VoteIn,
     )
     from models.payloads import (
@@ -138,6 +140,36 @@ class CountyMeetingWorkflow:
 
     @representatives.validator
     def _check_representatives(self, data: RepresentativesIn) -> None:
+        self._refuse_representatives(data)
+
+    @workflow.update
+    async def representatives_sheet(self, data: RepresentativesSheetIn) -> ProcessStatus:
+        """Every member on the sheet at once: one workflow step and one record write."""
+        for entry in data.entries:
+            self._representatives[entry.member_number] = entry.people
+        self._sync_stage()
+        people = [p for entry in data.entries for p in entry.people]
+        await self._book.add_people(people, "members")
+        return self.status()
+
+    @representatives_sheet.validator
+    def _check_representatives_sheet(self, data: RepresentativesSheetIn) -> None:
+        numbers = [entry.member_number for entry in data.entries]
+        twice = sorted({n for n in numbers if numbers.count(n) > 1})
+        if twice:
+            raise ValueError(
+                f"the sheet lists member {', '.join(twice)} more than once: "
+                "nothing from it was recorded"
+            )
+        for i, entry in enumerate(data.entries, 1):
+            try:
+                self._refuse_representatives(entry)
+            except ValueError as exc:
+                raise ValueError(
+                    f"entry {i} of the sheet: {exc}; nothing from the sheet was recorded"
+                ) from None
+
+    def _refuse_representatives(self, data: RepresentativesIn) -> None:
         members = {m.member_number: m for m in self._data.members}
         member = members.get(data.member_number)
         if member is None:

@@ -13,6 +13,7 @@ import json
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -26,6 +27,7 @@ from models.election_payloads import (
     MeetingDateIn,
     RepresentativesIn,
     SupplementaryIn,
+    VoteIn,
 )
 from models.records import Seat
 from service import sim_driver
@@ -46,6 +48,34 @@ def send(sandbox: Sandbox, *args: str) -> subprocess.CompletedProcess[str]:
 def write(path: Path, items: Sequence[BaseModel]) -> str:
     path.write_text(json.dumps([item.model_dump(mode="json") for item in items]))
     return str(path)
+
+
+def refuse_a_bad_file(
+    running: Sandbox, county: str, kind: str, items: Sequence[Any]
+) -> Sequence[Any]:
+    """Before the first county's good files: a representatives file with one wrong entry
+    changes nothing, and a votes file stops at its refused vote and says how many went in
+    before it. Returns what is still to send."""
+    if kind == "representatives":
+        more = items[1].model_copy(update={"people": (*items[1].people, items[0].people[0])})
+        bad, rest = [items[0], more, *items[2:]], items
+        needles = ("entry 2 of the sheet", "representative(s), not", "nothing from the sheet")
+    elif kind == "vote":
+        bad, rest = [items[0], VoteIn(post=items[1].post, votes={"nobody": 3})], items[1:]
+        needles = ("nobody", "The first 1 input(s) of the file were accepted")
+    else:
+        return items
+    file = write(running.cwd / f"bad-{kind}.json", bad)
+    refused = running.run("county-meeting", kind, str(YEAR), county, file)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    for needle in needles:
+        assert needle in refused.stderr
+    if kind == "representatives":
+        status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
+        awaiting = status["counties"][county]["awaiting"]
+        assert len([a for a in awaiting if a.startswith("representatives of")]) == len(items)
+    return rest
 
 
 @pytest.mark.timeout(480)  # about 70 commands, each its own process: slow on a loaded machine
@@ -71,6 +101,8 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
         date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
         for kind, items in (("representatives", reps), ("meeting-date", [date]),
                             ("nominations", [noms]), ("vote", votes)):  # fmt: skip
+            if county is data.counties[0]:
+                items = refuse_a_bad_file(running, county.county, kind, items)
             file = write(folder / f"{county.county}-{kind}.json", items)
             send(running, "county-meeting", kind, str(YEAR), county.county, file)
 

@@ -1,0 +1,111 @@
+"""A county's representatives as one sheet: accepted whole in one record write, or refused
+whole with the entry named, on the time-skipping server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from models.election_payloads import (
+    CountyMeetingInput,
+    MeetingDateIn,
+    RepresentativesSheetIn,
+    VoteIn,
+)
+from tests.workflows.cycle_support import (
+    Recorder,
+    eventually,
+    mock_worker,
+    nominations,
+    person,
+    representatives,
+)
+from tests.workflows.test_county_meeting_refusals import county_input, recorded_events, refused
+from workflows.county_meeting import CountyMeetingWorkflow
+
+Handle = WorkflowHandle[Any, Any]
+
+
+@pytest_asyncio.fixture
+async def waiting(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
+    """A county meeting that has asked for its representatives and has none yet."""
+    recorder = Recorder()
+    year = (await ts_env.get_current_time()).year + 1
+    data = county_input(year)
+    async with mock_worker(ts_env.client, task_queue, recorder):
+        handle = await ts_env.client.start_workflow(
+            CountyMeetingWorkflow.run, data, id=f"cm-sheet-{task_queue}", task_queue=task_queue
+        )
+
+        async def settled() -> bool:  # requests sent, waiting for input until the deadline
+            return "EVENT_TYPE_TIMER_STARTED" in await recorded_events(handle)
+
+        await eventually(settled)
+        yield handle, data, recorder
+        with contextlib.suppress(RPCError):
+            await handle.terminate()
+
+
+async def test_a_whole_sheet_is_accepted_and_recorded_in_one_write(waiting: Any) -> None:
+    handle, data, recorder = waiting
+    sheet = RepresentativesSheetIn(entries=tuple(representatives(data)))
+    status = await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
+    assert status.stage == "awaiting_nominations"
+    assert not [a for a in status.awaiting if a.startswith("representatives of")]
+    writes = recorder.of("record_people")
+    assert len(writes) == 1
+    expected = {p.person_id for entry in sheet.entries for p in entry.people}
+    assert {p.person_id for p in writes[0].people} == expected
+    assert len(expected) == sum(m.representatives for m in data.members) > len(data.members)
+
+
+async def test_a_sheet_with_one_wrong_entry_changes_nothing_and_names_the_entry(
+    waiting: Any,
+) -> None:
+    handle, data, recorder = waiting
+    entries = representatives(data)
+    wrong = entries[1].model_copy(update={"people": (*entries[1].people, person("extra", True))})
+    sheet = RepresentativesSheetIn(entries=(entries[0], wrong, *entries[2:]))
+    message = await refused(handle, "representatives_sheet", sheet)
+    assert f"entry 2 of the sheet: {data.members[1].name} elects" in message
+    assert "nothing from the sheet was recorded" in message
+    status = await handle.query(CountyMeetingWorkflow.status)
+    assert status.stage == "awaiting_representatives"
+    missing = [a for a in status.awaiting if a.startswith("representatives of")]
+    assert len(missing) == len(data.members)
+    assert recorder.of("record_people") == []
+
+
+async def test_a_sheet_naming_a_member_twice_is_refused(waiting: Any) -> None:
+    handle, data, recorder = waiting
+    entries = representatives(data)
+    sheet = RepresentativesSheetIn(entries=(*entries, entries[0]))
+    message = await refused(handle, "representatives_sheet", sheet)
+    assert f"member {entries[0].member_number} more than once" in message
+    assert recorder.of("record_people") == []
+
+
+async def test_a_sheet_after_voting_has_begun_is_refused(waiting: Any) -> None:
+    handle, data, _ = waiting
+    entries = representatives(data)
+    sheet = RepresentativesSheetIn(entries=tuple(entries))
+    await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
+    await handle.execute_update(
+        CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=data.deadline.date())
+    )
+    noms = nominations(data, entries)
+    await handle.execute_update(CountyMeetingWorkflow.nominations, noms)
+    lead = noms.posts[0].candidates
+    await handle.execute_update(
+        CountyMeetingWorkflow.vote, VoteIn(post="leader", votes={lead[0]: 10, lead[1]: 3})
+    )
+    again = RepresentativesSheetIn(entries=(entries[0],))
+    assert "voting has begun" in await refused(handle, "representatives_sheet", again)
