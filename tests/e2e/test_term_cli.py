@@ -59,7 +59,11 @@ def refuse_a_bad_file(
     if kind == "representatives":
         more = items[1].model_copy(update={"people": (*items[1].people, items[0].people[0])})
         bad, rest = [items[0], more, *items[2:]], items
-        needles = ("entry 2 of the sheet", "representative(s), not", "nothing from the sheet")
+        needles: tuple[str, ...] = (
+            "entry 2 of the sheet",
+            "representative(s), not",
+            "nothing from the sheet",
+        )
     elif kind == "vote":
         bad, rest = [items[0], VoteIn(post=items[1].post, votes={"nobody": 3})], items[1:]
         needles = ("nobody", "The first 1 input(s) of the file were accepted")
@@ -101,9 +105,12 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
         date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
         for kind, items in (("representatives", reps), ("meeting-date", [date]),
                             ("nominations", [noms]), ("vote", votes)):  # fmt: skip
-            if county is data.counties[0]:
-                items = refuse_a_bad_file(running, county.county, kind, items)
-            file = write(folder / f"{county.county}-{kind}.json", items)
+            rest = (
+                refuse_a_bad_file(running, county.county, kind, items)
+                if county is data.counties[0]
+                else items
+            )
+            file = write(folder / f"{county.county}-{kind}.json", rest)
             send(running, "county-meeting", kind, str(YEAR), county.county, file)
 
     status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
