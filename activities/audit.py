@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +49,21 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One entry to append: who did what to which subject, under which business key."""
+
+    actor: str
+    action: str
+    subject: str
+    content: dict[str, Any]
+    idempotency_key: str
+
+
+# Keys looked up per query: well below SQLite's smallest limit on bound parameters (999).
+KEYS_PER_QUERY = 500
+
+
 def append(
     session: Session,
     *,
@@ -58,31 +74,58 @@ def append(
     idempotency_key: str,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction; a key already logged returns its entry."""
-    existing = session.exec(
-        select(AuditEntry).where(AuditEntry.idempotency_key == idempotency_key)
-    ).first()
-    if existing is not None:
-        return existing
+    return append_all(session, [Change(actor, action, subject, content, idempotency_key)])[0]
+
+
+def append_all(session: Session, changes: Sequence[Change]) -> list[AuditEntry]:
+    """Append entries in order in the caller's transaction, chained one after the other; a key
+    already logged (or repeated) gives the entry it has. The head is locked only when there is
+    something new."""
+    known = _logged(session, [c.idempotency_key for c in changes])
+    if all(c.idempotency_key in known for c in changes):
+        return [known[c.idempotency_key] for c in changes]
     head = session.get(AuditHead, 1, with_for_update=True)
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
+    entries: list[AuditEntry] = []
+    for change in changes:
+        entry = known.get(change.idempotency_key)
+        if entry is None:
+            entry = _chained(head, change)
+            session.add(entry)
+            known[change.idempotency_key] = entry
+        entries.append(entry)
+    session.add(head)
+    session.flush()
+    return entries
+
+
+def _logged(session: Session, keys: list[str]) -> dict[str, AuditEntry]:
+    found: dict[str, AuditEntry] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), KEYS_PER_QUERY):
+        chunk = unique[start : start + KEYS_PER_QUERY]
+        query = select(AuditEntry).where(col(AuditEntry.idempotency_key).in_(chunk))
+        found.update((e.idempotency_key, e) for e in session.exec(query))
+    return found
+
+
+def _chained(head: AuditHead, change: Change) -> AuditEntry:
+    """The next entry after `head`, which moves on to it."""
     entry = AuditEntry(
         seq=head.seq + 1,
         at=datetime.now(UTC),
-        actor=actor,
-        action=action,
-        subject=subject,
-        content=canonical_json(content),
-        idempotency_key=idempotency_key,
+        actor=change.actor,
+        action=change.action,
+        subject=change.subject,
+        content=canonical_json(change.content),
+        idempotency_key=change.idempotency_key,
         prev_hash=head.hash,
         hash="",
     )
     entry.hash = entry_hash(head.hash, entry)
     head.seq, head.hash = entry.seq, entry.hash
-    session.add(entry)
-    session.add(head)
-    session.flush()
     return entry
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, col, select
 
 from activities import audit
 from activities.audit import _utc
@@ -51,44 +53,60 @@ class State:
 def ensure_queued(
     engine: Engine, slots: list[Slot], actor: str, clock: Clock = wall_clock
 ) -> dict[str, State]:
-    """Queue the messages that are not in the outbox yet; return every message's state."""
-    states: dict[str, State] = {}
+    """Queue the messages that are not in the outbox yet; return every message's state.
+
+    One transaction for the batch: one query finds the rows already queued (a retry finds
+    them all), and the new rows and their audit entries go in together."""
     with Session(engine) as session, session.begin():
+        rows = _rows(session, [slot.key for slot in slots])
+        now = clock()
+        new: list[Slot] = []
         for slot in slots:
-            row = _row(session, slot.key)
-            if row is None:
-                row = _queue(session, slot, actor, clock())
-            states[slot.key] = State(row.status, row.late)
-    return states
+            if slot.key not in rows:
+                rows[slot.key] = _queued_row(slot, now)
+                new.append(slot)
+        session.add_all(rows[slot.key] for slot in new)
+        session.flush()
+        audit.append_all(session, [_change("notification_queued", s, actor, {}) for s in new])
+        return {slot.key: State(rows[slot.key].status, rows[slot.key].late) for slot in slots}
 
 
-def _queue(session: Session, slot: Slot, actor: str, now: datetime) -> Notification:
-    deadline = None if slot.deadline is None else _utc(slot.deadline)
-    row = Notification(
+def _queued_row(slot: Slot, now: datetime) -> Notification:
+    return Notification(
         idempotency_key=slot.key,
         purpose=slot.purpose,
         recipient_id=slot.recipient_id,
         subject_key=slot.subject_key,
         status="queued",
         queued_at=now,
-        deadline=deadline,
+        deadline=None if slot.deadline is None else _utc(slot.deadline),
     )
-    session.add(row)
-    session.flush()
-    _audit(session, "notification_queued", slot, actor, {})
-    return row
+
+
+def _rows(session: Session, keys: list[str]) -> dict[str, Notification]:
+    found: dict[str, Notification] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), audit.KEYS_PER_QUERY):
+        chunk = unique[start : start + audit.KEYS_PER_QUERY]
+        query = select(Notification).where(col(Notification.idempotency_key).in_(chunk))
+        found.update((row.idempotency_key, row) for row in session.exec(query))
+    return found
 
 
 def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock) -> bool:
     """Record that the server accepted the message; returns whether it was late."""
     now = clock()
     late = slot.deadline is not None and now > _utc(slot.deadline)
+    sent = (
+        update(Notification)
+        .where(col(Notification.idempotency_key) == slot.key)
+        .values(status="sent", sent_at=now, late=late, message_id=message_id(slot.key),
+                last_error=None, attempts=col(Notification.attempts) + 1)
+    )  # fmt: skip
     with Session(engine) as session, session.begin():
-        row = _locked(session, slot.key)
-        row.status, row.sent_at, row.late = "sent", now, late
-        row.message_id, row.last_error = message_id(slot.key), None
-        row.attempts += 1
-        session.add(row)
+        # One statement instead of loading the row (the hot path: once per message sent).
+        if cast(CursorResult[Any], session.execute(sent)).rowcount != 1:
+            raise _not_queued(slot.key)
         _audit(session, "notification_sent", slot, actor, {"late": late})
     return late
 
@@ -115,8 +133,12 @@ def mark_error(engine: Engine, slot: Slot, reason: str) -> None:
 def _locked(session: Session, key: str) -> Notification:
     row = _row(session, key, lock=True)
     if row is None:
-        raise RuntimeError(f"notification {key} is not in the outbox: ensure_queued runs first")
+        raise _not_queued(key)
     return row
+
+
+def _not_queued(key: str) -> RuntimeError:
+    return RuntimeError(f"notification {key} is not in the outbox: ensure_queued runs first")
 
 
 def _row(session: Session, key: str, *, lock: bool = False) -> Notification | None:
@@ -124,13 +146,16 @@ def _row(session: Session, key: str, *, lock: bool = False) -> Notification | No
     return session.exec(query.with_for_update() if lock else query).first()
 
 
-def _audit(session: Session, action: str, slot: Slot, actor: str, extra: dict[str, object]) -> None:
+def _change(action: str, slot: Slot, actor: str, extra: dict[str, object]) -> audit.Change:
     content = {"notification": slot.key, "purpose": slot.purpose, "recipient_id": slot.recipient_id}
-    audit.append(
-        session,
+    return audit.Change(
         actor=actor,
         action=action,
         subject=slot.subject_key,
         content={**content, **extra},
         idempotency_key=f"{action}/{slot.key}",
     )
+
+
+def _audit(session: Session, action: str, slot: Slot, actor: str, extra: dict[str, object]) -> None:
+    audit.append_all(session, [_change(action, slot, actor, extra)])

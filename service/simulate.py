@@ -192,20 +192,32 @@ async def county_meeting(sim: Simulation, year: int, county: CountyMeetingInput,
     return handle
 
 
+# Up to this many county meetings, each one's election is a progress line; above, every tenth.
+COUNTIES_LISTED = 30
+
+
 async def county_meetings(sim: Simulation, data: TermInput) -> list[CountyMeetingResult]:
     """Every county meeting of the term, with simulated time standing still meanwhile.
 
     Auto time-skipping is off: awaiting one county's result must not let the server jump to
     another county's deadline while that county still waits for the secretariat's input.
     """
+    total, done = len(data.counties), 0
+    step = 1 if total <= COUNTIES_LISTED else total // 10
+
+    async def elected(n: int, county: CountyMeetingInput) -> Handle:
+        nonlocal done
+        handle = await county_meeting(sim, data.year, county, n)
+        done += 1
+        if total <= COUNTIES_LISTED:
+            sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
+        elif done % step == 0 or done == total:
+            sim.progress(f"  county meetings elected: {done} of {total}")
+        return handle
+
     with sim.env.auto_time_skipping_disabled():
-        handles = await asyncio.gather(
-            *(county_meeting(sim, data.year, c, n) for n, c in enumerate(data.counties))
-        )
-        results = [CountyMeetingResult.model_validate(await h.result()) for h in handles]
-    for county in data.counties:
-        sim.progress(f"  county meeting {county.county} {county.county_name}: elected")
-    return results
+        handles = await asyncio.gather(*(elected(n, c) for n, c in enumerate(data.counties)))
+        return [CountyMeetingResult.model_validate(await h.result()) for h in handles]
 
 
 async def elect(sim: Simulation, year: int) -> None:

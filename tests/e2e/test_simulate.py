@@ -31,6 +31,7 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)  # progress goes to stderr, so stdout is JSON alone
     assert "Landsting 2028-02-13: 219 delegates; organs composed" in result.stderr
+    assert result.stderr.count(": elected\n") == 2 * 15  # each county meeting, in both terms
     assert summary.keys() >= KEYS
     assert summary["invariants"] == dict.fromkeys(summary["invariants"], "ok")
     assert summary["invariants_ok"] is True
@@ -51,6 +52,8 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
         assert per_purpose.get(purpose, 0) > 0, purpose
     per_type = summary["activities_per_type"]
     assert sum(per_type.values()) == summary["activities"]
+    # A county's representatives go in as one sheet: far fewer writes than members (357 a term).
+    assert per_type["record_people"] < summary["municipalities"]
     assert per_type["notify"] >= summary["meetings"]["hovedstyret"]["held"]  # a notice each
     assert summary["workflow_tasks"] > summary["workflows"]
     assert summary["audit_verified"] is True

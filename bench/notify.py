@@ -1,0 +1,104 @@
+"""Benchmark: the CPU one e-mail costs in the notify activity, without Temporal.
+
+Sends `--messages` notices through `notify_many` (batches of `--batch`), as a county meeting's
+requests for representatives go, into a new SQLite record store and over real SMTP to the
+simulations' in-process server, and prints JSON: CPU seconds of this process (the activity and
+the SMTP server's thread together) and wall seconds, in all and per message, and where the
+activity's time went (`--profile`: the ten costliest functions by cumulative time).
+
+    .venv/bin/python bench/notify.py --messages 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+from activities.db import make_engine, upgrade
+from activities.mailer import SmtpConfig
+from activities.notify import NotificationActivities
+from models.payloads import NotifyMany, NotifyRequest, Recipient
+from service.sim_smtp import CountingSmtp
+from telemetry import configure_logging
+
+DEADLINE = dt.datetime(2099, 11, 30, 23, tzinfo=dt.UTC)
+
+
+def batch(county: str, size: int) -> NotifyMany:
+    """`size` members' requests for representatives, one county meeting's worth."""
+    return NotifyMany(
+        requests=tuple(
+            NotifyRequest(
+                purpose="representatives_requested",
+                subject_key=f"term-2099/county-{county}/member-{i}",
+                recipients=(
+                    Recipient(
+                        recipient_id=f"{county}{i:02d}",
+                        email=f"post{i}@kommune-{county}.invalid",
+                        name=f"Ærlig kommune {i}",
+                    ),
+                ),
+                context={
+                    "county": f"Fylke {county}",
+                    "term": "2099-2103",
+                    "representatives": 3,
+                    "member": f"Ærlig kommune {i}",
+                },
+                deadline=DEADLINE,
+            )
+            for i in range(size)
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=25, help="notices per notify_many call")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    configure_logging(level="WARNING")  # as `ksgov simulate` runs it
+    folder = Path(tempfile.mkdtemp(prefix="ksgov-bench-notify-"))
+    url = f"sqlite:///{folder / 'records.db'}"
+    upgrade(url)
+    smtp = CountingSmtp()
+    smtp.start()
+    activities = NotificationActivities(make_engine(url), SmtpConfig(port=smtp.port))
+    activities.notify_many(batch("warm", 5))  # connections, templates, statement caches
+    profile = cProfile.Profile() if args.profile else None
+    calls = max(1, args.messages // args.batch)
+    cpu, wall = time.process_time(), time.perf_counter()
+    if profile:
+        profile.enable()
+    for n in range(calls):
+        activities.notify_many(batch(f"{n:04d}", args.batch))
+    if profile:
+        profile.disable()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    smtp.stop()
+    sent = calls * args.batch
+    result: dict[str, object] = {
+        "messages": sent,
+        "received": smtp.count - 5,
+        "cpu_seconds": round(cpu, 3),
+        "wall_seconds": round(wall, 3),
+        "cpu_ms_per_message": round(1000 * cpu / sent, 2),
+        "wall_ms_per_message": round(1000 * wall / sent, 2),
+        "records": url,
+    }
+    if profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+        result["profile"] = out.getvalue().splitlines()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
