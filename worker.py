@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Literal
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -32,6 +33,8 @@ from workflows.all import WORKFLOWS
 PASSTHROUGH = ("pydantic", "pydantic_core", "annotated_types", "models", "domain")
 
 ACTIVITY_THREADS = 16
+
+WorkerRole = Literal["all", "workflows", "activities"]
 
 log = structlog.get_logger(__name__)
 
@@ -58,18 +61,22 @@ def build_worker(
     clock: Clock = wall_clock,
     cache: int = WORKFLOW_CACHE,
     workflow_tasks: int = WORKFLOW_TASKS,
+    role: WorkerRole = "all",
 ) -> Worker:
     """A worker with every workflow and activity; sync activities run on `executor`.
 
     `cache` workflows are kept in memory between tasks, at most `workflow_tasks` run at once.
+    `role` "workflows" or "activities" builds a worker with only those, for a deployment that
+    runs them in separate processes on one task queue (the simulation does).
     """
+    activities = build_activities(
+        engine, smtp or SmtpConfig(), StartActivities(client, task_queue), clock
+    )
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=list(WORKFLOWS),
-        activities=build_activities(
-            engine, smtp or SmtpConfig(), StartActivities(client, task_queue), clock
-        ),
+        workflows=list(WORKFLOWS) if role != "activities" else [],
+        activities=activities if role != "workflows" else [],
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
         max_cached_workflows=cache,
@@ -90,11 +97,12 @@ async def running_worker(
     clock: Clock = wall_clock,
     cache: int = WORKFLOW_CACHE,
     workflow_tasks: int = WORKFLOW_TASKS,
+    role: WorkerRole = "all",
 ) -> AsyncIterator[Worker]:
     """A started worker with its own activity thread pool, shut down on exit."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS) as executor:
         async with build_worker(
-            client, task_queue, engine, executor, smtp, clock, cache, workflow_tasks
+            client, task_queue, engine, executor, smtp, clock, cache, workflow_tasks, role
         ) as worker:
             yield worker
 

@@ -26,7 +26,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities import db
-from activities.clock import temporal_clock
 from activities.mailer import SmtpConfig
 from config import WORKFLOW_CACHE
 from domain.bylaws import Bylaws
@@ -36,6 +35,7 @@ from models.election_payloads import (
     CountyMeetingResult,
     SupplementaryIn,
     TermInput,
+    TermResult,
     VacateIn,
 )
 from models.meeting_payloads import series_workflow_id
@@ -45,6 +45,7 @@ from service import sim_report as report
 from service.devserver import bundled_binary
 from service.errors import UserError
 from service.migrate import migrate
+from service.sim_activities import ActivityOptions, activity_process
 from service.sim_clock import skip_to
 from service.sim_meetings import MeetingDriver, series_started
 from service.sim_smtp import CountingSmtp
@@ -53,7 +54,6 @@ from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
 from worker import running_worker
-from workflows.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
 Progress = Callable[[str], None]
@@ -146,7 +146,8 @@ def worker_cache(registry: Registry) -> int:
 
 @asynccontextmanager
 async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIterator[Simulation]:
-    """Start the time-skipping server, the SMTP server and a worker with the real activities."""
+    """Start the time-skipping server, the SMTP server, a worker with the real workflows and, in
+    a second process, one with the real activities (service/sim_activities.py)."""
     if options.scale < 1:
         raise UserError(f"--scale must be 1 or more, not {options.scale}")
     url = records_url(options)
@@ -166,7 +167,13 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         config = SmtpConfig(host="127.0.0.1", port=smtp.port, mail_from="simulering@ks.invalid")
         registry, bylaws = federation(options)
         cache = worker_cache(registry)
-        async with running_worker(env.client, queue, engine, config, temporal_clock, cache):
+        activities = ActivityOptions(
+            env.client.service_client.config.target_host, queue, url, smtp.port, config.mail_from
+        )
+        async with (
+            running_worker(env.client, queue, engine, config, cache=cache, role="workflows"),
+            activity_process(activities),
+        ):
             yield Simulation(
                 options,
                 env,
@@ -360,8 +367,8 @@ async def run_simulation(options: SimulationOptions, progress: Progress) -> dict
         await hold_meetings(sim, at(year + 4, 10, 20))
         await elect(sim, year + 4)  # the next term's organs: the hand-over
         await hold_meetings(sim, at(year + 5, 2, 1))  # any still open (the next elect held them)
-        handle = sim.client.get_workflow_handle_for(TermWorkflow.run, f"term-{options.year}")
-        result = await handle.result()
+        term = sim.client.get_workflow_handle(f"term-{options.year}", result_type=TermResult)
+        result = await term.result()
         progress(f"Term {result.term} handed over to {result.handed_over_to}")
         await settle(sim)
         summary = await summarise(sim, result.term)

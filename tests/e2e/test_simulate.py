@@ -9,11 +9,14 @@ all` is run by bench/run.py and its figures are in the README.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
+from service.errors import UserError
+from service.sim_activities import ActivityOptions, activity_process
 from tests.e2e.conftest import Sandbox
 
 KEYS = {
@@ -74,3 +77,22 @@ def test_simulate_refuses_an_unknown_meetings_choice(sandbox: Sandbox) -> None:
     assert result.stderr.strip() == (
         "ksgov: error: --meetings must be all, national or none, not 'county'"
     )
+
+
+def dead_end(tmp_path: Path) -> ActivityOptions:
+    """Options for an activity process with no server to poll (nothing listens on port 1)."""
+    return ActivityOptions("127.0.0.1:1", "q", f"sqlite:///{tmp_path / 'r.db'}", 1, "x@y.invalid")
+
+
+async def test_a_simulation_whose_activity_worker_dies_stops_with_a_message(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(UserError, match=r"activity worker stopped \(exit code 1\)"):
+        async with activity_process(dead_end(tmp_path)):
+            await asyncio.sleep(120)  # cancelled when the process exits
+
+
+async def test_the_activity_worker_is_stopped_when_the_simulation_ends(tmp_path: Path) -> None:
+    async with activity_process(dead_end(tmp_path)) as process:
+        assert process.returncode is None
+    assert process.returncode is not None
