@@ -3,10 +3,12 @@
     .venv/bin/python bench/run.py                                   # scale 1, all meetings
     .venv/bin/python bench/run.py --scales 1 10 --meetings national  # several scales
 
-Each simulation runs in a child process, so its peak resident memory (worker, client and
-activities; the Java time-skipping server is a process of its own and reported apart) is that
-child's. Prints one JSON document: per scale the wall time, peak memory, the simulation's counts
-and invariants, and the time of each audit query. Nothing here is asserted: machines are noisy.
+Each simulation runs in a child process, so its peak resident memory is measured apart from
+this script's. The simulation is two processes (the workflows' worker with the client, and the
+activities' worker, service/sim_activities.py); the peak is that of the largest single
+process in its tree, as Linux reports a child's, not a sum. Prints one JSON document: per scale
+the wall time, peak memory, the simulation's counts and invariants, and the time of each audit
+query. Nothing here is asserted: machines are noisy.
 """
 
 from __future__ import annotations

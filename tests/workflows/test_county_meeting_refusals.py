@@ -53,29 +53,45 @@ def county_input(year: int) -> CountyMeetingInput:
     return data.model_copy(update={"term_workflow_id": ""})
 
 
-@pytest_asyncio.fixture
-async def meeting(
-    ts_env: WorkflowEnvironment, task_queue: str
+@contextlib.asynccontextmanager
+async def waiting_meeting(
+    ts_env: WorkflowEnvironment, task_queue: str, name: str
 ) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
-    """A county meeting (province 71) with representatives, date and nominations in."""
+    """A county meeting (province 71) that has asked its members for representatives and waits
+    for the secretariat's input; terminated on exit."""
     recorder = Recorder()
     # A year ahead of the shared server clock: its timers overflow beyond about 68 years.
     year = (await ts_env.get_current_time()).year + 1
     data = county_input(year)
     async with mock_worker(ts_env.client, task_queue, recorder):
         handle = await ts_env.client.start_workflow(
-            CountyMeetingWorkflow.run, data, id=f"cm-{task_queue}", task_queue=task_queue
+            CountyMeetingWorkflow.run, data, id=f"{name}-{task_queue}", task_queue=task_queue
         )
+
+        async def settled() -> bool:  # requests sent, waiting for input until the deadline
+            return "EVENT_TYPE_TIMER_STARTED" in await recorded_events(handle)
+
+        await eventually(settled)
+        yield handle, data, recorder
+        with contextlib.suppress(RPCError):  # a test may have let it finish
+            await handle.terminate()
+
+
+@pytest_asyncio.fixture
+async def meeting(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
+    """A county meeting with representatives, date and nominations in."""
+    async with waiting_meeting(ts_env, task_queue, "cm") as (handle, data, recorder):
         reps = representatives(data)
         for rep in reps:
             await handle.execute_update(CountyMeetingWorkflow.representatives, rep)
         await handle.execute_update(
-            CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=dt.date(year, 10, 1))
+            CountyMeetingWorkflow.meeting_date,
+            MeetingDateIn(meeting_date=dt.date(data.year, 10, 1)),
         )
         await handle.execute_update(CountyMeetingWorkflow.nominations, nominations(data, reps))
         yield handle, data, recorder
-        with contextlib.suppress(RPCError):  # a test may have let it finish
-            await handle.terminate()
 
 
 async def recorded_events(handle: Handle) -> list[str]:

@@ -3,13 +3,11 @@ whole with the entry named, on the time-skipping server."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from models.election_payloads import (
@@ -20,13 +18,11 @@ from models.election_payloads import (
 )
 from tests.workflows.cycle_support import (
     Recorder,
-    eventually,
-    mock_worker,
     nominations,
     person,
     representatives,
 )
-from tests.workflows.test_county_meeting_refusals import county_input, recorded_events, refused
+from tests.workflows.test_county_meeting_refusals import refused, waiting_meeting
 from workflows.county_meeting import CountyMeetingWorkflow
 
 Handle = WorkflowHandle[Any, Any]
@@ -37,21 +33,8 @@ async def waiting(
     ts_env: WorkflowEnvironment, task_queue: str
 ) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
     """A county meeting that has asked for its representatives and has none yet."""
-    recorder = Recorder()
-    year = (await ts_env.get_current_time()).year + 1
-    data = county_input(year)
-    async with mock_worker(ts_env.client, task_queue, recorder):
-        handle = await ts_env.client.start_workflow(
-            CountyMeetingWorkflow.run, data, id=f"cm-sheet-{task_queue}", task_queue=task_queue
-        )
-
-        async def settled() -> bool:  # requests sent, waiting for input until the deadline
-            return "EVENT_TYPE_TIMER_STARTED" in await recorded_events(handle)
-
-        await eventually(settled)
-        yield handle, data, recorder
-        with contextlib.suppress(RPCError):
-            await handle.terminate()
+    async with waiting_meeting(ts_env, task_queue, "cm-sheet") as meeting:
+        yield meeting
 
 
 async def test_a_whole_sheet_is_accepted_and_recorded_in_one_write(waiting: Any) -> None:
