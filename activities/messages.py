@@ -70,12 +70,15 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the code: no stat() per message
     )
     env.filters["dato"] = dato
     return env
 
 
 ENVIRONMENT = _environment()
+# Compiled once: compiling a subject line cost more than rendering the whole notice.
+SUBJECT_TEMPLATES = {purpose: ENVIRONMENT.from_string(s) for purpose, s in SUBJECTS.items()}
 
 
 def render(
@@ -87,7 +90,7 @@ def render(
     """
     values = {**({"deadline": deadline} if deadline else {}), **context, "name": recipient_name}
     try:
-        subject = ENVIRONMENT.from_string(SUBJECTS[purpose]).render(values)
+        subject = SUBJECT_TEMPLATES[purpose].render(values)
         text = ENVIRONMENT.get_template(f"{purpose}.txt.j2").render(values)
         html = ENVIRONMENT.get_template(f"{purpose}.html.j2").render(values)
     except (TemplateError, TypeError) as exc:
