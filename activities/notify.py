@@ -1,9 +1,9 @@
 """The `notify` activity: one e-mail per recipient for (purpose, subject), sent at most once;
 `notify_many` does the same for several notices in one call.
 
-Per call: render every notice (a missing context key refuses the whole request before anything is
-queued), queue the missing outbox rows, then send each message not yet sent and record it right
-after the server accepts it. A permanent refusal (5xx for that message) fails the one row; a
+Per call: render each request's notice once (a missing context key refuses the whole call before
+anything is queued), queue the missing outbox rows, then compose and send each message not yet
+sent, heartbeating as it goes, and record it right after the server accepts it. A permanent refusal (5xx for that message) fails the one row; a
 passing failure (server down, 4xx) is recorded and raised after the batch, so Temporal retries
 with backoff and the messages already accepted are not sent again. A message accepted after its
 deadline is counted as late and the secretariat is alerted in the same call.
@@ -43,14 +43,6 @@ log = structlog.get_logger(__name__)
 # A Message-ID of 64 hex digits is longer than the 78 columns the default policy folds at; a
 # folded Message-ID is legal but some receivers compare it verbatim, so fold only at 998.
 HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
-
-
-@dataclass(frozen=True)
-class Letter:
-    """One composed message and its outbox slot; `message` is None without an address."""
-
-    slot: Slot
-    message: EmailMessage | None
 
 
 @dataclass
@@ -95,19 +87,27 @@ class NotificationActivities:
         return self._notify(batch.requests)
 
     def _notify(self, requests: tuple[NotifyRequest, ...]) -> NotifyResult:
-        # Every notice is rendered before anything is queued: one missing context key refuses
-        # the whole call and nothing is sent.
-        plans = [(r, [self._compose(r, to) for to in _unique(r.recipients)]) for r in requests]
+        # Each request's notice is rendered for its first recipient before anything is queued:
+        # one missing context key refuses the whole call and nothing is sent. The recipients'
+        # notices differ only in name and address, so the others are composed one at a time as
+        # they are sent (a notice to 500 delegates composed up front took longer than the
+        # heartbeat timeout on a busy worker, and was cancelled and started over, again and
+        # again), and a retry composes none of those already sent.
+        plans = [(r, _unique(r.recipients)) for r in requests]
+        for request, recipients in plans:
+            self._compose(request, recipients[0])
         who = actor()
-        slots = [letter.slot for _, letters in plans for letter in letters]
+        slots = [_slot(r, to) for r, recipients in plans for to in recipients]
         states = outbox.ensure_queued(self.engine, slots, who, self.clock)
         total = Tally()
         done = 0
         with mailer.Connection(self.smtp) as connection:
-            for request, letters in plans:
+            for request, recipients in plans:
                 tally = Tally(unreachable=total.unreachable)
-                for letter in letters:
-                    self._deliver(letter, states[letter.slot.key], tally, who, connection)
+                for recipient in recipients:
+                    slot = _slot(request, recipient)
+                    self._deliver(request, recipient, slot, states[slot.key], tally, who,
+                                  connection)  # fmt: skip
                     done += 1
                     _heartbeat(done)
                 if tally.late and request.purpose != "delivery_alert":
@@ -129,16 +129,15 @@ class NotificationActivities:
             late=len(total.late),
         )
 
-    def _compose(self, request: NotifyRequest, recipient: Recipient) -> Letter:
-        key = outbox.outbox_key(request.purpose, recipient.recipient_id, request.subject_key)
-        slot = Slot(key, request.purpose, recipient.recipient_id, request.subject_key,
-                    request.deadline)  # fmt: skip
+    def _compose(self, request: NotifyRequest, recipient: Recipient) -> EmailMessage | None:
+        """The message for one recipient; None without an address (BadInput: a bad context)."""
         rendered = render(request.purpose, request.context, recipient.name, request.deadline)
         address = recipient.email
         if not address and recipient.recipient_id == SECRETARIAT:
             address = self.smtp.secretariat_email
         if not address:
-            return Letter(slot, None)
+            return None
+        key = _slot(request, recipient).key
         message = EmailMessage(policy=HEADERS_UNFOLDED)
         message["Subject"] = rendered.subject
         message["From"] = self._from
@@ -151,12 +150,18 @@ class NotificationActivities:
         message.add_alternative(rendered.html, subtype="html")
         for attachment in request.attachments:
             _attach(message, attachment)
-        return Letter(slot, message)
+        return message
 
     def _deliver(
-        self, letter: Letter, state: State, tally: Tally, who: str, connection: mailer.Connection
+        self,
+        request: NotifyRequest,
+        recipient: Recipient,
+        slot: Slot,
+        state: State,
+        tally: Tally,
+        who: str,
+        connection: mailer.Connection,
     ) -> None:
-        slot = letter.slot
         if state.status == "sent":
             tally.already_sent += 1
             if state.late:
@@ -165,14 +170,15 @@ class NotificationActivities:
         if state.status == "failed":
             tally.failed += 1
             return
-        if letter.message is None:
-            outbox.mark_failed(self.engine, slot, who, None, "no e-mail address on record")
-            tally.failed += 1
-            return
         if tally.unreachable:
             tally.deferred.append("not tried: the mail server did not answer")
             return
-        self._send(letter.slot, letter.message, tally, who, connection)
+        message = self._compose(request, recipient)
+        if message is None:
+            outbox.mark_failed(self.engine, slot, who, None, "no e-mail address on record")
+            tally.failed += 1
+            return
+        self._send(slot, message, tally, who, connection)
 
     def _send(
         self,
@@ -222,6 +228,13 @@ def _heartbeat(done: int) -> None:
     a long batch is noticed after the heartbeat timeout instead of the whole start-to-close."""
     if activity.in_activity():
         activity.heartbeat(done)
+
+
+def _slot(request: NotifyRequest, recipient: Recipient) -> Slot:
+    """The outbox slot of one recipient's notice: its key is the hash of the business keys."""
+    key = outbox.outbox_key(request.purpose, recipient.recipient_id, request.subject_key)
+    return Slot(key, request.purpose, recipient.recipient_id, request.subject_key,
+                request.deadline)  # fmt: skip
 
 
 def _unique(recipients: tuple[Recipient, ...]) -> list[Recipient]:

@@ -1,7 +1,8 @@
 """Benchmark: the CPU one e-mail costs in the notify activity, without Temporal.
 
-Sends `--messages` notices through `notify_many` (batches of `--batch`), as a county meeting's
-requests for representatives go, into a new SQLite record store and over real SMTP to the
+Sends `--messages` notices through `notify_many` (batches of `--batch`, `--threads` calls at
+once, as the worker's activity threads run them), as a county meeting's requests for
+representatives go, into a new SQLite record store and over real SMTP to the
 simulations' in-process server, and prints JSON: CPU seconds of this process (the activity and
 the SMTP server's thread together) and wall seconds, in all and per message, and where the
 activity's time went (`--profile`: the ten costliest functions by cumulative time).
@@ -19,6 +20,7 @@ import json
 import pstats
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from activities.db import make_engine, upgrade
@@ -62,7 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=25, help="notices per notify_many call")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--threads", type=int, default=16, help="calls at once (the worker runs up to 16)"
+    )
+    parser.add_argument("--profile", action="store_true", help="one thread, with cProfile")
     args = parser.parse_args()
     configure_logging(level="WARNING")  # as `ksgov simulate` runs it
     folder = Path(tempfile.mkdtemp(prefix="ksgov-bench-notify-"))
@@ -77,8 +82,13 @@ def main() -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     if profile:
         profile.enable()
-    for n in range(calls):
-        activities.notify_many(batch(f"{n:04d}", args.batch))
+    batches = [batch(f"{n:04d}", args.batch) for n in range(calls)]
+    if profile or args.threads == 1:
+        for each in batches:
+            activities.notify_many(each)
+    else:
+        with ThreadPoolExecutor(max_workers=args.threads) as pool:
+            list(pool.map(activities.notify_many, batches))
     if profile:
         profile.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities import notify as notify_module
 from activities import outbox
 from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
@@ -353,3 +354,33 @@ def test_the_audit_log_of_notifications_holds_ids_and_no_names_or_addresses(
         contents = [json.loads(e.content) for e in session.exec(select(AuditEntry)).all()]
     assert {c["recipient_id"] for c in contents} == {"p-1"}
     assert not any("@" in json.dumps(c) or "Åsen" in json.dumps(c) for c in contents)
+
+
+def test_a_long_notice_is_composed_as_it_is_sent_and_a_retry_composes_only_what_is_left(
+    engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A notice to 500 delegates composed up front outlasted the heartbeat timeout on a busy
+    # worker: it was cancelled and started over, again and again, and nothing was sent.
+    rendered: list[str] = []
+    real_render = notify_module.render
+
+    def counting_render(*args: Any, **kwargs: Any) -> Any:
+        rendered.append(args[2])
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(notify_module, "render", counting_render)
+    notifier = NotificationActivities(engine, smtp_config)
+    restart_with(smtp, TakesOnly(limit=12))
+    request = reminder(*(recipient(n) for n in range(30)))
+    env, seen = ActivityEnvironment(), []
+    env.on_heartbeat = lambda *details: seen.append((len(rendered), len(smtp.received)))
+    with pytest.raises(ApplicationError, match="could not be delivered yet"):
+        env.run(notifier.notify, request)
+    # At every heartbeat: the first notice (rendered to check the context), then one per try.
+    assert seen[:13] == [(n + 2, min(n + 1, 12)) for n in range(13)]
+    assert len(smtp.received) == 12
+    rendered.clear()
+    restart_with(smtp, SmtpRecorder())
+    result = env.run(notifier.notify, request)
+    assert (result.sent, result.already_sent) == (18, 12)
+    assert len(rendered) == 1 + 18  # the check, then only the messages still to send
