@@ -16,8 +16,7 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities import notify as notify_module
-from activities import outbox
+from activities import messages, outbox
 from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
@@ -362,13 +361,12 @@ def test_a_long_notice_is_composed_as_it_is_sent_and_a_retry_composes_only_what_
     # A notice to 500 delegates composed up front outlasted the heartbeat timeout on a busy
     # worker: it was cancelled and started over, again and again, and nothing was sent.
     rendered: list[str] = []
-    real_render = notify_module.render
 
     def counting_render(*args: Any, **kwargs: Any) -> Any:
         rendered.append(args[2])
-        return real_render(*args, **kwargs)
+        return messages.render(*args, **kwargs)
 
-    monkeypatch.setattr(notify_module, "render", counting_render)
+    monkeypatch.setattr("activities.notify.render", counting_render)
     notifier = NotificationActivities(engine, smtp_config)
     restart_with(smtp, TakesOnly(limit=12))
     request = reminder(*(recipient(n) for n in range(30)))
