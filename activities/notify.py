@@ -3,10 +3,11 @@
 
 Per call: render each request's notice once (a missing context key refuses the whole call before
 anything is queued), queue the missing outbox rows, then compose and send each message not yet
-sent, heartbeating as it goes, and record it right after the server accepts it. A permanent refusal (5xx for that message) fails the one row; a
-passing failure (server down, 4xx) is recorded and raised after the batch, so Temporal retries
-with backoff and the messages already accepted are not sent again. A message accepted after its
-deadline is counted as late and the secretariat is alerted in the same call.
+sent, heartbeating as it goes, and record it right after the server accepts it. A permanent
+refusal (5xx for that message) fails the one row; a passing failure (server down, 4xx) is
+recorded and raised after the batch, so Temporal retries with backoff and the messages already
+accepted are not sent again. A message accepted after its deadline is counted as late and the
+secretariat is alerted in the same call.
 """
 
 from __future__ import annotations
