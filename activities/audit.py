@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -81,7 +81,7 @@ def append_all(session: Session, changes: Sequence[Change]) -> list[AuditEntry]:
     """Append entries in order in the caller's transaction, chained one after the other; a key
     already logged (or repeated) gives the entry it has. The head is locked only when there is
     something new."""
-    known = _logged(session, [c.idempotency_key for c in changes])
+    known = by_key(session, AuditEntry, [c.idempotency_key for c in changes])
     if all(c.idempotency_key in known for c in changes):
         return [known[c.idempotency_key] for c in changes]
     head = session.get(AuditHead, 1, with_for_update=True)
@@ -101,13 +101,23 @@ def append_all(session: Session, changes: Sequence[Change]) -> list[AuditEntry]:
     return entries
 
 
-def _logged(session: Session, keys: list[str]) -> dict[str, AuditEntry]:
-    found: dict[str, AuditEntry] = {}
+class Keyed(Protocol):
+    """A table whose rows are found by a unique idempotency key."""
+
+    idempotency_key: str
+
+
+RowT = TypeVar("RowT", bound=Keyed)
+
+
+def by_key(session: Session, table: type[RowT], keys: Sequence[str]) -> dict[str, RowT]:
+    """The rows of `table` with these keys, by key, in queries of at most KEYS_PER_QUERY keys."""
+    found: dict[str, RowT] = {}
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), KEYS_PER_QUERY):
         chunk = unique[start : start + KEYS_PER_QUERY]
-        query = select(AuditEntry).where(col(AuditEntry.idempotency_key).in_(chunk))
-        found.update((e.idempotency_key, e) for e in session.exec(query))
+        query = select(table).where(col(table.idempotency_key).in_(chunk))
+        found.update((row.idempotency_key, row) for row in session.exec(query))
     return found
 
 

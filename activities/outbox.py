@@ -58,7 +58,7 @@ def ensure_queued(
     One transaction for the batch: one query finds the rows already queued (a retry finds
     them all), and the new rows and their audit entries go in together."""
     with Session(engine) as session, session.begin():
-        rows = _rows(session, [slot.key for slot in slots])
+        rows = audit.by_key(session, Notification, [slot.key for slot in slots])
         now = clock()
         new: list[Slot] = []
         for slot in slots:
@@ -81,16 +81,6 @@ def _queued_row(slot: Slot, now: datetime) -> Notification:
         queued_at=now,
         deadline=None if slot.deadline is None else _utc(slot.deadline),
     )
-
-
-def _rows(session: Session, keys: list[str]) -> dict[str, Notification]:
-    found: dict[str, Notification] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), audit.KEYS_PER_QUERY):
-        chunk = unique[start : start + audit.KEYS_PER_QUERY]
-        query = select(Notification).where(col(Notification.idempotency_key).in_(chunk))
-        found.update((row.idempotency_key, row) for row in session.exec(query))
-    return found
 
 
 def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock) -> bool:
