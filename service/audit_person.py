@@ -1,8 +1,8 @@
 """`ksgov audit person`: one person's record — nominations, elections, seats, notices, absences.
 
 Four set-based queries over the people matched by name or id (each on an indexed column, except
-the elections, whose candidates are only in the inputs' JSON: that one scans the election table,
-which holds a few hundred rows per term).
+the elections, whose candidates are only in the inputs' JSON: that one reads the election table
+once, 131 rows a term at scale 1 and 6,006 at scale 100).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -49,24 +50,26 @@ def person_record(engine: Engine, who: str) -> Answer:
     return Answer(tuple(facts), header={"people": ids})
 
 
-LIKE_BATCH = 200  # people per election query: 400 LIKE terms, under SQLite's depth of 1,000
+LIKE_PEOPLE = 200  # people whose LIKE terms (two each) fit one query, under SQLite's depth of 1,000
 QUOTED = re.compile(r'"([^"\\]+)"')
 
 
 def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
-    """Elections whose inputs or outcome name one of `ids` (a name like "Kari" matches hundreds
-    of people at scale 10: the LIKE terms go in batches)."""
-    found: dict[str, tuple[Election, int, str]] = {}  # seq and hash: None when unaudited
-    for batch in (ids[i : i + LIKE_BATCH] for i in range(0, len(ids), LIKE_BATCH)):
-        quoted = [f'%"{pid}"%' for pid in batch]
-        mentions = [col(Election.inputs).like(q) for q in quoted] + [
-            col(Election.outcome).like(q) for q in quoted
-        ]
-        for election, seq, hash_ in session.exec(elections_with_audit(or_(*mentions))):
-            found[election.election_id] = (election, seq, hash_)
+    """Elections whose inputs or outcome name one of `ids`. A few people are looked for with
+    LIKE terms; more (a name like "Kari" matches thousands of people at scale 100) and every
+    election is read once: one LIKE query per 200 of them read the table again each time, 222 s
+    at scale 100. Either way the ids quoted in an election decide, not the LIKE."""
+    mentions: Any = true()
+    if len(ids) <= LIKE_PEOPLE:
+        quoted = [f'%"{pid}"%' for pid in ids]
+        mentions = or_(
+            *(col(Election.inputs).like(q) for q in quoted),
+            *(col(Election.outcome).like(q) for q in quoted),
+        )
+    found = list(session.exec(elections_with_audit(mentions)))
     wanted = set(ids)
     facts = []
-    for election, seq, hash_ in found.values():
+    for election, seq, hash_ in found:
         elected = set(json.loads(election.outcome).get("elected", []))
         named = set(QUOTED.findall(election.inputs)) | set(QUOTED.findall(election.outcome))
         for pid in sorted(named & wanted):
