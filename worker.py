@@ -19,12 +19,12 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.all import build_activities
-from activities.clock import Clock, wall_clock
-from activities.db import make_engine
-from activities.mailer import SmtpConfig
 from activities.starts import StartActivities
 from config import WORKFLOW_CACHE, WORKFLOW_TASKS, Settings, load_settings
+from notices.mailer import SmtpConfig
 from service.temporal import connect
+from store.clock import Clock, wall_clock
+from store.db import make_engine
 from telemetry import configure_logging
 from workflows.all import WORKFLOWS
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from activities.clock import Clock, wall_clock
-from activities.mailer import SmtpConfig
 from activities.meetings import MeetingActivities
 from activities.notify import NotificationActivities
 from activities.reads import ReadActivities
 from activities.records import RecordActivities
 from activities.starts import StartActivities
+from notices.mailer import SmtpConfig
+from store.clock import Clock, wall_clock
 
 
 def build_activities(
@@ -45,6 +45,5 @@ def build_activities(
         meetings.record_minutes,
         meetings.render_ics,
         meetings.plan_meetings,
-        meetings.public_holidays,
         starts.start_series,
     ]

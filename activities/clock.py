@@ -1,24 +1,17 @@
-"""Which clock an activity reads for business times (sent_at, queued_at, Date headers).
+"""The business clock of a simulation: the Temporal server's time of the activity attempt.
 
-Production reads the wall clock. A simulation runs on the time-skipping server, where simulated
-years pass in seconds: there the activity reads the server's time of the attempt, so a notice
-"sent" in simulated December 2027 is recorded as sent then, and deadlines compare like for like.
-The audit log's own timestamps always use the wall clock: they say when the row was written.
+On the time-skipping server simulated years pass in seconds; reading the server's time of the
+attempt makes a notice "sent" in simulated December 2027 recorded as sent then, so deadlines
+compare like for like. Outside an activity it is the wall clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from temporalio import activity
 
-Clock = Callable[[], datetime]
-
-
-def wall_clock() -> datetime:
-    """Now, in UTC."""
-    return datetime.now(UTC)
+from store.clock import wall_clock
 
 
 def temporal_clock() -> datetime:

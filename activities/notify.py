@@ -23,13 +23,9 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities import mailer, outbox
-from activities.changes import refuse
-from activities.clock import Clock, wall_clock
-from activities.mailer import SmtpConfig
-from activities.messages import render
-from activities.outbox import Slot, State
-from activities.records import actor
+from activities import contracts
+from activities.contracts import implements
+from activities.records import actor, bad_input
 from models.payloads import (
     SECRETARIAT,
     Attachment,
@@ -38,6 +34,12 @@ from models.payloads import (
     NotifyResult,
     Recipient,
 )
+from notices import mailer
+from notices.mailer import SmtpConfig
+from notices.messages import NoticeError, render
+from store import outbox
+from store.clock import Clock, wall_clock
+from store.outbox import Slot, State
 
 log = structlog.get_logger(__name__)
 
@@ -77,12 +79,12 @@ class NotificationActivities:
         # Parsed once: the policy parses every header set from a string, for every message.
         self._from = HEADERS_UNFOLDED.header_factory("From", smtp.mail_from)
 
-    @activity.defn(name="notify")
+    @implements(contracts.notify)
     def notify(self, request: NotifyRequest) -> NotifyResult:
         """Send one message per recipient for (purpose, subject); sending twice sends once."""
         return self._notify((request,))
 
-    @activity.defn(name="notify_many")
+    @implements(contracts.notify_many)
     def notify_many(self, batch: NotifyMany) -> NotifyResult:
         """`notify` for several notices in one call; the result counts them together."""
         return self._notify(batch.requests)
@@ -95,8 +97,11 @@ class NotificationActivities:
         # heartbeat timeout on a busy worker, and was cancelled and started over, again and
         # again), and a retry composes none of those already sent.
         plans = [(r, _unique(r.recipients)) for r in requests]
-        for request, recipients in plans:
-            self._compose(request, recipients[0])
+        try:
+            for request, recipients in plans:
+                self._compose(request, recipients[0])
+        except NoticeError as exc:
+            raise bad_input(str(exc)) from None
         who = actor()
         slots = [_slot(r, to) for r, recipients in plans for to in recipients]
         states = outbox.ensure_queued(self.engine, slots, who, self.clock)
@@ -247,7 +252,7 @@ def _attach(message: EmailMessage, attachment: Attachment) -> None:
     main, _, rest = attachment.content_type.partition(";")
     maintype, slash, subtype = main.strip().lower().partition("/")
     if not slash or not maintype or not subtype:
-        raise refuse(f"the attachment {attachment.filename} has no valid content type")
+        raise bad_input(f"the attachment {attachment.filename} has no valid content type")
     params = {
         name.strip(): value.strip().strip('"')
         for name, _, value in (p.partition("=") for p in rest.split(";") if "=" in p)

@@ -12,11 +12,12 @@ finds the series running and leaves it as it is.
 from __future__ import annotations
 
 import structlog
-from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from activities import contracts
+from activities.contracts import implements
 from models.meeting_payloads import SERIES_WORKFLOW, SeriesInput, series_workflow_id
 
 log = structlog.get_logger()
@@ -29,7 +30,7 @@ class StartActivities:
         self._client = client
         self._task_queue = task_queue
 
-    @activity.defn(name="start_series")
+    @implements(contracts.start_series)
     async def start_series(self, data: SeriesInput) -> str:
         """Start `meetings-<organ>-<term>` unless it ever ran; returns its workflow id."""
         series_id = series_workflow_id(data.rules.organ, data.rules.term)

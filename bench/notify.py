@@ -23,11 +23,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from activities.db import make_engine, upgrade
-from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from models.payloads import NotifyMany, NotifyRequest, Recipient
+from notices.mailer import SmtpConfig
 from service.sim_smtp import CountingSmtp
+from store.db import make_engine, upgrade
 from telemetry import configure_logging
 
 DEADLINE = dt.datetime(2099, 11, 30, 23, tzinfo=dt.UTC)

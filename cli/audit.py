@@ -17,11 +17,11 @@ from typing import Annotated, Any
 
 import typer
 
-from activities.audit import ChainReport
 from cli.common import print_json, print_table, settings
 from service import audit as audit_service
 from service.audit_crosscheck import CrossCheck
 from service.audit_sources import Answer
+from store.audit import ChainReport
 
 audit_app = typer.Typer(
     help="The append-only audit log, and questions answered with evidence.", no_args_is_help=True

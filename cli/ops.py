@@ -9,13 +9,13 @@ from typing import Annotated, Any
 import typer
 
 import worker as worker_module
-from activities import db
 from cli.common import print_json, settings
 from cli.simulate import MeetingsOption
 from service import demo as demo_service
 from service.devserver import DevServer
 from service.migrate import migrate
 from service.simulate import meeting_scope
+from store import db
 from telemetry import configure_logging
 
 db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""Alembic environment: runs the migrations against the URL set by activities.db.alembic_config."""
+"""Alembic environment: runs the migrations against the URL set by store.db.alembic_config."""
 
 from __future__ import annotations
 

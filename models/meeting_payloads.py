@@ -280,14 +280,6 @@ class RecordMinutesRequest(Payload):
     published_at: datetime | None = None
 
 
-class HolidaysRequest(Payload):
-    years: tuple[int, ...] = Field(min_length=1)
-
-
-class HolidaysResult(Payload):
-    days: tuple[date, ...]
-
-
 class PlanRequest(Payload):
     """Plan an organ's ordinary meetings over a term (the planning activity's input)."""
 

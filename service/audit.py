@@ -1,6 +1,6 @@
 """Audit operations for the CLI (and later an HTTP API): the hash chain and the audit queries.
 
-Thin on purpose: the chain rules live in activities.audit and the queries in service.audit_*;
+Thin on purpose: the chain rules live in store.audit and the queries in service.audit_*;
 this opens the configured database, turns database failures into one-line `UserError`s, connects
 to Temporal when a question needs its histories (and answers from the record store alone, saying
 so, when Temporal does not answer) and closes the engine again.
@@ -19,14 +19,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
-from activities.audit import ChainReport, verify_chain
-from activities.db import display_url, make_engine
 from config import Settings
 from service import audit_crosscheck, audit_history, audit_person, audit_queries, audit_timeline
 from service.audit_crosscheck import CrossCheck
 from service.audit_sources import RETENTION_NOTE, Answer
 from service.errors import NotReachableError, UserError
 from service.temporal import connect
+from store.audit import ChainReport, verify_chain
+from store.db import display_url, make_engine
 
 T = TypeVar("T")
 

@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from activities.audit import _utc, canonical_json
 from models.payloads import ElectionRecord, RecordElectionRequest, RecordSeatsRequest, SeatIn
 from models.records import Election, Seat, Term
 from service import audit_sources as src
 from service.audit_history import Run, fetch_run
+from store.audit import canonical_json, utc
 
 REQUESTS: dict[str, type[RecordElectionRequest] | type[RecordSeatsRequest]] = {
     "record_election": RecordElectionRequest,
@@ -133,7 +133,7 @@ def _election_values(e: ElectionRecord) -> dict[str, Any]:
     return {
         "term": e.term, "organ": e.organ, "post": e.post, "method": e.method, "round": e.round,
         "inputs": canonical_json(e.inputs), "outcome": canonical_json(e.outcome),
-        "decided_at": _utc(e.decided_at),
+        "decided_at": utc(e.decided_at),
     }  # fmt: skip
 
 
@@ -145,7 +145,7 @@ def _election_finding(key: str, r: Recorded, row: Election | None) -> Finding:
             "missing", "election", key, "in the history but not in the record store", r.source
         )
     wanted = _election_values(r.request.election)
-    held = {k: getattr(row, k) for k in wanted} | {"decided_at": _utc(row.decided_at)}
+    held = {k: getattr(row, k) for k in wanted} | {"decided_at": utc(row.decided_at)}
     differ = sorted(k for k in wanted if wanted[k] != held[k])
     detail = f"differs in {', '.join(differ)}" if differ else "matches the history"
     return Finding("mismatch" if differ else "ok", "election", key, detail, sources)

@@ -20,7 +20,6 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from activities import audit, db
 from config import Settings
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
@@ -28,6 +27,7 @@ from service.devserver import DevServer, port_in_use
 from service.migrate import migrate
 from service.simulate import MeetingScope, SimulationOptions, run_simulation
 from service.temporal import connect
+from store import audit, db
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
 

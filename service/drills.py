@@ -42,7 +42,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities import db
 from domain.bylaws import Bylaws
 from domain.registry import Registry
 from models.election_payloads import CountyMeetingResult, TermInput
@@ -57,6 +56,7 @@ from service.synthetic import PeopleFactory
 from service.temporal import runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
+from store import db
 
 Progress = Callable[[str], None]
 FAULTS = ("worker", "database", "server", "smtp")

@@ -21,8 +21,6 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.calendar import meeting_ics
-from activities.meetings import plan_series
 from config import Settings
 from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
@@ -41,6 +39,8 @@ from models.meeting_payloads import (
     series_workflow_id,
 )
 from models.records import Person
+from notices.calendar import meeting_ics
+from notices.planning import plan_series
 from service import governance
 from service.audit import record_store
 from service.errors import UserError

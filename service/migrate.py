@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from activities import db
 from service.errors import NotReachableError
+from store import db
 
 
 def migrate(url: str, setting: str, revision: str = "head") -> None:

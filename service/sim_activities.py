@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities import db
 from activities.clock import temporal_clock
-from activities.mailer import SmtpConfig
+from notices.mailer import SmtpConfig
 from service.errors import UserError
 from service.temporal import runtime
+from store import db
 from telemetry import configure_logging
 from worker import running_worker
 

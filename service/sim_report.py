@@ -17,11 +17,11 @@ from sqlmodel import Session, col, func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from activities.audit import _utc, verify_chain
 from domain.bylaws import Bylaws
 from domain.gender import Gender, GenderBalanceError, check_gender_balance
 from models.records import Election, Meeting, Notification, Person, Seat
 from service.sim_smtp import CountingSmtp
+from store.audit import utc, verify_chain
 
 
 @dataclass
@@ -221,10 +221,10 @@ def reminder_problems(engine: Engine) -> list[str]:
         if start is None or sent_at is None:
             problems.append(f"{key}: {'no such meeting' if start is None else 'not sent'}")
             continue
-        due = _utc(start).replace(
+        due = utc(start).replace(
             year=int(day[:4]), month=int(day[5:7]), day=int(day[8:10])
         ) - timedelta(days=int(offset.rstrip("d")))
-        if abs(_utc(sent_at) - due) > timedelta(minutes=1):
+        if abs(utc(sent_at) - due) > timedelta(minutes=1):
             problems.append(f"{key}: sent {sent_at.isoformat()}, due {due.isoformat()}")
     return problems
 

@@ -25,8 +25,6 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities import db
-from activities.mailer import SmtpConfig
 from config import WORKFLOW_CACHE
 from domain.bylaws import Bylaws
 from domain.registry import Registry, scaled
@@ -40,6 +38,7 @@ from models.election_payloads import (
 )
 from models.meeting_payloads import series_workflow_id
 from models.records import Notification, Seat
+from notices.mailer import SmtpConfig
 from service import governance, sim_driver
 from service import sim_report as report
 from service.devserver import bundled_binary
@@ -53,6 +52,7 @@ from service.synthetic import PeopleFactory
 from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
+from store import db
 from worker import running_worker
 
 OSLO = ZoneInfo("Europe/Oslo")

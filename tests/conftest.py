@@ -30,8 +30,8 @@ from sqlalchemy.engine import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities import db
 from service.temporal import ensure_search_attributes
+from store import db
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 POSTGRES_ADMIN_URL = os.environ.get(

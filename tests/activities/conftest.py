@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
-from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 from models.payloads import PersonIn, RecordPeopleRequest, SeatIn
+from notices.mailer import SmtpConfig
 from tests.conftest import SmtpServer
 
 

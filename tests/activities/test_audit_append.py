@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from activities import audit, outbox
-from activities.audit import Change, verify_chain
 from models.records import AuditEntry, Notification
+from store import audit, outbox
+from store.audit import NewEntry, verify_chain
 
 
-def change(key: str, n: int) -> Change:
-    return Change("cli:test", "stage_reached", "term-2027", {"n": n}, key)
+def change(key: str, n: int) -> NewEntry:
+    return NewEntry("cli:test", "stage_reached", "term-2027", {"n": n}, key)
 
 
 def logged(engine: Engine) -> list[tuple[int, str]]:

@@ -18,7 +18,6 @@ from sqlmodel import Session
 from temporalio.testing import ActivityEnvironment
 from typer.testing import CliRunner
 
-from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 from cli.main import app
@@ -32,6 +31,7 @@ from models.payloads import (
     RecordSeatsRequest,
 )
 from models.records import Attendance, Meeting
+from notices.mailer import SmtpConfig
 from service import audit, audit_person, audit_queries, audit_timeline
 from service.audit_history import from_record_store
 from service.errors import NotReachableError, UserError

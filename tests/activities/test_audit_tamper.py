@@ -12,10 +12,10 @@ import sqlalchemy
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from activities.audit import GENESIS, entry_hash, verify_chain
 from activities.records import RecordActivities
 from models.payloads import RecordEventRequest
 from models.records import AuditEntry
+from store.audit import GENESIS, entry_hash, verify_chain
 
 ENTRIES = 5
 

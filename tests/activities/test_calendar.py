@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from activities.calendar import meeting_ics
 from models.meeting_payloads import IcsRequest
+from notices.calendar import meeting_ics
 
 OSLO = ZoneInfo("Europe/Oslo")
 

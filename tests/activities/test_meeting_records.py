@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import cast
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio import activity
-from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.meetings import MeetingActivities
-from activities.starts import StartActivities
 from models.meeting_payloads import (
     AgendaItemIn,
     AttendanceRow,
     DecisionIn,
-    HolidaysRequest,
     PlanRequest,
     RecordAttendanceRequest,
     RecordDecisionsRequest,
@@ -26,7 +21,6 @@ from models.meeting_payloads import (
     RecordMinutesRequest,
 )
 from models.records import AgendaItem, Attendance, AuditEntry, Decision, Meeting, Minutes, Person
-from workflows.meeting_steps import ACTIVITY_NAMES
 
 MID = "meeting-hovedstyret-2024-2028-01"
 STARTS = datetime(2025, 3, 13, 9, tzinfo=UTC)
@@ -122,26 +116,15 @@ def test_minutes_of_an_unrecorded_meeting_are_refused(sqlite_engine: Engine) -> 
 
 def test_holidays_and_the_plan_come_from_the_holidays_package(sqlite_engine: Engine) -> None:
     acts = MeetingActivities(sqlite_engine)
-    days = acts.public_holidays(HolidaysRequest(years=(2025,))).days
-    assert date(2025, 5, 17) in days
     plan = acts.plan_meetings(
         PlanRequest(organ="landsstyret", meetings_per_year=2,
                     first_day=date(2025, 1, 1), last_day=date(2025, 12, 31))
     )  # fmt: skip
     assert [m.starts_at.date() for m in plan.meetings] == [date(2025, 3, 13), date(2025, 10, 9)]
     assert plan.meetings[0].starts_at.utcoffset() is not None
+    assert date(2025, 5, 17) in plan.holidays
     with pytest.raises(ApplicationError, match="do not fit"):
         acts.plan_meetings(
             PlanRequest(organ="x", meetings_per_year=11, first_day=date(2025, 1, 1),
                         last_day=date(2025, 2, 1)).model_copy(update={"meetings_per_year": 12})
         )  # fmt: skip
-
-
-def test_the_workflows_call_the_activities_by_their_registered_names(sqlite_engine: Engine) -> None:
-    registered = {
-        activity._Definition.must_from_callable(getattr(acts, name)).name
-        for acts in (MeetingActivities(sqlite_engine), StartActivities(cast(Client, None), "q"))
-        for name in dir(acts)
-        if activity._Definition.from_callable(getattr(acts, name)) is not None
-    }
-    assert registered == set(ACTIVITY_NAMES)

@@ -16,11 +16,12 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities import messages, outbox
-from activities.mailer import SmtpConfig
 from activities.notify import NotificationActivities
 from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
 from models.records import AuditEntry, Notification
+from notices import messages
+from notices.mailer import SmtpConfig
+from store import outbox
 from tests.conftest import SmtpRecorder, SmtpServer
 
 CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

@@ -6,7 +6,6 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from activities.reads import delegate_county, read_delegates, read_organ_seats
 from activities.records import RecordActivities
 from models.payloads import (
     DelegatesRequest,
@@ -15,6 +14,7 @@ from models.payloads import (
     RecordSeatsRequest,
     SeatIn,
 )
+from store.reads import delegate_county, read_delegates, read_organ_seats
 from tests.activities.conftest import people, seat
 
 

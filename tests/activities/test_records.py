@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.audit import verify_chain
 from activities.records import RecordActivities
 from models.payloads import (
     ElectionRecord,
@@ -21,6 +20,7 @@ from models.payloads import (
     RecordSeatsRequest,
 )
 from models.records import AuditEntry, Election, Organ, Person, Seat, Term
+from store.audit import verify_chain
 from tests.activities.conftest import people, person, seat
 
 

@@ -1,4 +1,4 @@
-"""The worker registers every activity the workflows call, and the migrations match the models."""
+"""The worker registers every declared activity once, and the migrations match the models."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from temporalio.activity import _Definition
 from temporalio.client import Client
 
 from activities.all import build_activities
-from activities.mailer import SmtpConfig
+from activities.contracts import DECLARED
 from activities.starts import StartActivities
-from workflows import meeting_steps, steps
+from notices.mailer import SmtpConfig
 
 TABLES_OF_0001 = {"audit_log", "audit_head", "member"}
 
 
-def test_the_worker_registers_exactly_the_activities_the_workflows_call(
+def test_the_worker_registers_exactly_the_declared_activities(
     sqlite_engine: Engine,
 ) -> None:
     names: list[str] = []
@@ -29,7 +29,7 @@ def test_the_worker_registers_exactly_the_activities_the_workflows_call(
         assert definition is not None
         assert definition.name is not None
         names.append(definition.name)
-    assert sorted(names) == sorted(steps.ACTIVITY_NAMES + meeting_steps.ACTIVITY_NAMES)
+    assert sorted(names) == sorted(DECLARED)
 
 
 def test_the_migrated_schema_matches_the_record_tables(engine: Engine) -> None:

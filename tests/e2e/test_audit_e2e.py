@@ -21,10 +21,10 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from typer.testing import CliRunner
 
 import worker
-from activities.mailer import SmtpConfig
 from activities.records import RecordActivities
 from cli.main import app
 from models.payloads import RecordEventRequest
+from notices.mailer import SmtpConfig
 from service import audit_crosscheck, audit_history, audit_person, audit_queries, audit_timeline
 from service.audit_sources import RETENTION_NOTE
 from tests.conftest import SmtpServer

@@ -14,8 +14,8 @@ import json
 import pytest
 from sqlmodel import Session, col, func, select
 
-from activities.db import make_engine
 from models.records import Notification
+from store.db import make_engine
 from tests.e2e.conftest import Sandbox
 
 

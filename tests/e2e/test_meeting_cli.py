@@ -33,8 +33,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
-from activities.db import make_engine
-from activities.meetings import norwegian_holidays
 from activities.records import RecordActivities
 from domain.meeting_plan import day_problem
 from models.meeting_payloads import (
@@ -45,7 +43,9 @@ from models.meeting_payloads import (
     series_workflow_id,
 )
 from models.payloads import PersonIn, RecordPeopleRequest
+from notices.planning import norwegian_holidays
 from service.meeting import load_rules
+from store.db import make_engine
 from tests.conftest import Received, SmtpServer
 from tests.e2e.conftest import Sandbox
 

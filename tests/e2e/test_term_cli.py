@@ -19,7 +19,6 @@ import pytest
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from activities.db import make_engine
 from models.election_payloads import (
     AppointIn,
     CongressDateIn,
@@ -34,6 +33,7 @@ from service import sim_driver
 from service.governance import load_bylaws, load_registry
 from service.synthetic import PeopleFactory
 from service.term_inputs import build_term_input
+from store.db import make_engine
 from tests.e2e.conftest import Sandbox
 
 YEAR = 2027

@@ -18,10 +18,6 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import worker
-from activities.calendar import meeting_ics
-from activities.meetings import plan_series
-from activities.messages import render
-from activities.reads import DELEGATE_ORGAN, delegate_county
 from activities.starts import StartActivities
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
@@ -60,7 +56,11 @@ from models.payloads import (
     SeatIn,
     SeatsResult,
 )
+from notices.calendar import meeting_ics
+from notices.messages import render
+from notices.planning import plan_series
 from service.temporal import ensure_search_attributes
+from store.reads import DELEGATE_ORGAN, delegate_county
 from tests.conftest import binary
 from workflows.all import WORKFLOWS
 

@@ -18,7 +18,6 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.meetings import plan_series
 from models.meeting_payloads import (
     AddMeetingIn,
     CancelMeetingIn,
@@ -29,6 +28,7 @@ from models.meeting_payloads import (
     SeriesInput,
     meeting_workflow_id,
 )
+from notices.planning import plan_series
 from tests.workflows.test_meeting_support import (
     Calls,
     meeting_worker,

@@ -24,9 +24,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.calendar import meeting_ics
-from activities.meetings import plan_series
-from activities.messages import render
 from models.meeting_payloads import (
     IcsRequest,
     OrganRules,
@@ -35,6 +32,9 @@ from models.meeting_payloads import (
     RosterEntry,
 )
 from models.payloads import NotifyRequest, NotifyResult, RecordEventRequest, RecordResult, SeatRole
+from notices.calendar import meeting_ics
+from notices.messages import render
+from notices.planning import plan_series
 from service.temporal import ensure_search_attributes
 from tests.conftest import binary
 from worker import PASSTHROUGH

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from activities.audit import _utc, canonical_json
-from activities.changes import Change, ensure_organ_and_term, refuse, upsert
 from models.payloads import RecordElectionRequest, RecordPeopleRequest
 from models.records import Election, Person
+from store.audit import canonical_json, utc
+from store.changes import Change, ensure_organ_and_term, refuse, upsert
 
 
 def write_people(session: Session, request: RecordPeopleRequest) -> Change:
@@ -45,12 +45,12 @@ def write_election(session: Session, request: RecordElectionRequest) -> Change:
         "round": e.round,
         "inputs": canonical_json(e.inputs),
         "outcome": canonical_json(e.outcome),
-        "decided_at": _utc(e.decided_at),
+        "decided_at": utc(e.decided_at),
     }
     existing = session.get(Election, e.election_id)
     changed = 1
     if existing is not None:
-        if {**existing.model_dump(), "decided_at": _utc(existing.decided_at)} != values:
+        if {**existing.model_dump(), "decided_at": utc(existing.decided_at)} != values:
             raise refuse(
                 f"the election {e.election_id} is already recorded with another result; "
                 "a decided election is not changed: record a new round or a new election"

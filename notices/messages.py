@@ -1,8 +1,8 @@
 """The notices as people read them: a subject line, plain text and HTML per purpose, in bokmål.
 
-Templates live in activities/templates/<purpose>.txt.j2 and .html.j2 and are rendered from the
+Templates live in notices/templates/<purpose>.txt.j2 and .html.j2 and are rendered from the
 request's context plus the recipient's name. Undefined variables are errors (StrictUndefined): a
-missing context key becomes a BadInput refusal naming it, never a notice with a hole in it.
+missing context key becomes a `NoticeError` naming it, never a notice with a hole in it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
-from activities.changes import refuse
+
+class NoticeError(ValueError):
+    """A notice that cannot be written from its context (a missing or wrong variable)."""
+
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -99,5 +102,7 @@ def render(
         html = ENVIRONMENT.get_template(f"{purpose}.html.j2").render(values)
     except (TemplateError, TypeError) as exc:
         detail = getattr(exc, "message", None) or str(exc)
-        raise refuse(f"the {purpose} notice cannot be written: {detail} in its context") from None
+        raise NoticeError(
+            f"the {purpose} notice cannot be written: {detail} in its context"
+        ) from None
     return Rendered(" ".join(subject.split()), text, html)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from activities.changes import Change, ensure_organ_and_term, refuse, upsert
 from models.payloads import EndSeatRequest, RecordSeatsRequest, SeatIn
 from models.records import Person, Seat
+from store.changes import Change, ensure_organ_and_term, refuse, upsert
 
 
 def write_seats(session: Session, request: RecordSeatsRequest) -> Change:

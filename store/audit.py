@@ -33,7 +33,7 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     body = canonical_json(
         {
             "seq": entry.seq,
-            "at": _utc(entry.at).isoformat(timespec="microseconds"),
+            "at": utc(entry.at).isoformat(timespec="microseconds"),
             "actor": entry.actor,
             "action": entry.action,
             "subject": entry.subject,
@@ -44,13 +44,13 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     """The same instant in UTC; SQLite hands back naive datetimes, which are stored as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
-class Change:
+class NewEntry:
     """One entry to append: who did what to which subject, under which business key."""
 
     actor: str
@@ -74,10 +74,10 @@ def append(
     idempotency_key: str,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction; a key already logged returns its entry."""
-    return append_all(session, [Change(actor, action, subject, content, idempotency_key)])[0]
+    return append_all(session, [NewEntry(actor, action, subject, content, idempotency_key)])[0]
 
 
-def append_all(session: Session, changes: Sequence[Change]) -> list[AuditEntry]:
+def append_all(session: Session, changes: Sequence[NewEntry]) -> list[AuditEntry]:
     """Append entries in order in the caller's transaction, chained one after the other; a key
     already logged (or repeated) gives the entry it has. The head is locked only when there is
     something new."""
@@ -101,6 +101,11 @@ def append_all(session: Session, changes: Sequence[Change]) -> list[AuditEntry]:
     return entries
 
 
+def logged(session: Session, key: str) -> AuditEntry | None:
+    """The entry appended under idempotency key `key`, if any."""
+    return session.exec(select(AuditEntry).where(AuditEntry.idempotency_key == key)).first()
+
+
 class Keyed(Protocol):
     """A table whose rows are found by a unique idempotency key."""
 
@@ -121,7 +126,7 @@ def by_key(session: Session, table: type[RowT], keys: Sequence[str]) -> dict[str
     return found
 
 
-def _chained(head: AuditHead, change: Change) -> AuditEntry:
+def _chained(head: AuditHead, change: NewEntry) -> AuditEntry:
     """The next entry after `head`, which moves on to it."""
     entry = AuditEntry(
         seq=head.seq + 1,

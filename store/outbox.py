@@ -15,10 +15,10 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
-from activities import audit
-from activities.audit import _utc
-from activities.clock import Clock, wall_clock
 from models.records import Notification
+from store import audit
+from store.audit import utc
+from store.clock import Clock, wall_clock
 
 
 def outbox_key(purpose: str, recipient_id: str, subject_key: str) -> str:
@@ -79,14 +79,14 @@ def _queued_row(slot: Slot, now: datetime) -> Notification:
         subject_key=slot.subject_key,
         status="queued",
         queued_at=now,
-        deadline=None if slot.deadline is None else _utc(slot.deadline),
+        deadline=None if slot.deadline is None else utc(slot.deadline),
     )
 
 
 def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock) -> bool:
     """Record that the server accepted the message; returns whether it was late."""
     now = clock()
-    late = slot.deadline is not None and now > _utc(slot.deadline)
+    late = slot.deadline is not None and now > utc(slot.deadline)
     sent = (
         update(Notification)
         .where(col(Notification.idempotency_key) == slot.key)
@@ -136,9 +136,9 @@ def _row(session: Session, key: str, *, lock: bool = False) -> Notification | No
     return session.exec(query.with_for_update() if lock else query).first()
 
 
-def _change(action: str, slot: Slot, actor: str, extra: dict[str, object]) -> audit.Change:
+def _change(action: str, slot: Slot, actor: str, extra: dict[str, object]) -> audit.NewEntry:
     content = {"notification": slot.key, "purpose": slot.purpose, "recipient_id": slot.recipient_id}
-    return audit.Change(
+    return audit.NewEntry(
         actor=actor,
         action=action,
         subject=slot.subject_key,

@@ -1,0 +1,76 @@
+"""Reads a workflow needs but should not carry in its payloads: delegates and an organ's seats.
+
+At ten or a hundred times the federation, the county meetings' delegates and county seats are
+too many for one Temporal payload (2 MB on a real server, 4 MB per gRPC message): the term keeps
+only each county's leader, the Landsting reads the delegates a page at a time, and a vacancy in
+a county organ reads that organ's seats.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models.payloads import (
+    DelegatesRequest,
+    OrganSeatsRequest,
+    PeoplePage,
+    PersonIn,
+    SeatIn,
+    SeatsResult,
+)
+from models.records import Person, Seat
+
+DELEGATE_ORGAN = "landsting"
+
+
+def delegate_county(group: str) -> str:
+    """The county of a delegate seat's group (`county-03/A` is county 03)."""
+    head = group.split("/", 1)[0]
+    return head.removeprefix("county-") if head.startswith("county-") else ""
+
+
+def read_delegates(engine: Engine, request: DelegatesRequest) -> PeoplePage:
+    """The delegates (not their deputies) of the given counties, in person-id order."""
+    wanted = set(request.counties)
+    query = (
+        select(Seat.person_id, Seat.group, Person)
+        .join(Person, col(Person.person_id) == col(Seat.person_id))
+        .where(
+            Seat.organ == DELEGATE_ORGAN,
+            Seat.term == request.term,
+            Seat.role != "deputy",
+            col(Seat.ended_on).is_(None),
+            col(Seat.person_id) > request.after,
+        )
+        .order_by(col(Seat.person_id))
+        .limit(request.limit)
+    )
+    with Session(engine) as session:
+        rows = session.exec(query).all()
+    people = tuple(
+        PersonIn.model_validate(person.model_dump())
+        for _, group, person in rows
+        if delegate_county(group) in wanted
+    )
+    last = rows[-1][0] if len(rows) == request.limit else ""
+    return PeoplePage(people=people, next_after=last)
+
+
+def read_organ_seats(engine: Engine, request: OrganSeatsRequest) -> SeatsResult:
+    """The seats of `organ` in `term` that have not ended, in the order they were recorded."""
+    query = (
+        select(Seat)
+        .where(
+            Seat.organ == request.organ,
+            Seat.term == request.term,
+            col(Seat.ended_on).is_(None),
+        )
+        .order_by(col(Seat.id))
+    )
+    with Session(engine) as session:
+        rows = session.exec(query).all()
+    fields = set(SeatIn.model_fields)
+    return SeatsResult(
+        seats=tuple(SeatIn.model_validate(row.model_dump(include=fields)) for row in rows)
+    )
