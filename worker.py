@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Literal
@@ -18,11 +19,11 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+import connection
 from activities.all import build_activities
 from activities.starts import StartActivities
 from config import WORKFLOW_CACHE, WORKFLOW_TASKS, Settings, load_settings
 from notices.mailer import SmtpConfig
-from service.temporal import connect
 from store.clock import Clock, wall_clock
 from store.db import make_engine
 from telemetry import configure_logging
@@ -110,7 +111,7 @@ async def running_worker(
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the worker until `stop` is set (or forever)."""
     engine = make_engine(settings.resolved_database_url)
-    client = await connect(settings)
+    client = await connection.connect(settings)
     async with running_worker(
         client,
         settings.task_queue,
@@ -127,10 +128,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
 
 
 def main() -> None:
+    """Run the worker with the settings of the environment; exit 3 if Temporal does not answer."""
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_worker(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_worker(settings))
+    except connection.TemporalUnreachableError as exc:
+        print(f"ksgov: error: {exc} (KSGOV_TEMPORAL_ADDRESS)", file=sys.stderr)
+        raise SystemExit(3) from None
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities import contracts
 from activities.contracts import implements
-from models.meeting_payloads import SERIES_WORKFLOW, SeriesInput, series_workflow_id
+from models import ids
+from models.meeting_payloads import SeriesInput
 
 log = structlog.get_logger()
 
@@ -33,10 +34,10 @@ class StartActivities:
     @implements(contracts.start_series)
     async def start_series(self, data: SeriesInput) -> str:
         """Start `meetings-<organ>-<term>` unless it ever ran; returns its workflow id."""
-        series_id = series_workflow_id(data.rules.organ, data.rules.term)
+        series_id = ids.series_id(data.rules.organ, data.rules.term)
         try:
             await self._client.start_workflow(
-                SERIES_WORKFLOW,
+                ids.MEETING_SERIES,
                 data,
                 id=series_id,
                 task_queue=self._task_queue,

@@ -24,9 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from activities.notify import NotificationActivities
+from harness.smtp import CountingSmtp
 from models.payloads import NotifyMany, NotifyRequest, Recipient
 from notices.mailer import SmtpConfig
-from service.sim_smtp import CountingSmtp
 from store.db import make_engine, upgrade
 from telemetry import configure_logging
 

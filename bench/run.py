@@ -5,7 +5,7 @@
 
 Each simulation runs in a child process, so its peak resident memory is measured apart from
 this script's. The simulation is two processes (the workflows' worker with the client, and the
-activities' worker, service/sim_activities.py); the peak is that of the largest single
+activities' worker, harness/activity_process.py); the peak is that of the largest single
 process in its tree, as Linux reports a child's, not a sum. Prints one JSON document: per scale
 the wall time, peak memory, the simulation's counts and invariants, and the time of each audit
 query. Nothing here is asserted: machines are noisy.

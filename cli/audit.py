@@ -2,7 +2,7 @@
 
 Every question command prints a table by default, `--json` or `--csv` for scripts; each fact
 carries its `source` (record store table + key, audit-log seq + hash prefix, or Temporal history
-workflow id + run id + event id + time). See service.audit_sources for the format.
+workflow id + run id + event id + time). See service.audit.sources for the format.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import typer
 
 from cli.common import print_json, print_table, settings
 from service import audit as audit_service
-from service.audit_crosscheck import CrossCheck
-from service.audit_sources import Answer
+from service.audit.crosscheck import CrossCheck
+from service.audit.sources import Answer
 from store.audit import ChainReport
 
 audit_app = typer.Typer(

@@ -9,8 +9,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from client.errors import UserError
 from config import Settings, SettingsError, load_settings
-from service.errors import UserError
 
 QuietOption = Annotated[
     bool, typer.Option("--quiet", help="No progress lines on stderr (the result still prints).")

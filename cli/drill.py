@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cli.common import QuietOption, fail, print_json, settings
-from service.drills import FAULTS, DrillOptions, run_drill
+from harness.drills import FAULTS, DrillOptions, run_drill
 from telemetry import configure_logging
 
 

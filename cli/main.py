@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import typer
 
-from service.errors import UserError
+from client.errors import UserError
 
 # The CLI module that registers each top-level command, in the order `--help` lists them.
 # Only the module of the command given is imported: `ksgov county-meeting ...` then starts in

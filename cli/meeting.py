@@ -15,6 +15,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from cli.common import print_json, print_table, settings, user_errors_as_exit
+from client.errors import UserError
 from models.meeting_payloads import (
     AbsenceIn,
     AddMeetingIn,
@@ -30,7 +31,6 @@ from models.meeting_payloads import (
     MoveMeetingIn,
 )
 from service import meeting as svc
-from service.errors import UserError
 
 meeting_app = typer.Typer(help="Meetings: plan, notices, changes, attendance, minutes.",
                           no_args_is_help=True)  # fmt: skip

@@ -11,10 +11,10 @@ import typer
 import worker as worker_module
 from cli.common import print_json, settings
 from cli.simulate import MeetingsOption
-from service import demo as demo_service
-from service.devserver import DevServer
+from harness import demo as demo_service
+from harness.devserver import DevServer
+from harness.simulate import meeting_scope
 from service.migrate import migrate
-from service.simulate import meeting_scope
 from store import db
 from telemetry import configure_logging
 

@@ -14,11 +14,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cli.common import print_json, print_table, user_errors_as_exit
+from client.errors import UserError
 from domain.apportionment import Apportionment
 from domain.bylaws import Bylaws, Organ
 from domain.elections import MajorityResult
 from service import governance
-from service.errors import UserError
 
 bylaws_app = typer.Typer(help="The bylaws (vedtekter) shipped with ksgov.", no_args_is_help=True)
 

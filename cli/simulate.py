@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import QuietOption, print_json, settings
-from service.simulate import SimulationOptions, meeting_scope, run_simulation
+from harness.simulate import SimulationOptions, meeting_scope, run_simulation
 from telemetry import configure_logging
 
 MeetingsOption = Annotated[

@@ -16,8 +16,8 @@ import typer
 from pydantic import BaseModel
 
 from cli.common import fail, print_json, print_table, settings, user_errors_as_exit
+from client.errors import UserError
 from service import term as service
-from service.errors import UserError
 
 term_app = typer.Typer(help="The four-year term: start it, follow it.", no_args_is_help=True)
 county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args_is_help=True)

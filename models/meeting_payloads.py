@@ -29,19 +29,6 @@ MeetingStage = Literal[
 PlanStatus = Literal["planned", "started", "cancelled"]
 
 
-def meeting_workflow_id(organ: str, term: str, number: int) -> str:
-    """The business key of a meeting: `meeting-<organ>-<term>-<nn>`, stable when it moves."""
-    return f"meeting-{organ}-{term}-{number:02d}"
-
-
-SERIES_WORKFLOW = "MeetingSeries"  # the series' workflow type: a stored contract
-
-
-def series_workflow_id(organ: str, term: str) -> str:
-    """The business key of an organ's meeting series for a term: `meetings-<organ>-<term>`."""
-    return f"meetings-{organ}-{term}"
-
-
 class RosterEntry(Payload):
     """A seat in the organ as a meeting needs it: who, how to reach them, role and rank."""
 

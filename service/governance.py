@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
+from client.errors import UserError
 from config import SHIPPED_DATA_DIR
 from domain.apportionment import (
     Apportionment,
@@ -29,7 +30,6 @@ from domain.bylaws import Bylaws, BylawsError, DelegateKey, bylaws_in_force, par
 from domain.elections import ElectionError, MajorityResult, majority_round
 from domain.registry import Registry, RegistryError, parse_registry_csv, parse_registry_json
 from domain.representation import landsting_delegates
-from service.errors import UserError
 
 MAJORITY = "majority"
 COUNT_METHODS = (*(m.value for m in Method), MAJORITY)

@@ -21,11 +21,13 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from client.errors import UserError
+from client.gateway import connect
 from config import Settings
 from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
+from models import ids
 from models.meeting_payloads import (
-    SERIES_WORKFLOW,
     IcsRequest,
     MeetingInput,
     MeetingStatus,
@@ -36,15 +38,12 @@ from models.meeting_payloads import (
     SeriesInput,
     SeriesMeeting,
     SeriesStatus,
-    series_workflow_id,
 )
 from models.records import Person
 from notices.calendar import meeting_ics
 from notices.planning import plan_series
 from service import governance
 from service.audit import record_store
-from service.errors import UserError
-from service.temporal import connect
 from workflows.meeting_notices import meeting_uid
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -154,8 +153,8 @@ async def start_series(settings: Settings, rules: OrganRules, first: str | None 
         meetings=plan.meetings,
     )
     client = await connect(settings)
-    series_id = series_workflow_id(rules.organ, rules.term)
-    await _call(client.start_workflow(SERIES_WORKFLOW, data, id=series_id,
+    series_id = ids.series_id(rules.organ, rules.term)
+    await _call(client.start_workflow(ids.MEETING_SERIES, data, id=series_id,
                                       task_queue=settings.task_queue))  # fmt: skip
     return series_id
 
@@ -225,7 +224,7 @@ async def update(
             f"{meeting_id} is over (its workflow has {found.lower()}): it can no longer be changed"
         )
     organ, term = split_meeting_id(meeting_id)
-    series = client.get_workflow_handle(series_workflow_id(organ, term))
+    series = client.get_workflow_handle(ids.series_id(organ, term))
     if series_name:
         return await _call(series.execute_update(series_name, data, result_type=SeriesMeeting))
     plan: SeriesStatus = await _call(series.query("status", result_type=SeriesStatus))
@@ -241,13 +240,13 @@ async def series_update(
     settings: Settings, organ: str, term: str, name: str, data: BaseModel
 ) -> Any:
     client = await connect(settings)
-    handle = client.get_workflow_handle(series_workflow_id(organ, term))
+    handle = client.get_workflow_handle(ids.series_id(organ, term))
     return await _call(handle.execute_update(name, data, result_type=SeriesMeeting))
 
 
 async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
     client = await connect(settings)
-    handle = client.get_workflow_handle(series_workflow_id(organ, term))
+    handle = client.get_workflow_handle(ids.series_id(organ, term))
     result: SeriesStatus = await _call(handle.query("status", result_type=SeriesStatus))
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.errors import NotReachableError
+from client.errors import NotReachableError
 from store import db
 
 

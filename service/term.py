@@ -17,8 +17,11 @@ from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from client.errors import UserError
+from client.gateway import connect
 from config import Settings
 from domain.bylaws import Bylaws
+from models import ids
 from models.election_payloads import (
     REPRESENTATIVES_SHEET_MAX,
     AppointIn,
@@ -35,9 +38,7 @@ from models.election_payloads import (
     VacateIn,
     VoteIn,
 )
-from service.errors import UserError
 from service.governance import load_bylaws, load_registry, read_text
-from service.temporal import connect
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
 from service.term_start import term_workflow_id as term_id
@@ -113,9 +114,9 @@ async def term_status(settings: Settings, year: int) -> dict[str, Any]:
     term = await _query(client.get_workflow_handle(term_id(year)), TermStatus)
     counties: dict[str, ProcessStatus | None] = {}
     for county in (*term.counties_finished, *term.counties_missing):
-        handle = client.get_workflow_handle(f"county-meeting-{year}-{county}")
+        handle = client.get_workflow_handle(ids.county_meeting_id(year, county))
         counties[county] = await _maybe(handle)
-    landsting = await _maybe(client.get_workflow_handle(f"landsting-{year}"))
+    landsting = await _maybe(client.get_workflow_handle(ids.landsting_id(year)))
     return {"term": term, "counties": dict(sorted(counties.items())), "landsting": landsting}
 
 
@@ -172,7 +173,7 @@ async def county_meeting_input(
     name, model = COUNTY_UPDATES[kind]
     items = load_models(file, model)
     client = await connect(settings)
-    handle = client.get_workflow_handle(f"county-meeting-{year}-{county}")
+    handle = client.get_workflow_handle(ids.county_meeting_id(year, county))
     if kind == "representatives":
         if len(items) > REPRESENTATIVES_SHEET_MAX:
             raise UserError(
@@ -190,7 +191,7 @@ async def landsting_input(settings: Settings, year: int, kind: str, file: Path) 
     name, model = LANDSTING_UPDATES[kind]
     items = load_models(file, model)
     client = await connect(settings)
-    return await _send_in_order(client.get_workflow_handle(f"landsting-{year}"), name, items)
+    return await _send_in_order(client.get_workflow_handle(ids.landsting_id(year)), name, items)
 
 
 async def _send_in_order(handle: WorkflowHandle[Any, Any], name: str, items: list[_M]) -> int:

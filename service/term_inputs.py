@@ -11,9 +11,11 @@ import datetime as dt
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from client.errors import UserError
 from domain.bylaws import Bylaws, ElectionMethod, Organ, Post
 from domain.registry import Registry
 from domain.representation import county_meeting_representatives, landsting_delegates
+from models import ids
 from models.election_payloads import (
     CountyMeetingInput,
     LandstingSetup,
@@ -23,7 +25,6 @@ from models.election_payloads import (
     TermInput,
 )
 from models.payloads import SeatRole
-from service.errors import UserError
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -136,7 +137,7 @@ def county_input(
         year=year,
         county=county,
         county_name=name,
-        term_workflow_id=f"term-{year}",
+        term_workflow_id=ids.term_id(year),
         members=_members(registry, bylaws, county, contacts),
         posts=tuple(posts),
         deadline=end_of_day(year, bylaws.county_meeting.deadline),

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from models import ids
 from models.election_payloads import CountyMeetingInput, TermInput
 from workflows.county_meeting import CountyMeetingWorkflow
 from workflows.term import TermWorkflow, search_attributes
@@ -38,11 +39,11 @@ class Started:
 
 
 def term_workflow_id(year: int) -> str:
-    return f"term-{year}"
+    return ids.term_id(year)
 
 
 def county_workflow_id(year: int, county: str) -> str:
-    return f"county-meeting-{year}-{county}"
+    return ids.county_meeting_id(year, county)
 
 
 def split_term_input(data: TermInput) -> tuple[TermInput, tuple[CountyMeetingInput, ...]]:

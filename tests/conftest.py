@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from service.temporal import ensure_search_attributes
+from client.gateway import ensure_search_attributes
 from store import db
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 

@@ -16,10 +16,11 @@ from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
+from models import ids
+
 with workflow.unsafe.imports_passed_through():
     from domain.meeting_plan import PlanError, check_meeting_date
     from models.meeting_payloads import (
-        SERIES_WORKFLOW,
         AddMeetingIn,
         CancelMeetingIn,
         MeetingInput,
@@ -28,17 +29,14 @@ with workflow.unsafe.imports_passed_through():
         SeriesInput,
         SeriesMeeting,
         SeriesStatus,
-        meeting_workflow_id,
-        series_workflow_id,
     )
     from models.payloads import NotifyRequest, RecordEventRequest
     from workflows import steps
     from workflows.meeting_roster import recipients
-    from workflows.meeting_steps import MEETING_WORKFLOW
     from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
 
 
-@workflow.defn(name=SERIES_WORKFLOW)
+@workflow.defn(name=ids.MEETING_SERIES)
 class MeetingSeriesWorkflow:
     """The meeting plan of one organ for one term."""
 
@@ -100,7 +98,7 @@ class MeetingSeriesWorkflow:
 
     async def _start(self, m: PlannedMeeting) -> None:
         rules = self._data.rules
-        meeting_id = meeting_workflow_id(rules.organ, rules.term, m.number)
+        meeting_id = ids.meeting_id(rules.organ, rules.term, m.number)
         data = MeetingInput(
             meeting_id=meeting_id, number=m.number, rules=rules, starts_at=m.starts_at,
             urgent=m.urgent, extra=m.extra, sequence=m.sequence,
@@ -108,7 +106,7 @@ class MeetingSeriesWorkflow:
         )  # fmt: skip
         try:
             await workflow.start_child_workflow(
-                MEETING_WORKFLOW, data, id=meeting_id, parent_close_policy=ParentClosePolicy.ABANDON
+                ids.MEETING, data, id=meeting_id, parent_close_policy=ParentClosePolicy.ABANDON
             )
         except WorkflowAlreadyStartedError:
             workflow.logger.info("meeting_already_started", extra={"meeting_id": meeting_id})
@@ -194,9 +192,9 @@ class MeetingSeriesWorkflow:
     def _find(self, meeting_id: str) -> PlannedMeeting:
         rules = self._data.rules
         for m in self._plan.values():
-            if meeting_workflow_id(rules.organ, rules.term, m.number) == meeting_id:
+            if ids.meeting_id(rules.organ, rules.term, m.number) == meeting_id:
                 return m
-        series = series_workflow_id(rules.organ, rules.term)
+        series = ids.series_id(rules.organ, rules.term)
         raise ValueError(f"{meeting_id} is not in the plan of {series}")
 
     def _planned(self, meeting_id: str) -> PlannedMeeting:
@@ -214,7 +212,7 @@ class MeetingSeriesWorkflow:
     def _row(self, m: PlannedMeeting) -> SeriesMeeting:
         rules = self._data.rules
         return SeriesMeeting(
-            meeting_id=meeting_workflow_id(rules.organ, rules.term, m.number), number=m.number,
+            meeting_id=ids.meeting_id(rules.organ, rules.term, m.number), number=m.number,
             starts_at=m.starts_at, status=m.status, urgent=m.urgent, extra=m.extra,
         )  # fmt: skip
 

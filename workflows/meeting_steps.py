@@ -18,9 +18,10 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
+from models import ids
+
 with workflow.unsafe.imports_passed_through():
     from models.meeting_payloads import (
-        SERIES_WORKFLOW,
         IcsRequest,
         OrganRules,
         PlanRequest,
@@ -30,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
         RecordMeetingRequest,
         RecordMinutesRequest,
         SeriesInput,
-        series_workflow_id,
     )
     from models.payloads import RecordResult
     from workflows.steps import RECORD_RETRY, record
@@ -109,7 +109,7 @@ async def start_meeting_series(
         meetings=plan.meetings,
         meetings_per_run=meetings_per_run,
     )
-    series_id = series_workflow_id(rules.organ, rules.term)
+    series_id = ids.series_id(rules.organ, rules.term)
     if not as_child:
         started: str = await workflow.execute_activity(
             "start_series",
@@ -121,7 +121,7 @@ async def start_meeting_series(
         return started
     try:
         await workflow.start_child_workflow(
-            SERIES_WORKFLOW,
+            ids.MEETING_SERIES,
             data,
             id=series_id,
             parent_close_policy=ParentClosePolicy.ABANDON,

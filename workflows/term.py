@@ -28,6 +28,8 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
+from models import ids
+
 with workflow.unsafe.imports_passed_through():
     from models.election_payloads import (
         CountyMeetingFinished,
@@ -182,7 +184,7 @@ class TermWorkflow:
                 workflow.start_child_workflow(
                     CountyMeetingWorkflow.run,
                     county.model_copy(update={"term_workflow_id": term_id}),
-                    id=f"county-meeting-{self._data.year}-{county.county}",
+                    id=ids.county_meeting_id(self._data.year, county.county),
                     parent_close_policy=ParentClosePolicy.ABANDON,
                     search_attributes=search_attributes(
                         self._data.term, "county_meeting", county.county, "started"
@@ -208,7 +210,7 @@ class TermWorkflow:
                 seat_to_date=data.seat_to_date,
                 delegates_from_records=self._lean,
             ),
-            id=f"landsting-{data.year}",
+            id=ids.landsting_id(data.year),
             parent_close_policy=ParentClosePolicy.ABANDON,
             search_attributes=search_attributes(data.term, "landsting", "all", "started"),
         )

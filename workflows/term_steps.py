@@ -11,6 +11,8 @@ from datetime import date
 
 from temporalio import workflow
 
+from models import ids
+
 with workflow.unsafe.imports_passed_through():
     from models.election_payloads import HandoverIn, SupplementaryIn, TermInput, VacateIn
     from models.payloads import (
@@ -110,7 +112,7 @@ async def record_handover(data: TermInput, next_term: str) -> None:
         RecordEventRequest(
             idempotency_key=f"term-{data.year}/handover",
             action="term_handed_over",
-            subject=f"term-{data.year}",
+            subject=ids.term_id(data.year),
             content={"next_term": next_term},
         )
     )

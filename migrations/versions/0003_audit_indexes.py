@@ -2,7 +2,7 @@
 is gone) and, on PostgreSQL, by subject prefix (a term's milestones).
 
 PostgreSQL serves `LIKE 'prefix%'` from a btree only with the pattern operator class (unless the
-database collation is C); SQLite gets range conditions (service.audit_sources.starts_with), which
+database collation is C); SQLite gets range conditions (service.audit.sources.starts_with), which
 the plain index serves.
 
 Revision ID: 0003

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from activities.records import RecordActivities
 from cli.main import app
+from client.errors import UserError
 from models.payloads import RecordEventRequest
-from service.errors import UserError
 
 runner = CliRunner()
 

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
 from cli.main import app
+from client.errors import NotReachableError, UserError
 from models.payloads import (
     ElectionRecord,
     EndSeatRequest,
@@ -32,9 +33,11 @@ from models.payloads import (
 )
 from models.records import Attendance, Meeting
 from notices.mailer import SmtpConfig
-from service import audit, audit_person, audit_queries, audit_timeline
-from service.audit_history import from_record_store
-from service.errors import NotReachableError, UserError
+from service import audit
+from service.audit import events as audit_timeline
+from service.audit import people as audit_person
+from service.audit import queries as audit_queries
+from service.audit.histories import from_record_store
 from tests.activities.conftest import people, seat
 from tests.conftest import free_port
 

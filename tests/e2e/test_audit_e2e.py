@@ -25,8 +25,12 @@ from activities.records import RecordActivities
 from cli.main import app
 from models.payloads import RecordEventRequest
 from notices.mailer import SmtpConfig
-from service import audit_crosscheck, audit_history, audit_person, audit_queries, audit_timeline
-from service.audit_sources import RETENTION_NOTE
+from service.audit import crosscheck as audit_crosscheck
+from service.audit import events as audit_timeline
+from service.audit import histories as audit_history
+from service.audit import people as audit_person
+from service.audit import queries as audit_queries
+from service.audit.sources import RETENTION_NOTE
 from tests.conftest import SmtpServer
 from tests.e2e.audit_support import county_delegates, hold_landsting, listed, poll
 from tests.workflows.cycle_driver import Cycle, hold_county_meetings, start_term

@@ -35,12 +35,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.records import RecordActivities
 from domain.meeting_plan import day_problem
+from models import ids
 from models.meeting_payloads import (
     MeetingStatus,
     PlannedMeeting,
     SeriesInput,
     SeriesStatus,
-    series_workflow_id,
 )
 from models.payloads import PersonIn, RecordPeopleRequest
 from notices.planning import norwegian_holidays
@@ -199,7 +199,7 @@ async def start_board(client: Client, folder: Path, term: str, in_seconds: int) 
     ends_on = dt.date(int(term[-4:]), 1, 31)
     series = SeriesInput(rules=rules, ends_on=ends_on, meetings=meetings)
     await client.start_workflow(
-        "MeetingSeries", series, id=series_workflow_id(BOARD, term), task_queue="ksgov"
+        "MeetingSeries", series, id=ids.series_id(BOARD, term), task_queue="ksgov"
     )
     return [f"meeting-{BOARD}-{term}-{n:02d}" for n in (1, 2, 3)]
 
@@ -282,7 +282,7 @@ async def refuse_bad_input(
     """Each bad input exits with 2 and one plain line, and changes nothing: not the meetings,
     not the plan, no mail, no new series."""
     organ = "hovedstyret"
-    series = client.get_workflow_handle(series_workflow_id(organ, term))
+    series = client.get_workflow_handle(ids.series_id(organ, term))
     bad = {
         ("move", meeting_id, "27.11.2026"): "is not a date and time like",
         ("agenda", f"meeting-{organ}-{term}-99", "Budsjett"): "is not in the plan",
@@ -303,7 +303,7 @@ async def refuse_bad_input(
     assert await series.query("status", result_type=SeriesStatus) == plan
     assert len([r for r in smtp.received[sent:] if concerns(r.message, meeting_id)]) == 0
     with pytest.raises(RPCError):
-        await client.get_workflow_handle(series_workflow_id("landsstyret", term)).describe()
+        await client.get_workflow_handle(ids.series_id("landsstyret", term)).describe()
 
 
 async def move_call_in_and_cancel(

@@ -12,7 +12,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from service.devserver import port_in_use
+from harness.devserver import port_in_use
 from tests.e2e.conftest import Sandbox
 from workflows.search_attributes import KS_STAGE
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import UserError
-from service.sim_activities import ActivityOptions, activity_process
+from client.errors import UserError
+from harness.activity_process import ActivityOptions, activity_process
 from tests.e2e.conftest import Sandbox
 
 KEYS = {

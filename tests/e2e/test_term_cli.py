@@ -19,6 +19,8 @@ import pytest
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from harness import driver as sim_driver
+from harness.synthetic import PeopleFactory
 from models.election_payloads import (
     AppointIn,
     CongressDateIn,
@@ -29,9 +31,7 @@ from models.election_payloads import (
     VoteIn,
 )
 from models.records import Seat
-from service import sim_driver
 from service.governance import load_bylaws, load_registry
-from service.synthetic import PeopleFactory
 from service.term_inputs import build_term_input
 from store.db import make_engine
 from tests.e2e.conftest import Sandbox

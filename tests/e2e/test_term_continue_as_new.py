@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from models.meeting_payloads import series_workflow_id
+from models import ids
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
 from tests.workflows.cycle_driver import Cycle, hold_county_meetings, hold_landsting
@@ -46,9 +46,9 @@ async def test_the_terms_county_meetings_survive_its_continue_as_new_and_still_r
     data = build_term_input(
         fictional_registry(), fictional_bylaws(), YEAR, meetings=True
     ).model_copy(update={"max_history_length": 12})  # continue as new at every chance
-    county_series = [series_workflow_id(m.organ, data.term)
+    county_series = [ids.series_id(m.organ, data.term)
                      for c in data.counties for m in c.meetings]  # fmt: skip
-    national_series = [series_workflow_id(m.organ, data.term) for m in data.meetings]
+    national_series = [ids.series_id(m.organ, data.term) for m in data.meetings]
     assert len(county_series) == 2 * len(data.counties)
     recorder = Recorder()
     async with mock_worker(client, task_queue, recorder):
@@ -61,11 +61,11 @@ async def test_the_terms_county_meetings_survive_its_continue_as_new_and_still_r
             return (await term.describe()).run_id != first_run
 
         await eventually(continued, seconds=30)
-        counties = [client.get_workflow_handle(f"county-meeting-{YEAR}-{c.county}")
+        counties = [client.get_workflow_handle(ids.county_meeting_id(YEAR, c.county))
                     for c in data.counties]  # fmt: skip
         for handle in counties:
             assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
-        cycle = Cycle(data, term, counties, client.get_workflow_handle(f"landsting-{YEAR}"))
+        cycle = Cycle(data, term, counties, client.get_workflow_handle(ids.landsting_id(YEAR)))
         await hold_county_meetings(cycle)  # until the new run has started the Landsting
         await hold_landsting(cycle, recorder)  # until the term is in office
         series = [*county_series, *national_series]

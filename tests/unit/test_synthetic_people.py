@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.synthetic import PeopleFactory
+from harness.synthetic import PeopleFactory
 
 
 def test_the_same_seed_gives_the_same_people() -> None:

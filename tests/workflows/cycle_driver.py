@@ -10,6 +10,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from domain.bylaws import Bylaws
+from models import ids
 from models.election_payloads import (
     AppointIn,
     CongressDateIn,
@@ -59,14 +60,14 @@ async def start_term(
     started = await start_term_workflows(client, data, tq)
     term = client.get_workflow_handle(started.term_id, result_type=TermResult)
     counties = [
-        client.get_workflow_handle(f"county-meeting-{year}-{c.county}") for c in data.counties
+        client.get_workflow_handle(ids.county_meeting_id(year, c.county)) for c in data.counties
     ]
 
     async def all_started() -> bool:
         return bool(await stage_of(term)) and all([await _exists(h) for h in counties])
 
     await eventually(all_started)
-    return Cycle(data, term, counties, client.get_workflow_handle(f"landsting-{year}"))
+    return Cycle(data, term, counties, client.get_workflow_handle(ids.landsting_id(year)))
 
 
 async def _exists(handle: WorkflowHandle[Any, Any]) -> bool:

@@ -19,6 +19,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 import worker
 from activities.starts import StartActivities
+from client.gateway import ensure_search_attributes
 from domain.bylaws import Bylaws, parse_bylaws
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
 from models.election_payloads import (
@@ -59,7 +60,6 @@ from models.payloads import (
 from notices.calendar import meeting_ics
 from notices.messages import render
 from notices.planning import plan_series
-from service.temporal import ensure_search_attributes
 from store.reads import DELEGATE_ORGAN, delegate_county
 from tests.conftest import binary
 from workflows.all import WORKFLOWS

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from models import ids
 from models.election_payloads import TermInput
-from models.meeting_payloads import SeriesInput, series_workflow_id
+from models.meeting_payloads import SeriesInput
 from models.payloads import NotifyRequest
 from tests.workflows.cycle_support import Recorder, eventually, representatives
 
@@ -22,7 +23,7 @@ from tests.workflows.cycle_support import Recorder, eventually, representatives
 def series_ids(data: TermInput, county: bool) -> list[str]:
     """The ids of the county-level series (`county`) or of the national ones."""
     plans = [m for c in data.counties for m in c.meetings] if county else list(data.meetings)
-    return [series_workflow_id(m.organ, data.term) for m in plans]
+    return [ids.series_id(m.organ, data.term) for m in plans]
 
 
 async def series_exist(client: Client, data: TermInput, county: bool) -> None:
@@ -56,7 +57,7 @@ async def check_county_series(client: Client, data: TermInput, recorder: Recorde
     seats = [s for r in recorder.of("record_seats") for s in r.seats]
     for county in data.counties:
         board_plan, assembly_plan = county.meetings
-        board = await series_input(client, series_workflow_id(board_plan.organ, data.term))
+        board = await series_input(client, ids.series_id(board_plan.organ, data.term))
         rules = board.rules
         assert (rules.organ, rules.county, rules.term) == (
             f"county_board:{county.county}",
@@ -71,7 +72,7 @@ async def check_county_series(client: Client, data: TermInput, recorder: Recorde
         assert board.ends_on == dt.date(data.year + 4, 9, 30)
         assert len(board.meetings) == 4 * 4  # four a year, November 2031 to August 2035
 
-        yearly = await series_input(client, series_workflow_id(assembly_plan.organ, data.term))
+        yearly = await series_input(client, ids.series_id(assembly_plan.organ, data.term))
         rules = yearly.rules
         assert (rules.organ, rules.county) == (f"county_meeting:{county.county}", county.county)
         assert (rules.notice_days, rules.reminder_days, rules.members) == (14, (3,), None)

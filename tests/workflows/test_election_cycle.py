@@ -12,9 +12,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from harness.clock import skip_to
 from models.election_payloads import HandoverIn, SupplementaryIn, TermResult, VacateIn
 from models.payloads import SeatIn
-from service.sim_clock import skip_to
 from tests.workflows.cycle_driver import (
     Cycle,
     hold_county_meetings,

@@ -18,6 +18,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from models import ids
 from models.meeting_payloads import (
     AddMeetingIn,
     CancelMeetingIn,
@@ -26,7 +27,6 @@ from models.meeting_payloads import (
     PlannedMeeting,
     PlanRequest,
     SeriesInput,
-    meeting_workflow_id,
 )
 from notices.planning import plan_series
 from tests.workflows.test_meeting_support import (
@@ -78,9 +78,7 @@ async def test_a_year_of_hovedstyret_sends_every_notice_and_reminder_on_time(
         await env.sleep(datetime(year + 1, 1, 2, tzinfo=UTC) - await env.get_current_time())
         result = await handle.result()
         for m in plan.meetings:
-            child = env.client.get_workflow_handle(
-                meeting_workflow_id("hovedstyret", term, m.number)
-            )
+            child = env.client.get_workflow_handle(ids.meeting_id("hovedstyret", term, m.number))
             with contextlib.suppress(RPCError):  # a child may have ended with the test clock
                 await child.terminate()
     assert [m.status for m in result.meetings] == ["started"] * 10
@@ -121,8 +119,8 @@ async def test_the_plan_takes_extra_meetings_moves_and_cancellations(
         extra = await handle.execute_update(
             MeetingSeriesWorkflow.add, AddMeetingIn(starts_at=weekday_at(now, 5), urgent=True)
         )
-        one = meeting_workflow_id("hovedstyret", "2024-2028", 1)
-        two = meeting_workflow_id("hovedstyret", "2024-2028", 2)
+        one = ids.meeting_id("hovedstyret", "2024-2028", 1)
+        two = ids.meeting_id("hovedstyret", "2024-2028", 2)
         moved = await handle.execute_update(
             MeetingSeriesWorkflow.move, MoveMeetingIn(meeting_id=one, starts_at=weekday_at(now, 70))
         )

@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from client.gateway import ensure_search_attributes
 from models.meeting_payloads import (
     IcsRequest,
     OrganRules,
@@ -35,7 +36,6 @@ from models.payloads import NotifyRequest, NotifyResult, RecordEventRequest, Rec
 from notices.calendar import meeting_ics
 from notices.messages import render
 from notices.planning import plan_series
-from service.temporal import ensure_search_attributes
 from tests.conftest import binary
 from worker import PASSTHROUGH
 from workflows.meeting import MeetingWorkflow

@@ -1,4 +1,4 @@
-"""The simulation's clock (service/sim_clock.py) waits for work that outlasts its sleep call's
+"""The simulation's clock (harness/clock.py) waits for work that outlasts its sleep call's
 deadline, and leaves the time-skipping server's lock count as it found it.
 
 A wrong count shows as the clock skipping while an activity runs: the activity then times out
@@ -15,8 +15,8 @@ from temporalio import activity, workflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from service.sim_clock import skip_to
-from service.sim_driver import wait_started
+from harness.clock import skip_to
+from harness.driver import wait_started
 from tests.workflows.cycle_support import own_time_skipping_env
 
 

@@ -14,8 +14,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from config import WORKFLOW_CACHE, WORKFLOW_TASKS
 from domain.registry import scaled
+from harness.simulate import worker_cache
 from service import governance
-from service.simulate import worker_cache
 from worker import build_worker
 
 

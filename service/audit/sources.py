@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from client.errors import UserError
 from models.records import Term
-from service.errors import UserError
 
 RETENTION_NOTE = "history no longer in Temporal (retention); answer from the record store only"
 HASH_PREFIX = 12

@@ -40,20 +40,21 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+import connection
+from client.errors import UserError
 from domain.bylaws import Bylaws
 from domain.registry import Registry
+from harness import driver as sim_driver
+from harness import report
+from harness.devserver import DevServer, bundled_binary
+from harness.smtp import CountingSmtp
+from harness.synthetic import PeopleFactory
+from models import ids
 from models.election_payloads import CountyMeetingResult, TermInput
 from models.records import Notification
-from service import governance, sim_driver
-from service import sim_report as report
-from service.devserver import DevServer, bundled_binary
-from service.errors import UserError
+from service import governance
 from service.migrate import migrate
-from service.sim_smtp import CountingSmtp
-from service.synthetic import PeopleFactory
-from service.temporal import runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
 from store import db
@@ -301,9 +302,7 @@ class Drill:
         return fault in self.options.faults
 
     async def connect(self) -> Client:
-        self.client = await Client.connect(
-            self.server.address, data_converter=pydantic_data_converter, runtime=runtime()
-        )
+        self.client = await connection.connect_to(self.server.address)
         return self.client
 
     async def kill_worker(self, phase: str) -> None:
@@ -432,7 +431,7 @@ async def _term(
 
     if drill.wanted("server"):
         await drill.restart_server("between county meetings and Landsting")
-    landsting = await sim_driver.wait_started(client, f"landsting-{year}")
+    landsting = await sim_driver.wait_started(client, ids.landsting_id(year))
     # The update returns once the notice is out, so the mail server comes back beside it.
     outage = await drill.smtp_down("Landsting notice")
     await sim_driver.notice_landsting(landsting, dt.date(year + 1, 2, 13))
@@ -446,9 +445,9 @@ async def _term(
     await chaos
     await sim_driver.wait_stage(term, "in_office", seconds=options.settle_seconds)
     progress(f"Landsting: {len(delegates)} delegates; organs composed")
-    ids = await _term_workflows(client, data.term)
-    settled = await _settle(client, drill, ids, options.settle_seconds)
-    return await _report(drill, client, data, bylaws, ids, settled)
+    workflow_ids = await _term_workflows(client, data.term)
+    settled = await _settle(client, drill, workflow_ids, options.settle_seconds)
+    return await _report(drill, client, data, bylaws, workflow_ids, settled)
 
 
 async def _county_meetings(
@@ -457,7 +456,7 @@ async def _county_meetings(
     async def one(n: int) -> CountyMeetingResult:
         county = data.counties[n]
         handle = await sim_driver.wait_started(
-            client, f"county-meeting-{data.year}-{county.county}"
+            client, ids.county_meeting_id(data.year, county.county)
         )
         await sim_driver.county_meeting(handle, county, people, dt.date(data.year, 11, 10 + n))
         return CountyMeetingResult.model_validate(await handle.result())
@@ -467,10 +466,10 @@ async def _county_meetings(
 
 async def _term_workflows(client: Client, term: str) -> list[str]:
     """Every workflow of the term, found by its search attribute (the dev server has visibility)."""
-    ids = set()
+    found: set[str] = set()
     async for execution in client.list_workflows(f"KsTerm = '{term}'"):
-        ids.add(execution.id)
-    return sorted(ids)
+        found.add(execution.id)
+    return sorted(found)
 
 
 async def _settle(client: Client, drill: Drill, ids: list[str], seconds: float) -> float:

@@ -19,12 +19,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
+from client.errors import NotReachableError, UserError
+from client.gateway import connect
 from config import Settings
-from service import audit_crosscheck, audit_history, audit_person, audit_queries, audit_timeline
-from service.audit_crosscheck import CrossCheck
-from service.audit_sources import RETENTION_NOTE, Answer
-from service.errors import NotReachableError, UserError
-from service.temporal import connect
+from service.audit import crosscheck as audit_crosscheck
+from service.audit import events as audit_timeline
+from service.audit import histories as audit_history
+from service.audit import people as audit_person
+from service.audit import queries as audit_queries
+from service.audit.crosscheck import CrossCheck
+from service.audit.sources import RETENTION_NOTE, Answer
 from store.audit import ChainReport, verify_chain
 from store.db import display_url, make_engine
 
@@ -66,7 +70,7 @@ def verify(database_url: str, expected_head: str | None = None) -> ChainReport:
 
 
 def query(database_url: str, ask: Callable[[Engine], T]) -> T:
-    """Run one record-store query (service.audit_queries and friends) on the configured store."""
+    """Run one record-store query (service.audit.queries and friends) on the configured store."""
     with record_store(database_url) as engine:
         return ask(engine)
 

@@ -19,8 +19,8 @@ from temporalio.client import Client
 
 from domain.bylaws import Bylaws
 from domain.gender import Gender, GenderBalanceError, check_gender_balance
+from harness.smtp import CountingSmtp
 from models.records import Election, Meeting, Notification, Person, Seat
-from service.sim_smtp import CountingSmtp
 from store.audit import utc, verify_chain
 
 

@@ -20,13 +20,14 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from client.gateway import connect
 from config import Settings
+from harness.devserver import DevServer, port_in_use
+from harness.simulate import MeetingScope, SimulationOptions, run_simulation
+from models import ids
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
-from service.devserver import DevServer, port_in_use
 from service.migrate import migrate
-from service.simulate import MeetingScope, SimulationOptions, run_simulation
-from service.temporal import connect
 from store import audit, db
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
@@ -83,7 +84,7 @@ async def run_demo(settings: Settings, progress: Progress) -> DemoSummary:
         _worker(client, settings, engine, started, progress),
     ):
         snapshot = registry_snapshot()
-        workflow_id = f"registry-import-{snapshot.digest[:16]}"
+        workflow_id = ids.registry_import_id(snapshot.digest)
         progress(f"Workflow {workflow_id}: recording {len(snapshot.members)} members")
         result: RegistryImportResult = await client.execute_workflow(
             RegistryImportWorkflow.run, snapshot, id=workflow_id, task_queue=settings.task_queue

@@ -1,7 +1,7 @@
 """The secretariat's part in a simulated term: the inputs a real secretariat would send.
 
 Every update goes through the same Temporal updates (and validators) as the CLI's, with
-synthetic people from `service.synthetic`. Votes are fixed patterns (a clear majority, two lists
+synthetic people from `harness.synthetic`. Votes are fixed patterns (a clear majority, two lists
 at 8:5, agreed lists with nobody against), so every simulated election is decided.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
+from harness.synthetic import PeopleFactory
 from models.election_payloads import (
     AppointIn,
     CongressDateIn,
@@ -31,7 +32,6 @@ from models.election_payloads import (
     VoteIn,
 )
 from models.payloads import PersonIn
-from service.synthetic import PeopleFactory
 
 Handle = WorkflowHandle[Any, Any]
 

@@ -2,7 +2,7 @@
 
 Records go to a new SQLite file (or the database given), e-mail goes over real SMTP to an
 in-process aiosmtpd server that counts what arrives, and simulated time jumps from one step of
-the cycle to the next. The secretariat's input comes from `service.sim_driver`.
+the cycle to the next. The secretariat's input comes from `harness.driver`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+import connection
+from client.errors import UserError
+from client.gateway import ensure_search_attributes
 from config import WORKFLOW_CACHE
 from domain.bylaws import Bylaws
 from domain.registry import Registry, scaled
+from harness import driver as sim_driver
+from harness import report
+from harness.activity_process import ActivityOptions, activity_process
+from harness.clock import skip_to
+from harness.devserver import bundled_binary
+from harness.meetings import MeetingDriver, series_started
+from harness.smtp import CountingSmtp
+from harness.synthetic import PeopleFactory
+from models import ids
 from models.election_payloads import (
     CountyMeetingInput,
     CountyMeetingResult,
@@ -36,20 +47,10 @@ from models.election_payloads import (
     TermResult,
     VacateIn,
 )
-from models.meeting_payloads import series_workflow_id
 from models.records import Notification, Seat
 from notices.mailer import SmtpConfig
-from service import governance, sim_driver
-from service import sim_report as report
-from service.devserver import bundled_binary
-from service.errors import UserError
+from service import governance
 from service.migrate import migrate
-from service.sim_activities import ActivityOptions, activity_process
-from service.sim_clock import skip_to
-from service.sim_meetings import MeetingDriver, series_started
-from service.sim_smtp import CountingSmtp
-from service.synthetic import PeopleFactory
-from service.temporal import ensure_search_attributes, runtime
 from service.term_inputs import build_term_input
 from service.term_start import start_term_workflows
 from store import db
@@ -147,7 +148,7 @@ def worker_cache(registry: Registry) -> int:
 @asynccontextmanager
 async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIterator[Simulation]:
     """Start the time-skipping server, the SMTP server, a worker with the real workflows and, in
-    a second process, one with the real activities (service/sim_activities.py)."""
+    a second process, one with the real activities (harness/activity_process.py)."""
     if options.scale < 1:
         raise UserError(f"--scale must be 1 or more, not {options.scale}")
     url = records_url(options)
@@ -156,8 +157,8 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
     engine = db.make_engine(url)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-        runtime=runtime(),
+        data_converter=connection.DATA_CONVERTER,
+        runtime=connection.runtime(),
     )
     smtp = CountingSmtp()
     smtp.start()
@@ -194,7 +195,7 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
 
 async def county_meeting(sim: Simulation, year: int, county: CountyMeetingInput, n: int) -> Handle:
     """One county meeting's input, held on a day in mid-November; counties run side by side."""
-    handle = await sim_driver.wait_started(sim.client, f"county-meeting-{year}-{county.county}")
+    handle = await sim_driver.wait_started(sim.client, ids.county_meeting_id(year, county.county))
     await sim_driver.county_meeting(handle, county, sim.people, dt.date(year, 11, 10 + n % 15))
     return handle
 
@@ -237,7 +238,7 @@ async def elect(sim: Simulation, year: int) -> None:
     """
     first = not sim.terms
     scope = sim.options.meetings
-    previous = "" if first else f"term-{year - 4}"
+    previous = "" if first else ids.term_id(year - 4)
     # Neither the term nor the series continue as new here: on the time-skipping server a child
     # that closes after its parent continued as new stops the clock for good (a leaked lock,
     # temporalio/sdk-java#1540; reproduced in tests/workflows/test_sim_clock.py).
@@ -257,15 +258,15 @@ async def elect(sim: Simulation, year: int) -> None:
     started = await start_term_workflows(sim.client, data, sim.task_queue, sim.progress)
     term = sim.client.get_workflow_handle(started.term_id)
     sim.progress(f"Term {data.term}: {len(data.counties)} county meetings started")
-    sim.workflow_ids |= {f"term-{year}", f"landsting-{year}"}
-    sim.workflow_ids |= {f"county-meeting-{year}-{c.county}" for c in data.counties}
+    sim.workflow_ids |= {ids.term_id(year), ids.landsting_id(year)}
+    sim.workflow_ids |= {ids.county_meeting_id(year, c.county) for c in data.counties}
     await sim.advance_to(at(year, 11, 1))
     results = await county_meetings(sim, data)
     sim.county_results[year] = results
     await series_started(sim.client, [m for c in data.counties for m in c.meetings], data.term)
     await until(sim, at(year, 12, 1))
     with sim.env.auto_time_skipping_disabled():
-        landsting = await sim_driver.wait_started(sim.client, f"landsting-{year}")
+        landsting = await sim_driver.wait_started(sim.client, ids.landsting_id(year))
         congress = dt.date(year + 1, 2, 13)
         await sim_driver.notice_landsting(landsting, congress)
     await until(sim, at(year + 1, 2, 13))
@@ -283,7 +284,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
 
     The organs' meetings due meanwhile are held on their dates.
     """
-    term = sim.client.get_workflow_handle(f"term-{year}")
+    term = sim.client.get_workflow_handle(ids.term_id(year))
     name = sim.terms[year].term
     with Session(sim.engine) as session:
         council = session.exec(
@@ -351,7 +352,7 @@ async def hold_meetings(sim: Simulation, until: dt.datetime) -> None:
     before = sum(driver.held.values())
     await driver.hold_until(until, sim.advance_to)
     sim.workflow_ids |= driver.done | {
-        series_workflow_id(o, driver.term) for o in driver.organs if driver.held.get(o)
+        ids.series_id(o, driver.term) for o in driver.organs if driver.held.get(o)
     }
     sim.progress(f"Meetings until {until.date()}: {sum(driver.held.values()) - before} held")
 
@@ -367,7 +368,7 @@ async def run_simulation(options: SimulationOptions, progress: Progress) -> dict
         await hold_meetings(sim, at(year + 4, 10, 20))
         await elect(sim, year + 4)  # the next term's organs: the hand-over
         await hold_meetings(sim, at(year + 5, 2, 1))  # any still open (the next elect held them)
-        term = sim.client.get_workflow_handle(f"term-{options.year}", result_type=TermResult)
+        term = sim.client.get_workflow_handle(ids.term_id(options.year), result_type=TermResult)
         result = await term.result()
         progress(f"Term {result.term} handed over to {result.handed_over_to}")
         await settle(sim)

@@ -17,10 +17,11 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models import ids
 from models.records import AuditEntry, Election, Meeting, Notification, Seat, Term
-from service import audit_sources as src
-from service.audit_queries import elections_with_audit, term_notice_filters, votes_summary
-from service.audit_sources import Answer
+from service.audit import sources as src
+from service.audit.queries import elections_with_audit, term_notice_filters, votes_summary
+from service.audit.sources import Answer
 
 # Actions that the rows of the record store already tell (an election, a seat, a notice).
 TOLD_BY_ROWS = ("election_recorded", "seats_recorded", "people_recorded", "seat_ended")
@@ -148,7 +149,7 @@ def _notice_event(
 
 
 def _milestones(session: Session, term: Term, dialect: str) -> list[TimelineEvent]:
-    key = f"term-{term.first_year}"
+    key = ids.term_id(term.first_year)
     query = select(AuditEntry).where(
         or_(
             col(AuditEntry.subject) == key,

@@ -1,7 +1,7 @@
 """Audit queries over the record store: who held which seat, a person's record, notices sent.
 
 Pure functions over a SQLAlchemy engine: a few set-based queries each (no query per row), on
-indexed columns, returning frozen facts with their evidence (see service.audit_sources). The
+indexed columns, returning frozen facts with their evidence (see service.audit.sources). The
 answers need no Temporal server: the record store is the legal record.
 """
 
@@ -18,10 +18,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from client.errors import UserError
 from models.records import AuditEntry, Election, Member, Notification, Person, Seat
-from service import audit_sources as src
-from service.audit_sources import Answer
-from service.errors import UserError
+from service.audit import sources as src
+from service.audit.sources import Answer
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ business clock that reads the simulated time of each attempt.
 
 `activity_process(...)` starts it and stops it; if it dies meanwhile, the simulation stops with
 a message instead of waiting for activities nobody runs. Run on its own (`python -m
-service.sim_activities --help`) it is that worker.
+harness.activity_process --help`) it is that worker.
 """
 
 from __future__ import annotations
@@ -22,13 +22,10 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-
+import connection
 from activities.clock import temporal_clock
+from client.errors import UserError
 from notices.mailer import SmtpConfig
-from service.errors import UserError
-from service.temporal import runtime
 from store import db
 from telemetry import configure_logging
 from worker import running_worker
@@ -49,7 +46,7 @@ class ActivityOptions:
 
 def command(options: ActivityOptions) -> list[str]:
     return [
-        sys.executable, "-m", "service.sim_activities",
+        sys.executable, "-m", "harness.activity_process",
         "--target", options.target, "--task-queue", options.task_queue,
         "--database-url", options.database_url, "--smtp-port", str(options.smtp_port),
         "--mail-from", options.mail_from,
@@ -105,9 +102,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 async def serve(options: ActivityOptions) -> None:
     """The activity worker, until SIGTERM."""
     engine = db.make_engine(options.database_url)
-    client = await Client.connect(
-        options.target, data_converter=pydantic_data_converter, runtime=runtime()
-    )
+    client = await connection.connect_to(options.target)
     config = SmtpConfig(host="127.0.0.1", port=options.smtp_port, mail_from=options.mail_from)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -122,7 +117,7 @@ async def serve(options: ActivityOptions) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m service.sim_activities",
+        prog="python -m harness.activity_process",
         description="The simulation's activity worker (started by `ksgov simulate`).",
     )
     parser.add_argument("--target", required=True, help="host:port of the Temporal server")

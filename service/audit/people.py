@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.records import Attendance, Election, Meeting, Notification, Seat
-from service import audit_sources as src
-from service.audit_queries import elections_with_audit, find_people, notice_facts, votes_summary
-from service.audit_sources import Answer
+from service.audit import sources as src
+from service.audit.queries import elections_with_audit, find_people, notice_facts, votes_summary
+from service.audit.sources import Answer
 
 
 @dataclass(frozen=True)

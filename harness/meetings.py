@@ -23,6 +23,8 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from harness.driver import wait_started
+from models import ids
 from models.election_payloads import OrganMeetings, TermInput
 from models.meeting_payloads import (
     AbsenceIn,
@@ -30,10 +32,8 @@ from models.meeting_payloads import (
     AttendanceIn,
     DecisionIn,
     MinutesIn,
-    series_workflow_id,
 )
 from models.records import Seat
-from service.sim_driver import wait_started
 
 Advance = Callable[[dt.datetime], Awaitable[None]]
 QUERY_ATTEMPTS = 20
@@ -61,7 +61,7 @@ async def series_started(client: Client, plans: Sequence[OrganMeetings], term: s
     """Wait until the series of `plans` exist (each starts a moment after its organ is
     composed), so that the driver sees every planned meeting."""
     for plan in plans:
-        await wait_started(client, series_workflow_id(plan.organ, term))
+        await wait_started(client, ids.series_id(plan.organ, term))
 
 
 @dataclass
@@ -103,7 +103,7 @@ class MeetingDriver:
 
         Skipping an organ on a passing error would hold its meetings only in a later round,
         after their dates (the notices-before-deadline invariant caught exactly that)."""
-        handle = self.client.get_workflow_handle(series_workflow_id(organ, self.term))
+        handle = self.client.get_workflow_handle(ids.series_id(organ, self.term))
         for _ in range(QUERY_ATTEMPTS):
             try:
                 status: dict[str, Any] = await handle.query("status")

@@ -19,8 +19,8 @@ from temporalio.client import Client
 
 from models.payloads import ElectionRecord, RecordElectionRequest, RecordSeatsRequest, SeatIn
 from models.records import Election, Seat, Term
-from service import audit_sources as src
-from service.audit_history import Run, fetch_run
+from service.audit import sources as src
+from service.audit.histories import Run, fetch_run
 from store.audit import canonical_json, utc
 
 REQUESTS: dict[str, type[RecordElectionRequest] | type[RecordSeatsRequest]] = {

@@ -23,8 +23,8 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.records import AuditEntry
-from service import audit_sources as src
-from service.audit_sources import Answer
+from service.audit import sources as src
+from service.audit.sources import Answer
 
 
 @dataclass(frozen=True)

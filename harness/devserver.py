@@ -20,7 +20,7 @@ from typing import IO
 
 from temporalio.client import Client
 
-from service.errors import NotReachableError, UserError
+from client.errors import NotReachableError, UserError
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 STARTUP_SECONDS = 30.0
