@@ -1,16 +1,25 @@
-"""Helpers shared by the CLI modules: settings, output as table or JSON, one-line errors."""
+"""Helpers shared by the CLI modules: settings, output as table or JSON, one-line errors.
+
+Light on purpose: every command module imports it, and `ksgov --help` must not load Temporal,
+pydantic-settings or the record store.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
-from collections.abc import Sequence
-from typing import Annotated, Any, NoReturn
+from collections.abc import Coroutine, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from client.errors import UserError
-from config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from config import Settings
+
+_T = TypeVar("_T")
 
 QuietOption = Annotated[
     bool, typer.Option("--quiet", help="No progress lines on stderr (the result still prints).")
@@ -25,10 +34,20 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def settings() -> Settings:
     """The settings, or a one-line error naming the bad variable."""
+    from config import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
         fail(str(exc))
+
+
+def run(call: Coroutine[Any, Any, _T]) -> _T:
+    """Run an operation; a UserError becomes one line on stderr and its exit code."""
+    try:
+        return asyncio.run(call)
+    except UserError as exc:
+        user_errors_as_exit(exc)
 
 
 def print_json(value: Any) -> None:

@@ -1,36 +1,18 @@
 """`ksgov meeting ...`: the secretariat's meeting commands (plan, series, changes, minutes, .ics).
 
-Thin: parses the arguments, calls service/meeting.py and prints a table or JSON. Dates are Oslo
-local dates (YYYY-MM-DD) and times HH:MM.
+Thin: parses the arguments, calls one function of service/meeting.py and prints a table or JSON.
+Dates are Oslo local dates (YYYY-MM-DD) and times HH:MM. The service is imported when a command
+runs, so `--help` does not load Temporal.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
 
-from cli.common import print_json, print_table, settings, user_errors_as_exit
-from client.errors import UserError
-from models.meeting_payloads import (
-    AbsenceIn,
-    AddMeetingIn,
-    AgendaIn,
-    AgendaItemIn,
-    ApproveMinutesIn,
-    AttendanceIn,
-    CancelIn,
-    CancelMeetingIn,
-    MeetingStatus,
-    MinutesIn,
-    MoveIn,
-    MoveMeetingIn,
-)
-from service import meeting as svc
+from cli.common import fail, print_json, print_table, run, settings
 
 meeting_app = typer.Typer(help="Meetings: plan, notices, changes, attendance, minutes.",
                           no_args_is_help=True)  # fmt: skip
@@ -40,8 +22,6 @@ At = Annotated[str, typer.Option("--at", help="Start time HH:MM (Oslo).")]
 Urgent = Annotated[
     bool, typer.Option("--urgent", help="Short notice allowed (kommuneloven § 11-8).")
 ]
-_T = TypeVar("_T")
-_M = TypeVar("_M", bound=BaseModel)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,22 +29,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(meeting_app, name="meeting")
 
 
-def _run(work: Coroutine[Any, Any, _T]) -> _T:
-    try:
-        return asyncio.run(work)
-    except UserError as exc:
-        user_errors_as_exit(exc)
+def _show(result: Any, as_json: bool = False) -> None:
+    """A meeting's status as one table row; anything else (or with --json) as JSON."""
+    from models.meeting_payloads import MeetingStatus
+    from service import meeting as svc
 
-
-def _payload(model: type[_M], **fields: Any) -> _M:
-    """The update's input, or a one-line error naming the field (no traceback)."""
-    try:
-        return model(**fields)
-    except ValidationError as exc:
-        user_errors_as_exit(UserError(svc.plain_error(exc)))
-
-
-def _show(result: MeetingStatus | Any, as_json: bool = False) -> None:
     if as_json or not isinstance(result, MeetingStatus):
         print_json(svc.as_json(result))
         return
@@ -75,16 +44,25 @@ def _show(result: MeetingStatus | Any, as_json: bool = False) -> None:
     )  # fmt: skip
 
 
+def _local(call: Any) -> Any:
+    """Run an operation that needs no server; a UserError becomes one line and exit 2."""
+    from client.errors import UserError
+
+    try:
+        return call()
+    except UserError as exc:
+        fail(str(exc), exc.exit_code)
+
+
 @meeting_app.command("plan")
 def plan(
     organ: str, term: str, first: Annotated[str | None, typer.Option("--from")] = None,
     as_json: JsonFlag = False,
 ) -> None:  # fmt: skip
     """Preview an organ's meeting plan for a term (public holidays and July avoided)."""
-    try:
-        meetings = svc.preview_plan(organ, term, first)
-    except UserError as exc:
-        user_errors_as_exit(exc)
+    from service import meeting as svc
+
+    meetings = _local(lambda: svc.preview_plan(organ, term, first))
     if as_json:
         print_json(svc.as_json(meetings))
         return
@@ -100,11 +78,10 @@ def start_series(
     first: Annotated[str | None, typer.Option("--from")] = None,
 ) -> None:  # fmt: skip
     """Start the organ's meeting series for the term (normally the term workflow does this)."""
-    try:
-        rules = svc.load_rules(organ, term, roster, None)
-    except UserError as exc:
-        user_errors_as_exit(exc)
-    typer.echo(_run(svc.start_series(settings(), rules, first)))
+    from service import meeting as svc
+
+    rules = _local(lambda: svc.load_rules(organ, term, roster, None))
+    typer.echo(run(svc.start_series(settings(), rules, first)))
 
 
 @meeting_app.command("list")
@@ -114,8 +91,10 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List meetings that have their own workflow, earliest first."""
-    day = svc.parse_day(first) if first else None
-    found = _run(svc.list_meetings(settings(), organ, day))
+    from service import meeting as svc
+
+    day = _local(lambda: svc.parse_day(first)) if first else None
+    found = run(svc.list_meetings(settings(), organ, day))
     if as_json:
         print_json(svc.as_json(found))
         return
@@ -126,49 +105,49 @@ def list_(
 @meeting_app.command("add")
 def add(organ: str, term: str, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
     """Add an extra meeting to the plan (e.g. during wage bargaining)."""
-    data = _payload(AddMeetingIn, starts_at=svc.oslo_time(day, at), urgent=urgent)
-    print_json(svc.as_json(_run(svc.series_update(settings(), organ, term, "add", data))))
+    from service import meeting as svc
+
+    print_json(svc.as_json(run(svc.add_meeting(settings(), organ, term, day, at, urgent))))
 
 
 @meeting_app.command("move")
 def move(meeting_id: MeetingId, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
     """Move a meeting: a new notice goes out (SEQUENCE+1) and the reminders follow the date."""
-    when = svc.oslo_time(day, at)
-    data: Any = _payload(MoveIn, starts_at=when, urgent=urgent)
-    if not _run(svc.is_running(settings(), meeting_id)):
-        data = _payload(MoveMeetingIn, meeting_id=meeting_id, starts_at=when, urgent=urgent)
-    _show(_run(svc.update(settings(), meeting_id, "move", data, series_name="move")))
+    from service import meeting as svc
+
+    _show(run(svc.move_meeting(settings(), meeting_id, day, at, urgent)))
 
 
 @meeting_app.command("cancel")
 def cancel(meeting_id: MeetingId, reason: Annotated[str, typer.Option("--reason")]) -> None:
     """Cancel a meeting: everyone gets the cancellation (METHOD:CANCEL)."""
-    data: Any = _payload(CancelIn, reason=reason)
-    if not _run(svc.is_running(settings(), meeting_id)):
-        data = _payload(CancelMeetingIn, meeting_id=meeting_id, reason=reason)
-    _show(_run(svc.update(settings(), meeting_id, "cancel", data, series_name="cancel")))
+    from service import meeting as svc
+
+    _show(run(svc.cancel_meeting(settings(), meeting_id, reason)))
 
 
 @meeting_app.command("agenda")
 def agenda(meeting_id: MeetingId, items: list[str]) -> None:
     """Set the agenda (saksliste), one title per argument, before the notice goes out."""
-    agenda_items = tuple(_payload(AgendaItemIn, number=n, title=t) for n, t in enumerate(items, 1))
-    data = _payload(AgendaIn, items=agenda_items)
-    _show(_run(svc.update(settings(), meeting_id, "agenda", data)))
+    from service import meeting as svc
+
+    _show(run(svc.set_agenda(settings(), meeting_id, items)))
 
 
 @meeting_app.command("absence")
 def absence(meeting_id: MeetingId, person_id: str, reason: str = "") -> None:
     """Report a member's absence (forfall): the next deputy in rank is called in."""
-    data = _payload(AbsenceIn, person_id=person_id, reason=reason)
-    _show(_run(svc.update(settings(), meeting_id, "absence", data)), True)
+    from service import meeting as svc
+
+    _show(run(svc.report_absence(settings(), meeting_id, person_id, reason)), True)
 
 
 @meeting_app.command("attendance")
 def attendance(meeting_id: MeetingId, present: list[str]) -> None:
     """Record who is present (person ids); the quorum is checked."""
-    data = _payload(AttendanceIn, present=tuple(present))
-    _show(_run(svc.update(settings(), meeting_id, "attendance", data)), True)
+    from service import meeting as svc
+
+    _show(run(svc.record_attendance(settings(), meeting_id, present)), True)
 
 
 @meeting_app.command("minutes")
@@ -177,20 +156,17 @@ def minutes(
     file: Annotated[Path, typer.Option("--file", help='JSON {"decisions": [...], "text": ""}')],
 ) -> None:
     """Record the decisions and minutes of a held meeting."""
-    try:
-        data = MinutesIn.model_validate(svc.read_json(file, "minutes"))
-    except UserError as exc:
-        user_errors_as_exit(exc)
-    except ValidationError as exc:
-        user_errors_as_exit(UserError(f"{file}: {svc.plain_error(exc)}"))
-    _show(_run(svc.update(settings(), meeting_id, "minutes", data)))
+    from service import meeting as svc
+
+    _show(run(svc.record_minutes(settings(), meeting_id, file)))
 
 
 @meeting_app.command("approve")
 def approve(meeting_id: MeetingId, previous: str) -> None:
     """At MEETING_ID, approve the minutes of the organ's previous meeting; they are published."""
-    data = _payload(ApproveMinutesIn, meeting_id=previous)
-    _show(_run(svc.update(settings(), meeting_id, "approve_previous_minutes", data)))
+    from service import meeting as svc
+
+    _show(run(svc.approve_minutes(settings(), meeting_id, previous)))
 
 
 @meeting_app.command("ics")
@@ -199,7 +175,9 @@ def ics(
     out: Annotated[Path | None, typer.Option("--out", help="Write the .ics file here.")] = None,
 ) -> None:
     """Write the meeting's calendar invite (.ics) to a file or stdout."""
-    text = _run(svc.ics(settings(), meeting_id))
+    from service import meeting as svc
+
+    text = run(svc.ics(settings(), meeting_id))
     if out is None:
         typer.echo(text)
         return

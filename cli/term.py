@@ -1,23 +1,28 @@
 """Election-cycle commands: `ksgov term`, `ksgov county-meeting`, `ksgov landsting`, `ksgov seat`.
 
 Thin: each command parses its arguments, calls one function of service/term.py and prints the
-answer (a table, or JSON with `--json`). Bulk input comes as JSON files: one object, or a list.
+answer (a table, or JSON with `--json`). Input comes as JSON files: one object, or a list. The
+service is imported when a command runs, so `--help` does not load Temporal.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel
 
-from cli.common import fail, print_json, print_table, settings, user_errors_as_exit
-from client.errors import UserError
-from service import term as service
+from cli.common import fail, print_json, print_table, run, settings
+from service.inputs import (
+    COUNTY_INPUT_HELP,
+    LANDSTING_INPUT_HELP,
+    CountyInput,
+    LandstingInput,
+)
+
+if TYPE_CHECKING:
+    from service.term import Answer
 
 term_app = typer.Typer(help="The four-year term: start it, follow it.", no_args_is_help=True)
 county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args_is_help=True)
@@ -26,7 +31,7 @@ seat_app = typer.Typer(help="Seats during the term.", no_args_is_help=True)
 
 Year = Annotated[int, typer.Argument(help="Election year of the term, e.g. 2027.")]
 File = Annotated[Path, typer.Argument(help="JSON file: one object, or a list of them.")]
-_T = TypeVar("_T")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -35,21 +40,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(county_app, name="county-meeting")
     app.add_typer(landsting_app, name="landsting")
     app.add_typer(seat_app, name="seat")
-    for kind in service.COUNTY_UPDATES:
-        county_app.command(kind, help=f"Send the {kind} JSON file to a county meeting.")(
-            _county_command(kind)
-        )
-    for kind in service.LANDSTING_UPDATES:
-        landsting_app.command(kind, help=f"Send the {kind} JSON file to the Landsting.")(
-            _landsting_command(kind)
-        )
-
-
-def _run(call: Coroutine[Any, Any, _T]) -> _T:
-    try:
-        return asyncio.run(call)
-    except UserError as exc:
-        user_errors_as_exit(exc)
+    for county_kind, text in COUNTY_INPUT_HELP.items():
+        county_app.command(county_kind, help=text)(_county_command(county_kind))
+    for landsting_kind, text in LANDSTING_INPUT_HELP.items():
+        landsting_app.command(landsting_kind, help=text)(_landsting_command(landsting_kind))
 
 
 @term_app.command("start")
@@ -58,26 +52,28 @@ def start(
     bylaws: Annotated[str | None, typer.Option("--bylaws", help="Bylaws name.")] = None,
 ) -> None:
     """Start the term of election year YEAR under the bylaws in force (or --bylaws)."""
-    name, started = _run(service.start_term(settings(), year, bylaws))
+    from service import term as service
+
+    name, started = run(service.start_term(settings(), year, bylaws))
     counties = f"{started.counties_started} of {started.counties} county meetings"
     if started.term_started:
         typer.echo(
-            f"Term {year}-{year + 4} started (workflow term-{year}) under bylaws {name}; "
+            f"Term {year}-{year + 4} started (workflow {started.term_id}) under bylaws {name}; "
             f"{counties} started."
         )
     else:
         typer.echo(
-            f"Term {year}-{year + 4} was already running (workflow term-{year}); "
+            f"Term {year}-{year + 4} was already running (workflow {started.term_id}); "
             f"{counties} were missing and are now started."
         )
 
 
 @term_app.command("status")
-def status(
-    year: Year, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-) -> None:
+def status(year: Year, as_json: JsonOption = False) -> None:
     """Where each county meeting and the Landsting stand, what input is awaited, deadlines."""
-    found = _run(service.term_status(settings(), year))
+    from service import term as service
+
+    found = run(service.term_status(settings(), year))
     if as_json:
         print_json(_plain(found))
         return
@@ -105,11 +101,13 @@ def force_landsting(
     reason: Annotated[str, typer.Option("--reason")] = "forced by the secretariat",
 ) -> None:
     """Start the Landsting before every county meeting has finished."""
-    missing = _run(service.missing_counties(settings(), year))
+    from service import term as service
+
+    missing = run(service.missing_counties(settings(), year))
     if missing and not yes:
         typer.echo(f"County meetings not finished: {', '.join(missing)}")
         typer.confirm("Start the Landsting without their delegates?", abort=True)
-    _run(service.force_landsting(settings(), year, reason))
+    run(service.force_landsting(settings(), year, reason))
     typer.echo(f"The Landsting of term {year} will start now.")
 
 
@@ -124,11 +122,13 @@ def vacate(
     ] = None,
 ) -> None:
     """Record that PERSON leaves their seat; the first deputy moves up or an election is due."""
+    from service import term as service
+
     try:
         day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
     except ValueError:
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
-    result = _run(service.vacate_seat(settings(), year, organ, person, reason, day))
+    result = run(service.vacate_seat(settings(), year, organ, person, reason, day))
     typer.echo(f"Seat vacated. Open vacancies: {', '.join(result.vacancies) or 'none'}")
 
 
@@ -136,27 +136,69 @@ def vacate(
 def supplementary(year: Year, file: File) -> None:
     """Record Landsstyret's supplementary election for an open vacancy (JSON: organ,
     vacated_person_id, person {person_id, name, gender, email, ...}, decided_on)."""
-    result = _run(service.supplementary_election(settings(), year, file))
+    from service import term as service
+
+    result = run(service.supplementary_election(settings(), year, file))
     typer.echo(f"Vacancy filled. Open vacancies: {', '.join(result.vacancies) or 'none'}")
 
 
-def _county_command(kind: str) -> Any:
-    def command(year: Year, county: Annotated[str, typer.Argument(help="NN")], file: File) -> None:
-        accepted = _run(service.county_meeting_input(settings(), year, county, kind, file))
-        typer.echo(f"Accepted {accepted} {kind} input(s) for county meeting {county}.")
+def _county_command(kind: CountyInput) -> Any:
+    def command(
+        year: Year,
+        county: Annotated[str, typer.Argument(help="The county number, e.g. 46.")],
+        file: File,
+        as_json: JsonOption = False,
+    ) -> None:
+        from service import term as service
+
+        answers = run(service.county_meeting_input(settings(), year, county, kind, file))
+        _print_answers(answers, f"{kind} input(s) for county meeting {county}", as_json)
 
     return command
 
 
-def _landsting_command(kind: str) -> Any:
-    def command(year: Year, file: File) -> None:
-        accepted = _run(service.landsting_input(settings(), year, kind, file))
-        typer.echo(f"Accepted {accepted} {kind} input(s) for the Landsting.")
+def _landsting_command(kind: LandstingInput) -> Any:
+    def command(year: Year, file: File, as_json: JsonOption = False) -> None:
+        from service import term as service
+
+        answers = run(service.landsting_input(settings(), year, kind, file))
+        _print_answers(answers, f"{kind} input(s) for the Landsting", as_json)
 
     return command
+
+
+def _print_answers(answers: list[Answer], what: str, as_json: bool) -> None:
+    """What the workflow answered to each input: a vote's round and result, or the stage."""
+    if as_json:
+        print_json([a.model_dump(mode="json") for a in answers])
+        return
+    typer.echo(f"Accepted {len(answers)} {what}.")
+    for answer in answers:
+        typer.echo(f"  {describe(answer)}")
+
+
+def describe(answer: Answer) -> str:
+    """One line for an update's answer."""
+    from models.election_payloads import PostStatus
+
+    if isinstance(answer, PostStatus):
+        post = answer.post
+        if answer.status == "decided":
+            line = f"{post}: decided, elected {', '.join(answer.elected) or '-'}"
+        elif answer.status == "open":
+            line = f"{post}: no one elected yet, now round {answer.round}"
+        else:
+            line = f"{post}: awaiting nominations ({answer.method} election)"
+        if answer.drawn_by_lot:
+            line += f"; drawn by lot: {', '.join(answer.drawn_by_lot)}"
+        return line
+    waiting = "; ".join(answer.awaiting) or "nothing"
+    return f"stage {answer.stage or '-'}; awaiting: {waiting}"
 
 
 def _plain(value: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dict):

@@ -51,11 +51,11 @@ from harness.devserver import DevServer, bundled_binary
 from harness.smtp import CountingSmtp
 from harness.synthetic import PeopleFactory
 from models import ids
-from models.election_payloads import CountyMeetingResult, TermInput
+from models.election_payloads import CountyMeetingResult
 from models.records import Notification
 from service import governance
 from service.migrate import migrate
-from service.term_inputs import build_term_input
+from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from store import db
 
@@ -451,7 +451,7 @@ async def _term(
 
 
 async def _county_meetings(
-    client: Client, data: TermInput, people: PeopleFactory
+    client: Client, data: TermPlan, people: PeopleFactory
 ) -> list[CountyMeetingResult]:
     async def one(n: int) -> CountyMeetingResult:
         county = data.counties[n]
@@ -534,7 +534,7 @@ async def workflow_problems(client: Client, ids: list[str]) -> tuple[list[str], 
 
 
 async def _report(
-    drill: Drill, client: Client, data: TermInput, bylaws: Bylaws, ids: list[str], settled: float
+    drill: Drill, client: Client, data: TermPlan, bylaws: Bylaws, ids: list[str], settled: float
 ) -> dict[str, Any]:
     engine = drill.engine
     found = report.organs(engine, data.term)

@@ -28,10 +28,13 @@ from models.election_payloads import (
     PostSpec,
     RepresentativesIn,
     RepresentativesSheetIn,
-    TermInput,
     VoteIn,
 )
 from models.payloads import PersonIn
+from service.term_inputs import TermPlan
+from workflows.elections.ballots import ElectionMeeting
+from workflows.elections.county_meeting import CountyMeetingWorkflow
+from workflows.elections.landsting import LandstingWorkflow
 
 Handle = WorkflowHandle[Any, Any]
 
@@ -49,7 +52,7 @@ async def wait_started(client: Client, workflow_id: str, seconds: float = 60) ->
 
 
 async def stage(handle: Handle) -> str:
-    return str((await handle.query("status"))["stage"])
+    return (await handle.query(ElectionMeeting.status)).stage
 
 
 async def wait_stage(handle: Handle, wanted: str, seconds: float = 120) -> None:
@@ -110,10 +113,10 @@ def vote_for(spec: PostSpec, nom: PostNomination) -> VoteIn:
 
 
 async def hold_elections(handle: Handle, posts: Sequence[PostSpec], noms: NominationsIn) -> None:
-    await handle.execute_update("nominations", noms)
+    await handle.execute_update(ElectionMeeting.nominations, noms)
     by_post = {n.post: n for n in noms.posts}
     for spec in posts:
-        await handle.execute_update("vote", vote_for(spec, by_post[spec.post]))
+        await handle.execute_update(ElectionMeeting.vote, vote_for(spec, by_post[spec.post]))
 
 
 async def county_meeting(
@@ -129,23 +132,27 @@ async def county_meeting(
         for m in data.members
     )
     pool = [p.person_id for entry in sheet for p in entry.people]
-    await handle.execute_update("representatives_sheet", RepresentativesSheetIn(entries=sheet))
-    await handle.execute_update("meeting_date", MeetingDateIn(meeting_date=on))
+    await handle.execute_update(
+        CountyMeetingWorkflow.representatives_sheet, RepresentativesSheetIn(entries=sheet)
+    )
+    await handle.execute_update(CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=on))
     await hold_elections(handle, data.posts, nominations(data.posts, people, data.county, pool))
 
 
 async def notice_landsting(handle: Handle, on: dt.date) -> None:
     """The congress date, which sends the notice to every delegate."""
-    await handle.execute_update("congress_date", CongressDateIn(congress_date=on))
+    await handle.execute_update(LandstingWorkflow.congress_date, CongressDateIn(congress_date=on))
 
 
 async def landsting(
-    handle: Handle, data: TermInput, people: PeopleFactory, delegates: list[str]
+    handle: Handle, data: TermPlan, people: PeopleFactory, delegates: list[str]
 ) -> None:
     """The congress itself: credentials, elections and the associates' appointment."""
-    await handle.execute_update("credentials", CredentialsIn(approved=tuple(delegates)))
+    await handle.execute_update(
+        LandstingWorkflow.credentials, CredentialsIn(approved=tuple(delegates))
+    )
     pool = list(delegates)
-    posts = data.landsting.posts
+    posts = data.input.landsting.posts
     await hold_elections(handle, posts, nominations(posts, people, "ks", pool))
     appointee = people.person("sb")
-    await handle.execute_update("appoint", AppointIn(person=appointee))
+    await handle.execute_update(LandstingWorkflow.appoint, AppointIn(person=appointee))

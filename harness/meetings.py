@@ -14,7 +14,6 @@ import datetime as dt
 import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import exists
 from sqlalchemy.engine import Engine
@@ -25,15 +24,20 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from harness.driver import wait_started
 from models import ids
-from models.election_payloads import OrganMeetings, TermInput
+from models.election_payloads import OrganMeetings
 from models.meeting_payloads import (
     AbsenceIn,
     ApproveMinutesIn,
     AttendanceIn,
     DecisionIn,
+    MeetingStatus,
     MinutesIn,
+    SeriesStatus,
 )
 from models.records import Seat
+from service.term_inputs import TermPlan
+from workflows.meetings.meeting import MeetingWorkflow
+from workflows.meetings.series import MeetingSeriesWorkflow
 
 Advance = Callable[[dt.datetime], Awaitable[None]]
 QUERY_ATTEMPTS = 20
@@ -78,7 +82,7 @@ class MeetingDriver:
     absences: int = 0
 
     @classmethod
-    def for_term(cls, client: Client, engine: Engine, data: TermInput) -> MeetingDriver:
+    def for_term(cls, client: Client, engine: Engine, data: TermPlan) -> MeetingDriver:
         """A driver for every series the term's input asks for: national, then per county."""
         county = tuple(m.organ for c in data.counties for m in c.meetings)
         organs = tuple(m.organ for m in data.meetings) + county
@@ -91,14 +95,14 @@ class MeetingDriver:
             status = await self._series_status(organ)
             if status is None:
                 continue  # no series: the organ has no meetings, or it is not composed
-            for m in status["meetings"]:
-                if m["status"] != "cancelled":
-                    found.append(
-                        (dt.datetime.fromisoformat(m["starts_at"]), organ, m["meeting_id"])
-                    )
+            found += [
+                (m.starts_at, organ, m.meeting_id)
+                for m in status.meetings
+                if m.status != "cancelled"
+            ]
         return sorted(found)
 
-    async def _series_status(self, organ: str) -> dict[str, Any] | None:
+    async def _series_status(self, organ: str) -> SeriesStatus | None:
         """The series' status, asked again when the server is busy; None if there is none.
 
         Skipping an organ on a passing error would hold its meetings only in a later round,
@@ -106,8 +110,7 @@ class MeetingDriver:
         handle = self.client.get_workflow_handle(ids.series_id(organ, self.term))
         for _ in range(QUERY_ATTEMPTS):
             try:
-                status: dict[str, Any] = await handle.query("status")
-                return status
+                return await handle.query(MeetingSeriesWorkflow.status)
             except RPCError as exc:
                 if exc.status == RPCStatusCode.NOT_FOUND:
                     return None
@@ -131,34 +134,36 @@ class MeetingDriver:
         the meeting calls in the first deputy of that member's list."""
         if self.absences or self.held.get(organ) != 1:
             return
-        voting = set((await self._status(meeting_id))["voting"])
+        voting = set((await self._status(meeting_id)).voting)
         absent = next((p for p in members_with_deputies(self.engine, organ, self.term)
                         if p in voting), None)  # fmt: skip
         if absent is not None:
             handle = self.client.get_workflow_handle(meeting_id)
-            await handle.execute_update("absence", AbsenceIn(person_id=absent, reason="syk"))
+            absence = AbsenceIn(person_id=absent, reason="syk")
+            await handle.execute_update(MeetingWorkflow.absence, absence)
             self.absences += 1
 
-    async def _status(self, meeting_id: str) -> dict[str, Any]:
-        status: dict[str, Any] = await self.client.get_workflow_handle(meeting_id).query("status")
-        return status
+    async def _status(self, meeting_id: str) -> MeetingStatus:
+        return await self.client.get_workflow_handle(meeting_id).query(MeetingWorkflow.status)
 
     async def _hold(self, organ: str, meeting_id: str) -> None:
         handle = self.client.get_workflow_handle(meeting_id)
         status = await self._status(meeting_id)
-        present = [p for p in status["voting"] if p not in status["absent"]]
-        present += list(status["called_in"])
-        await handle.execute_update("attendance", AttendanceIn(present=tuple(present)))
+        present = [p for p in status.voting if p not in status.absent]
+        present += list(status.called_in)
+        await handle.execute_update(
+            MeetingWorkflow.attendance, AttendanceIn(present=tuple(present))
+        )
         decisions = tuple(
-            DecisionIn(item_number=item["number"], text="Innstillingen ble vedtatt.",
+            DecisionIn(item_number=item.number, text="Innstillingen ble vedtatt.",
                        votes={"for": len(present), "mot": 0})
-            for item in status["agenda"][:1]
+            for item in status.agenda[:1]
         )  # fmt: skip
         minutes = MinutesIn(decisions=decisions, text="Protokoll fra møtet.")
-        await handle.execute_update("minutes", minutes)
+        await handle.execute_update(MeetingWorkflow.minutes, minutes)
         if organ in self.previous:
             approve = ApproveMinutesIn(meeting_id=self.previous[organ])
-            await handle.execute_update("approve_previous_minutes", approve)
+            await handle.execute_update(MeetingWorkflow.approve_previous_minutes, approve)
         self.previous[organ] = meeting_id
         self.held[organ] = self.held.get(organ, 0) + 1
         self.done.add(meeting_id)

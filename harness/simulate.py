@@ -43,7 +43,6 @@ from models.election_payloads import (
     CountyMeetingInput,
     CountyMeetingResult,
     SupplementaryIn,
-    TermInput,
     TermResult,
     VacateIn,
 )
@@ -51,7 +50,7 @@ from models.records import Notification, Seat
 from notices.mailer import SmtpConfig
 from service import governance
 from service.migrate import migrate
-from service.term_inputs import build_term_input
+from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from store import db
 from worker import running_worker
@@ -93,7 +92,7 @@ class Simulation:
     task_queue: str
     people: PeopleFactory
     progress: Progress
-    terms: dict[int, TermInput] = field(default_factory=dict)
+    terms: dict[int, TermPlan] = field(default_factory=dict)
     workflow_ids: set[str] = field(default_factory=set)
     meetings: MeetingDriver | None = None
     county_results: dict[int, list[CountyMeetingResult]] = field(default_factory=dict)
@@ -204,7 +203,7 @@ async def county_meeting(sim: Simulation, year: int, county: CountyMeetingInput,
 COUNTIES_LISTED = 30
 
 
-async def county_meetings(sim: Simulation, data: TermInput) -> list[CountyMeetingResult]:
+async def county_meetings(sim: Simulation, data: TermPlan) -> list[CountyMeetingResult]:
     """Every county meeting of the term, with simulated time standing still meanwhile.
 
     Auto time-skipping is off: awaiting one county's result must not let the server jump to
@@ -250,7 +249,8 @@ async def elect(sim: Simulation, year: int) -> None:
         meetings=first and scope != "none",
         meetings_per_run=1000,
         county_meetings=scope == "all",
-    ).model_copy(update={"continue_as_new": False})
+        continue_as_new=False,
+    )
     sim.terms[year] = data
     if first:
         sim.meetings = MeetingDriver.for_term(sim.client, sim.engine, data)

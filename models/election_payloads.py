@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from models.payloads import (
     COUNTY_PATTERN,
@@ -90,11 +90,6 @@ class CountyMeetingInput(Payload):
     meetings: tuple[OrganMeetings, ...] = Field(
         (), description="the county board's and the county meeting's series, started when done"
     )
-    signal_leader_only: bool = Field(
-        False,
-        description="tell the term only the county and its leader (a term with county_ids "
-        "reads delegates and county seats from the records): its history stays small",
-    )
 
 
 class LandstingSetup(Payload):
@@ -107,20 +102,24 @@ class LandstingSetup(Payload):
 
 
 class CountyMeetingResult(Payload):
-    """What a county meeting hands to the term: its delegates and county-board leader.
-
-    A term started with `county_ids` keeps only the county and its leader (delegates and seats
-    empty): the delegates and the county seats are read from the record store where needed, so
-    the term's and the Landsting's payloads do not grow with the federation.
-    """
+    """The result of a county meeting: its delegates, its county-board leader and its seats."""
 
     county: str
     leader: PersonIn
     delegates: tuple[PersonIn, ...]
     seats: tuple[SeatIn, ...]
 
-    def slim(self) -> CountyMeetingResult:
-        return self.model_copy(update={"delegates": (), "seats": ()})
+
+class CountyMeetingFinished(Payload):
+    """Signal from a county meeting to its term: the county and its county-board leader.
+
+    Only the leader (who sits in Landsstyret ex officio): the delegates and the county seats are
+    read from the record store where needed, so the term's and the Landsting's payloads do not
+    grow with the federation.
+    """
+
+    county: str
+    leader: PersonIn
 
 
 class LandstingInput(Payload):
@@ -130,13 +129,11 @@ class LandstingInput(Payload):
     year: int
     term_workflow_id: str
     setup: LandstingSetup
-    counties: tuple[CountyMeetingResult, ...]
-    seat_to_date: date
-    delegates_from_records: bool = Field(
-        False,
-        description="True: `counties` carry only their leaders, and the Landsting reads the "
-        "delegates the county meetings recorded from the record store",
+    counties: tuple[CountyMeetingFinished, ...] = Field(
+        description="the finished county meetings; the Landsting reads their delegates from "
+        "the record store"
     )
+    seat_to_date: date
 
 
 class LandstingResult(Payload):
@@ -154,8 +151,7 @@ class TermState(Payload):
     """The term's state, carried across continue-as-new."""
 
     stage: TermStage = "county_meetings"
-    children_started: bool = False
-    county_results: tuple[CountyMeetingResult, ...] = ()
+    counties_finished: tuple[CountyMeetingFinished, ...] = ()
     landsting_forced: str = ""
     seats: tuple[SeatIn, ...] = ()
     vacancies: tuple[SeatIn, ...] = ()
@@ -170,11 +166,8 @@ class TermInput(Payload):
     term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
     year: int
     bylaws: str
-    counties: tuple[CountyMeetingInput, ...] = Field(
-        (), description="terms started before county_ids: the term started these itself"
-    )
     county_ids: tuple[str, ...] = Field(
-        (), description="the counties whose meetings the client starts (service/term_start.py)"
+        min_length=1, description="the counties whose meetings the client starts beside the term"
     )
     landsting: LandstingSetup
     first_deputy_moves_up: bool
@@ -189,29 +182,11 @@ class TermInput(Payload):
         "after its parent continued as new stops the clock for good (sdk-java#1540)",
     )
 
-    @model_validator(mode="after")
-    def _one_county_source(self) -> TermInput:
-        if bool(self.counties) == bool(self.county_ids):
-            raise ValueError("a term needs its counties: either county_ids or counties")
-        return self
-
-    @property
-    def lean(self) -> bool:
-        """Counties started by the client; delegates and county seats live in the records."""
-        return bool(self.county_ids)
-
-    @property
-    def county_numbers(self) -> tuple[str, ...]:
-        return self.county_ids or tuple(c.county for c in self.counties)
-
 
 class TermResult(Payload):
     term: str
     handed_over_to: str
-    seats: int = Field(
-        description="seats the term holds: the national organs' (a term started with "
-        "`counties`: every county's too; with `county_ids` those are in the records)"
-    )
+    seats: int = Field(description="the national organs' seats (county seats are in the records)")
 
 
 # ----------------------------------------------------------------------------- updates
@@ -315,12 +290,6 @@ class HandoverIn(Payload):
     composed_on: date
 
 
-class CountyMeetingFinished(Payload):
-    """Signal from a county meeting to its term."""
-
-    result: CountyMeetingResult
-
-
 class LandstingFinished(Payload):
     result: LandstingResult
 
@@ -336,6 +305,9 @@ class PostStatus(Payload):
     round: int
     candidates: tuple[str, ...] = ()
     elected: tuple[str, ...] = ()
+    drawn_by_lot: tuple[str, ...] = Field(
+        (), description="who a lot drew at this vote (candidates, or lists for a seat)"
+    )
 
 
 class ProcessStatus(Payload):
@@ -356,4 +328,4 @@ class TermStatus(Payload):
     counties_finished: tuple[str, ...]
     counties_missing: tuple[str, ...]
     vacancies: tuple[str, ...] = ()
-    seats: int = Field(0, description="seats the term holds (see TermResult.seats)")
+    seats: int = Field(0, description="the national organs' seats the term holds")

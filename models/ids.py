@@ -1,8 +1,8 @@
-"""Workflow ids and workflow type names: business keys, built in this one place.
+"""Workflow ids, workflow type names and signal names, built and named in this one place.
 
 A workflow id names the thing itself (`term-2027`, `county-meeting-2027-46`), so starting the
-same thing twice is refused by Temporal instead of duplicated. The type names are a stored
-contract: every running workflow's history names its type.
+same thing twice is refused by Temporal instead of duplicated. The type and signal names are
+a stored contract: every running workflow's history names them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ LANDSTING = "Landsting"
 MEETING_SERIES = "MeetingSeries"
 MEETING = "Meeting"
 REGISTRY_IMPORT = "RegistryImport"
+
+# Signals one workflow sends another: the receiver registers its handler under the same name.
+COUNTY_MEETING_FINISHED = "county_meeting_finished"
+LANDSTING_FINISHED = "landsting_finished"
+HANDOVER = "handover"
+MINUTES_APPROVED = "minutes_approved"
 
 MEETING_ID = re.compile(r"^meeting-(?P<organ>.+)-(?P<term>[0-9]{4}-[0-9]{4})-(?P<n>[0-9]+)$")
 

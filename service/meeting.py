@@ -1,8 +1,9 @@
-"""Meeting operations for the CLI (and later an HTTP API): plan, series, updates, status, invites.
+"""Meeting operations: plan, series, changes, attendance, minutes, status and invites.
 
-Each function connects with the settings, sends one query or update to the meeting's workflow
-(or, before a meeting has its own workflow, to its organ's series) and turns Temporal's errors
-into UserErrors a secretary can act on. Times are entered as Oslo local date and HH:MM.
+One function per operation. Each validates its input, connects with the settings and sends one
+update or query to the meeting's workflow, or, before a meeting has its own workflow, to its
+organ's series; Temporal's errors become UserErrors through the gateway. Times are entered as
+Oslo local date and HH:MM.
 """
 
 from __future__ import annotations
@@ -10,27 +11,35 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
-from client.errors import UserError
-from client.gateway import connect
+from client import gateway
+from client.errors import UserError, validated
 from config import Settings
 from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
 from models import ids
 from models.meeting_payloads import (
+    AbsenceIn,
+    AddMeetingIn,
+    AgendaIn,
+    AgendaItemIn,
+    ApproveMinutesIn,
+    AttendanceIn,
+    CancelIn,
+    CancelMeetingIn,
     IcsRequest,
     MeetingInput,
     MeetingStatus,
+    MinutesIn,
+    MoveIn,
+    MoveMeetingIn,
     OrganRules,
     PlannedMeeting,
     PlanRequest,
@@ -44,11 +53,11 @@ from notices.calendar import meeting_ics
 from notices.planning import plan_series
 from service import governance
 from service.audit import record_store
-from workflows.meeting_notices import meeting_uid
+from workflows.meetings.meeting import MeetingWorkflow
+from workflows.meetings.roster import meeting_uid
+from workflows.meetings.series import MeetingSeriesWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
-MEETING_ID = re.compile(r"^meeting-(?P<organ>.+)-(?P<term>[0-9]{4}-[0-9]{4})-(?P<n>[0-9]+)$")
-_T = TypeVar("_T")
 
 
 def oslo_time(day: str, at: str = "10:00") -> dt.datetime:
@@ -67,14 +76,8 @@ def parse_day(day: str) -> dt.date:
         raise UserError(f"{day!r} is not a date like 2025-03-13") from None
 
 
-def plain_error(exc: ValidationError) -> str:
-    """The first problem pydantic found, as `field: message` in one line."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
-
-
 def term_years(term: str) -> tuple[int, int]:
+    """The first and last year of a term like 2024-2028, or a UserError."""
     match = re.fullmatch(r"([0-9]{4})-([0-9]{4})", term)
     if match is None or int(match[2]) <= int(match[1]):
         raise UserError(f"{term!r} is not a term like 2024-2028")
@@ -152,122 +155,178 @@ async def start_series(settings: Settings, rules: OrganRules, first: str | None 
         ends_on=request.last_day,
         meetings=plan.meetings,
     )
-    client = await connect(settings)
+    client = await gateway.connect(settings)
     series_id = ids.series_id(rules.organ, rules.term)
-    await _call(client.start_workflow(ids.MEETING_SERIES, data, id=series_id,
-                                      task_queue=settings.task_queue))  # fmt: skip
+    started = await gateway.start(
+        client, MeetingSeriesWorkflow.run, data, series_id, settings.task_queue
+    )
+    if not started:
+        raise UserError(f"{series_id} has already been started")
     return series_id
 
 
-async def _call(awaitable: Awaitable[_T]) -> _T:
-    try:
-        return await awaitable
-    except WorkflowUpdateFailedError as exc:
-        raise UserError(f"refused: {_reason(exc)}") from None
-    except WorkflowAlreadyStartedError as exc:
-        raise UserError(f"{exc.workflow_id} is already running") from None
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise UserError("no such meeting or series is running (check the id)") from None
-        if exc.status == RPCStatusCode.ALREADY_EXISTS:
-            raise UserError("that workflow has already been started") from None
-        raise UserError(f"the Temporal server refused: {exc.message}") from None
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost failure's message: an activity's refusal, not "Activity task failed"."""
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return str(getattr(exc, "message", None) or exc)
-
-
 def split_meeting_id(meeting_id: str) -> tuple[str, str]:
-    match = MEETING_ID.fullmatch(meeting_id)
-    if match is None:
+    """(organ, term) of a meeting id, or a UserError."""
+    parsed = ids.parse_meeting_id(meeting_id)
+    if parsed is None:
         raise UserError(f"{meeting_id!r} is not a meeting id like meeting-hovedstyret-2024-2028-03")
-    return match["organ"], match["term"]
+    return parsed[0], parsed[1]
 
 
-async def state(client: Client, workflow_id: str) -> str | None:
-    """RUNNING, COMPLETED, FAILED, ... of the workflow; None when there is no such workflow."""
-    try:
-        description = await client.get_workflow_handle(workflow_id).describe()
-    except RPCError:
-        return None
-    return None if description.status is None else description.status.name
+def _series(client: Client, organ: str, term: str) -> gateway.Handle:
+    return client.get_workflow_handle(ids.series_id(organ, term))
 
 
-async def running(client: Client, workflow_id: str) -> bool:
-    return await state(client, workflow_id) == "RUNNING"
+NO_SERIES = "no meeting series {id} is running (check the organ and the term)"
+NO_MEETING = "no such meeting or series is running (check the id)"
 
 
-async def is_running(settings: Settings, meeting_id: str) -> bool:
-    """Whether the meeting has its own running workflow (else its series holds it)."""
-    return await running(await connect(settings), meeting_id)
-
-
-async def update(
-    settings: Settings, meeting_id: str, name: str, data: BaseModel, *, series_name: str = ""
-) -> Any:
-    """Send update `name` to the meeting, or `series_name` to its series before it has started.
-
-    A meeting whose workflow has ended, or that is only in the plan when the update is one only
-    the meeting's own workflow takes (an agenda, attendance, ...), is refused with the reason.
-    """
-    client = await connect(settings)
-    found = await state(client, meeting_id)
+async def _meeting_handle(client: Client, meeting_id: str) -> gateway.Handle | None:
+    """The meeting's own running workflow; None while only its series holds it; a UserError
+    when the meeting is over or not in any plan."""
+    found = await gateway.status_name(client, meeting_id)
     if found == "RUNNING":
-        handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(meeting_id)
-        return await _call(handle.execute_update(name, data, result_type=MeetingStatus))
+        return client.get_workflow_handle(meeting_id)
     if found is not None:
         raise UserError(
             f"{meeting_id} is over (its workflow has {found.lower()}): it can no longer be changed"
         )
+    return None
+
+
+async def _only_planned(client: Client, meeting_id: str) -> UserError:
+    """Why an update that only a meeting's own workflow takes cannot go to its series yet."""
     organ, term = split_meeting_id(meeting_id)
-    series = client.get_workflow_handle(ids.series_id(organ, term))
-    if series_name:
-        return await _call(series.execute_update(series_name, data, result_type=SeriesMeeting))
-    plan: SeriesStatus = await _call(series.query("status", result_type=SeriesStatus))
+    series = _series(client, organ, term)
+    plan = await gateway.query(series, MeetingSeriesWorkflow.status, NO_MEETING)
     if all(m.meeting_id != meeting_id for m in plan.meetings):
-        raise UserError(f"{meeting_id} is not in the plan of {plan.workflow_id} (check the id)")
-    raise UserError(
+        return UserError(f"{meeting_id} is not in the plan of {plan.workflow_id} (check the id)")
+    return UserError(
         f"{meeting_id} is only planned so far: it gets a workflow of its own some weeks before "
         "its notice is due; try again then"
     )
 
 
-async def series_update(
-    settings: Settings, organ: str, term: str, name: str, data: BaseModel
-) -> Any:
-    client = await connect(settings)
-    handle = client.get_workflow_handle(ids.series_id(organ, term))
-    return await _call(handle.execute_update(name, data, result_type=SeriesMeeting))
+async def _meeting_update(
+    settings: Settings, meeting_id: str, handler: Any, data: BaseModel
+) -> MeetingStatus:
+    """Send an update only the meeting's own workflow takes (agenda, absence, attendance...)."""
+    client = await gateway.connect(settings)
+    handle = await _meeting_handle(client, meeting_id)
+    if handle is None:
+        raise await _only_planned(client, meeting_id)
+    result: MeetingStatus = await gateway.update(handle, handler, data, NO_MEETING)
+    return result
+
+
+async def add_meeting(
+    settings: Settings, organ: str, term: str, day: str, at: str, urgent: bool
+) -> SeriesMeeting:
+    """Add an extra meeting to an organ's plan (e.g. during wage bargaining)."""
+    data = validated("", lambda: AddMeetingIn(starts_at=oslo_time(day, at), urgent=urgent))
+    client = await gateway.connect(settings)
+    missing = NO_SERIES.format(id=ids.series_id(organ, term))
+    return await gateway.update(
+        _series(client, organ, term), MeetingSeriesWorkflow.add, data, missing
+    )
+
+
+async def move_meeting(
+    settings: Settings, meeting_id: str, day: str, at: str, urgent: bool
+) -> MeetingStatus | SeriesMeeting:
+    """Move a meeting: its own workflow re-notices it; before that its series moves the plan."""
+    when = oslo_time(day, at)
+    client = await gateway.connect(settings)
+    handle = await _meeting_handle(client, meeting_id)
+    if handle is not None:
+        data = validated("", lambda: MoveIn(starts_at=when, urgent=urgent))
+        return await gateway.update(handle, MeetingWorkflow.move, data, NO_MEETING)
+    organ, term = split_meeting_id(meeting_id)
+    planned = validated(
+        "", lambda: MoveMeetingIn(meeting_id=meeting_id, starts_at=when, urgent=urgent)
+    )
+    series = _series(client, organ, term)
+    return await gateway.update(series, MeetingSeriesWorkflow.move, planned, NO_MEETING)
+
+
+async def cancel_meeting(
+    settings: Settings, meeting_id: str, reason: str
+) -> MeetingStatus | SeriesMeeting:
+    """Cancel a meeting: everyone gets the cancellation (its own workflow, or its series)."""
+    client = await gateway.connect(settings)
+    handle = await _meeting_handle(client, meeting_id)
+    if handle is not None:
+        data = validated("", lambda: CancelIn(reason=reason))
+        return await gateway.update(handle, MeetingWorkflow.cancel, data, NO_MEETING)
+    organ, term = split_meeting_id(meeting_id)
+    planned = validated("", lambda: CancelMeetingIn(meeting_id=meeting_id, reason=reason))
+    series = _series(client, organ, term)
+    return await gateway.update(series, MeetingSeriesWorkflow.cancel, planned, NO_MEETING)
+
+
+async def set_agenda(settings: Settings, meeting_id: str, titles: list[str]) -> MeetingStatus:
+    """Set the agenda (saksliste), one title per item, before the notice goes out."""
+    items = tuple(
+        validated("", lambda n=n, t=t: AgendaItemIn(number=n, title=t))  # type: ignore[misc]
+        for n, t in enumerate(titles, 1)
+    )
+    data = validated("", lambda: AgendaIn(items=items))
+    return await _meeting_update(settings, meeting_id, MeetingWorkflow.agenda, data)
+
+
+async def report_absence(
+    settings: Settings, meeting_id: str, person_id: str, reason: str
+) -> MeetingStatus:
+    """A member's absence (forfall): the next deputy in rank is called in."""
+    data = validated("", lambda: AbsenceIn(person_id=person_id, reason=reason))
+    return await _meeting_update(settings, meeting_id, MeetingWorkflow.absence, data)
+
+
+async def record_attendance(
+    settings: Settings, meeting_id: str, present: list[str]
+) -> MeetingStatus:
+    """Who is present (person ids); the quorum is checked."""
+    data = validated("", lambda: AttendanceIn(present=tuple(present)))
+    return await _meeting_update(settings, meeting_id, MeetingWorkflow.attendance, data)
+
+
+async def record_minutes(settings: Settings, meeting_id: str, file: Path) -> MeetingStatus:
+    """The decisions and minutes of a held meeting, from a JSON file."""
+    raw = read_json(file, "minutes")
+    data = validated(str(file), lambda: MinutesIn.model_validate(raw))
+    return await _meeting_update(settings, meeting_id, MeetingWorkflow.minutes, data)
+
+
+async def approve_minutes(settings: Settings, meeting_id: str, previous: str) -> MeetingStatus:
+    """At `meeting_id`, approve the minutes of the organ's previous meeting (then published)."""
+    data = validated("", lambda: ApproveMinutesIn(meeting_id=previous))
+    handler = MeetingWorkflow.approve_previous_minutes
+    return await _meeting_update(settings, meeting_id, handler, data)
 
 
 async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
-    client = await connect(settings)
-    handle = client.get_workflow_handle(ids.series_id(organ, term))
-    result: SeriesStatus = await _call(handle.query("status", result_type=SeriesStatus))
-    return result
+    client = await gateway.connect(settings)
+    missing = NO_SERIES.format(id=ids.series_id(organ, term))
+    return await gateway.query(_series(client, organ, term), MeetingSeriesWorkflow.status, missing)
 
 
 async def status(settings: Settings, meeting_id: str) -> MeetingStatus:
-    client = await connect(settings)
+    client = await gateway.connect(settings)
     handle = client.get_workflow_handle(meeting_id)
-    result: MeetingStatus = await _call(handle.query("status", result_type=MeetingStatus))
-    return result
+    return await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)
 
 
 async def list_meetings(
     settings: Settings, organ: str | None, from_day: dt.date | None
 ) -> list[MeetingStatus]:
     """The meetings that have their own workflow, earliest first (needs a visibility store)."""
-    client = await connect(settings)
-    query = "WorkflowType = 'Meeting'" + (f" AND KsOrgan = '{organ}'" if organ else "")
+    client = await gateway.connect(settings)
+    query = f"WorkflowType = '{ids.MEETING}'" + (f" AND KsOrgan = '{organ}'" if organ else "")
     found: list[MeetingStatus] = []
-    async for execution in client.list_workflows(query):
-        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
-        found.append(await _call(handle.query("status", result_type=MeetingStatus)))
+    with gateway.temporal_errors("the meeting list"):
+        async for execution in client.list_workflows(query):
+            handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+            found.append(await gateway.query(handle, MeetingWorkflow.status, NO_MEETING))
     return sorted(
         (m for m in found if from_day is None or m.starts_at.date() >= from_day),
         key=lambda m: m.starts_at,
@@ -277,10 +336,11 @@ async def list_meetings(
 async def ics(settings: Settings, meeting_id: str) -> str:
     """The meeting's current invite (cancelled meetings: the cancellation) as iCalendar text,
     as the notices carry it: title, place and length from the meeting's input (its history)."""
-    client = await connect(settings)
+    client = await gateway.connect(settings)
     handle = client.get_workflow_handle(meeting_id)
-    current = await _call(handle.query("status", result_type=MeetingStatus))
-    history = await _call(handle.fetch_history())
+    current = await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)
+    with gateway.temporal_errors(meeting_id, NO_MEETING):
+        history = await handle.fetch_history()
     started = history.events[0].workflow_execution_started_event_attributes
     [first] = await client.data_converter.decode(started.input.payloads, [MeetingInput])
     rules = first.rules
@@ -296,6 +356,7 @@ async def ics(settings: Settings, meeting_id: str) -> str:
 
 
 def read_json(file: Path, what: str) -> Any:
+    """The JSON in `file`, or a UserError naming the file and the problem."""
     try:
         return json.loads(file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -303,6 +364,7 @@ def read_json(file: Path, what: str) -> Any:
 
 
 def as_json(value: BaseModel | list[Any]) -> Any:
+    """A payload, or a list of them, as plain JSON values."""
     if isinstance(value, list):
         return [as_json(v) for v in value]
     return value.model_dump(mode="json")

@@ -1,24 +1,25 @@
-"""Client-side operations of the election cycle: start a term, send input, read status, vacate.
+"""The election cycle's operations: start a term, send input, read status, vacate a seat.
 
-One function per operation, called by cli/term.py now and an HTTP API later. Temporal's
-refusals become `UserError`s a secretary can act on: an already started term, a refused update
-(the validator's message), a workflow that does not exist.
+One function per operation, called by cli/term.py. Each input kind maps to the workflow's own
+update handler (`COUNTY_INPUTS`, `LANDSTING_INPUTS`), so the update's name and result type come
+from the workflow definition. Temporal's refusals become `UserError`s through the gateway: an
+already started term, a refused update (the validator's message), a workflow that does not exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from pydantic import BaseModel
+from temporalio.client import Client
 
-from client.errors import UserError
-from client.gateway import connect
+from client import gateway
+from client.errors import UserError, validated
 from config import Settings
 from domain.bylaws import Bylaws
 from models import ids
@@ -30,6 +31,7 @@ from models.election_payloads import (
     ForceLandstingIn,
     MeetingDateIn,
     NominationsIn,
+    PostStatus,
     ProcessStatus,
     RepresentativesIn,
     RepresentativesSheetIn,
@@ -39,24 +41,30 @@ from models.election_payloads import (
     VoteIn,
 )
 from service.governance import load_bylaws, load_registry, read_text
+from service.inputs import CountyInput, LandstingInput
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
-from service.term_start import term_workflow_id as term_id
+from workflows.elections.county_meeting import CountyMeetingWorkflow
+from workflows.elections.landsting import LandstingWorkflow
+from workflows.term.term import TermWorkflow
 
 _M = TypeVar("_M", bound=BaseModel)
+Answer = ProcessStatus | PostStatus
 
-COUNTY_UPDATES: dict[str, tuple[str, type[BaseModel]]] = {
-    "representatives": ("representatives", RepresentativesIn),
-    "meeting-date": ("meeting_date", MeetingDateIn),
-    "nominations": ("nominations", NominationsIn),
-    "vote": ("vote", VoteIn),
+NOT_STARTED = "there is no workflow {id}: has the term been started?"
+
+COUNTY_INPUTS: dict[CountyInput, tuple[type[BaseModel], Any]] = {
+    "representatives": (RepresentativesIn, CountyMeetingWorkflow.representatives_sheet),
+    "meeting-date": (MeetingDateIn, CountyMeetingWorkflow.meeting_date),
+    "nominations": (NominationsIn, CountyMeetingWorkflow.nominations),
+    "vote": (VoteIn, CountyMeetingWorkflow.vote),
 }
-LANDSTING_UPDATES: dict[str, tuple[str, type[BaseModel]]] = {
-    "date": ("congress_date", CongressDateIn),
-    "credentials": ("credentials", CredentialsIn),
-    "nominations": ("nominations", NominationsIn),
-    "vote": ("vote", VoteIn),
-    "appoint": ("appoint", AppointIn),
+LANDSTING_INPUTS: dict[LandstingInput, tuple[type[BaseModel], Any]] = {
+    "date": (CongressDateIn, LandstingWorkflow.congress_date),
+    "credentials": (CredentialsIn, LandstingWorkflow.credentials),
+    "nominations": (NominationsIn, LandstingWorkflow.nominations),
+    "vote": (VoteIn, LandstingWorkflow.vote),
+    "appoint": (AppointIn, LandstingWorkflow.appoint),
 }
 
 
@@ -72,85 +80,68 @@ async def start_term(
     what was started. Run again after an interrupted start, it starts only what is missing;
     when nothing is missing it is refused."""
     bylaws = term_bylaws(year, bylaws_name)
-    client = await connect(settings)
-    previous = term_id(year - 4) if await _exists(client, term_id(year - 4)) else ""
-    data = build_term_input(
+    client = await gateway.connect(settings)
+    before = ids.term_id(year - 4)
+    previous = before if await gateway.status_name(client, before) is not None else ""
+    plan = build_term_input(
         load_registry(), bylaws, year, previous_term_workflow_id=previous, meetings=True
     )
-    started = await start_term_workflows(client, data, settings.task_queue)
+    started = await start_term_workflows(client, plan, settings.task_queue)
     if not started.term_started and not started.counties_started:
         raise UserError(
-            f"term {year} is already started (workflow {term_id(year)}): "
+            f"term {year} is already started (workflow {ids.term_id(year)}): "
             f"see `ksgov term status {year}`"
         )
     return bylaws.name, started
 
 
-async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError:
-        return False
-    return True
-
-
-async def _query(handle: WorkflowHandle[Any, Any], result_type: type[_M]) -> _M:
-    try:
-        found: _M = await handle.query("status", result_type=result_type)
-    except RPCError as exc:
-        raise _not_found(handle.id, exc) from None
-    return found
-
-
-def _not_found(workflow_id: str, exc: RPCError) -> UserError:
-    if exc.status == RPCStatusCode.NOT_FOUND:
-        return UserError(f"there is no workflow {workflow_id}: has the term been started?")
-    return UserError(f"{workflow_id}: {exc.message}")
+def _term(client: Client, year: int) -> gateway.Handle:
+    return client.get_workflow_handle(ids.term_id(year))
 
 
 async def term_status(settings: Settings, year: int) -> dict[str, Any]:
     """Where the term, each county meeting and the Landsting stand (None: not started)."""
-    client = await connect(settings)
-    term = await _query(client.get_workflow_handle(term_id(year)), TermStatus)
+    client = await gateway.connect(settings)
+    term_id = ids.term_id(year)
+    term = await gateway.query(
+        _term(client, year), TermWorkflow.status, NOT_STARTED.format(id=term_id)
+    )
     counties: dict[str, ProcessStatus | None] = {}
     for county in (*term.counties_finished, *term.counties_missing):
         handle = client.get_workflow_handle(ids.county_meeting_id(year, county))
-        counties[county] = await _maybe(handle)
-    landsting = await _maybe(client.get_workflow_handle(ids.landsting_id(year)))
+        counties[county] = await gateway.query_or_none(handle, CountyMeetingWorkflow.status)
+    landsting_handle = client.get_workflow_handle(ids.landsting_id(year))
+    landsting = await gateway.query_or_none(landsting_handle, LandstingWorkflow.status)
     return {"term": term, "counties": dict(sorted(counties.items())), "landsting": landsting}
 
 
-async def _maybe(handle: WorkflowHandle[Any, Any]) -> ProcessStatus | None:
-    try:
-        found: ProcessStatus = await handle.query("status", result_type=ProcessStatus)
-    except RPCError:
-        return None
-    return found
-
-
 async def missing_counties(settings: Settings, year: int) -> tuple[str, ...]:
-    client = await connect(settings)
-    status = await _query(client.get_workflow_handle(term_id(year)), TermStatus)
+    client = await gateway.connect(settings)
+    missing = NOT_STARTED.format(id=ids.term_id(year))
+    status = await gateway.query(_term(client, year), TermWorkflow.status, missing)
     return status.counties_missing
 
 
-async def force_landsting(settings: Settings, year: int, reason: str) -> TermStatus:
-    client = await connect(settings)
-    handle = client.get_workflow_handle(term_id(year))
-    answer: TermStatus = await _update(
-        handle, "force_landsting", ForceLandstingIn(reason=reason), TermStatus
-    )
+async def _term_update(settings: Settings, year: int, handler: Any, data: BaseModel) -> TermStatus:
+    client = await gateway.connect(settings)
+    missing = NOT_STARTED.format(id=ids.term_id(year))
+    answer: TermStatus = await gateway.update(_term(client, year), handler, data, missing)
     return answer
+
+
+async def force_landsting(settings: Settings, year: int, reason: str) -> TermStatus:
+    data = ForceLandstingIn(reason=reason)
+    return await _term_update(settings, year, TermWorkflow.force_landsting, data)
 
 
 async def vacate_seat(
     settings: Settings, year: int, organ: str, person: str, reason: str, on: dt.date
 ) -> TermStatus:
-    data = VacateIn(organ=organ, person_id=person, reason=reason, on=on)
-    client = await connect(settings)
-    handle = client.get_workflow_handle(term_id(year))
-    answer: TermStatus = await _update(handle, "vacate", data, TermStatus)
-    return answer
+    data = validated(
+        "the vacancy",
+        lambda: VacateIn(organ=organ, person_id=person, reason=reason, on=on),
+    )
+    return await _term_update(settings, year, TermWorkflow.vacate, data)
 
 
 async def supplementary_election(settings: Settings, year: int, file: Path) -> TermStatus:
@@ -158,54 +149,60 @@ async def supplementary_election(settings: Settings, year: int, file: Path) -> T
     items = load_models(file, SupplementaryIn)
     if len(items) != 1:
         raise UserError(f"{file}: give exactly one supplementary election, not {len(items)}")
-    client = await connect(settings)
-    handle = client.get_workflow_handle(term_id(year))
-    answer: TermStatus = await _update(handle, "supplementary", items[0], TermStatus)
-    return answer
+    return await _term_update(settings, year, TermWorkflow.supplementary, items[0])
 
 
 async def county_meeting_input(
-    settings: Settings, year: int, county: str, kind: str, file: Path
-) -> int:
-    """Send a JSON file (one object, or a list for bulk input) to a county meeting; returns how
-    many inputs were accepted. A representatives file goes as one sheet, accepted or refused
+    settings: Settings, year: int, county: str, kind: CountyInput, file: Path
+) -> list[Answer]:
+    """Send a JSON file (one object, or a list for bulk input) to a county meeting; what each
+    accepted input answered. A representatives file goes as one sheet, accepted or refused
     whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
-    name, model = COUNTY_UPDATES[kind]
+    model, handler = COUNTY_INPUTS[kind]
     items = load_models(file, model)
-    client = await connect(settings)
-    handle = client.get_workflow_handle(ids.county_meeting_id(year, county))
+    client = await gateway.connect(settings)
+    workflow_id = ids.county_meeting_id(year, county)
+    handle = client.get_workflow_handle(workflow_id)
+    missing = f"there is no county meeting {county} in term {year} ({workflow_id})"
     if kind == "representatives":
         if len(items) > REPRESENTATIVES_SHEET_MAX:
             raise UserError(
                 f"{file}: {len(items)} members' representatives in one file; a county meeting "
                 f"has at most {REPRESENTATIVES_SHEET_MAX} members"
             )
-        sheet = RepresentativesSheetIn(entries=tuple(cast(list[RepresentativesIn], items)))
-        await _update(handle, "representatives_sheet", sheet, None)
-        return len(items)
-    return await _send_in_order(handle, name, items)
+        entries = tuple(i for i in items if isinstance(i, RepresentativesIn))
+        sheet = RepresentativesSheetIn(entries=entries)
+        return [await gateway.update(handle, handler, sheet, missing)]
+    return await _send_in_order(handle, handler, items, missing)
 
 
-async def landsting_input(settings: Settings, year: int, kind: str, file: Path) -> int:
-    """Send a JSON file (one object, or a list) to the Landsting; how many were accepted."""
-    name, model = LANDSTING_UPDATES[kind]
+async def landsting_input(
+    settings: Settings, year: int, kind: LandstingInput, file: Path
+) -> list[Answer]:
+    """Send a JSON file (one object, or a list) to the Landsting; what each input answered."""
+    model, handler = LANDSTING_INPUTS[kind]
     items = load_models(file, model)
-    client = await connect(settings)
-    return await _send_in_order(client.get_workflow_handle(ids.landsting_id(year)), name, items)
+    client = await gateway.connect(settings)
+    workflow_id = ids.landsting_id(year)
+    missing = f"the Landsting of term {year} has not started ({workflow_id})"
+    return await _send_in_order(client.get_workflow_handle(workflow_id), handler, items, missing)
 
 
-async def _send_in_order(handle: WorkflowHandle[Any, Any], name: str, items: list[_M]) -> int:
-    for done, item in enumerate(items):
+async def _send_in_order(
+    handle: gateway.Handle, handler: Any, items: Sequence[BaseModel], missing: str
+) -> list[Answer]:
+    answers: list[Answer] = []
+    for item in items:
         try:
-            await _update(handle, name, item, None)
+            answers.append(await gateway.update(handle, handler, item, missing))
         except UserError as exc:
-            if done:
+            if answers:
                 raise UserError(
-                    f"{exc}. The first {done} input(s) of the file were accepted before it: "
-                    f"send the rest again once it is corrected"
+                    f"{exc}. The first {len(answers)} input(s) of the file were accepted before "
+                    "it: send the rest again once it is corrected"
                 ) from None
             raise
-    return len(items)
+    return answers
 
 
 def load_models(file: Path, model: type[_M]) -> list[_M]:
@@ -215,24 +212,4 @@ def load_models(file: Path, model: type[_M]) -> list[_M]:
     except json.JSONDecodeError as exc:
         raise UserError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     items = data if isinstance(data, list) else [data]
-    return [_validate(file, model.model_validate, item) for item in items]
-
-
-def _validate(file: Path, check: Callable[[Any], _M], item: Any) -> _M:
-    try:
-        return check(item)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise UserError(f"{file}: {where}: {first['msg']}") from None
-
-
-async def _update(
-    handle: WorkflowHandle[Any, Any], name: str, arg: BaseModel, result_type: type[_M] | None
-) -> Any:
-    try:
-        return await handle.execute_update(name, arg, result_type=result_type)
-    except WorkflowUpdateFailedError as exc:
-        raise UserError(f"refused: {exc.cause or exc}") from None
-    except RPCError as exc:
-        raise _not_found(handle.id, exc) from None
+    return [validated(str(file), functools.partial(model.model_validate, item)) for item in items]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from client.errors import UserError
@@ -239,6 +241,30 @@ def county_organ_meetings(
     return tuple(p for p in plans if p is not None)
 
 
+@dataclass(frozen=True)
+class TermPlan:
+    """A term's input and its county meetings' inputs: the client starts them side by side."""
+
+    input: TermInput
+    counties: tuple[CountyMeetingInput, ...]
+
+    @property
+    def year(self) -> int:
+        return self.input.year
+
+    @property
+    def term(self) -> str:
+        return self.input.term
+
+    @property
+    def meetings(self) -> tuple[OrganMeetings, ...]:
+        return self.input.meetings
+
+    def with_input(self, **changes: Any) -> TermPlan:
+        """The same plan with some fields of the term's input changed (tests' hooks)."""
+        return TermPlan(self.input.model_copy(update=changes), self.counties)
+
+
 def build_term_input(
     registry: Registry,
     bylaws: Bylaws,
@@ -248,12 +274,15 @@ def build_term_input(
     meetings: bool = False,
     meetings_per_run: int = 1,
     county_meetings: bool = True,
-) -> TermInput:
-    """The TermWorkflow input for the election year `year` under `bylaws`.
+    continue_as_new: bool = True,
+) -> TermPlan:
+    """The inputs of the term elected in `year` under `bylaws` and of its county meetings.
 
     With `meetings`, the organs' meeting series start once they are composed: the national
     organs' (started by the term), and unless `county_meetings` is False each county board's
     and yearly county meeting's (started by the county meeting when it finishes).
+    `continue_as_new` False keeps the term in one run (the simulation's time-skipping server
+    needs it, see harness/simulate.py).
     """
     shares = landsting_delegates(registry, bylaws.delegate_key)
     if shares.tie is not None:
@@ -268,14 +297,16 @@ def build_term_input(
         )
         for c in registry.counties
     )
-    return TermInput(
+    term = TermInput(
         term=term_name(year),
         year=year,
         bylaws=bylaws.name,
-        counties=counties,
+        county_ids=tuple(c.county for c in counties),
         landsting=landsting_setup(bylaws, year),
         first_deputy_moves_up=bylaws.elections.first_deputy_moves_up,
         seat_to_date=dt.date(year + 4, 12, 31),
         previous_term_workflow_id=previous_term_workflow_id,
         meetings=organ_meetings(bylaws, meetings_per_run) if meetings else (),
+        continue_as_new=continue_as_new,
     )
+    return TermPlan(term, counties)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflows.county_meeting import CountyMeetingWorkflow
-from workflows.landsting import LandstingWorkflow
-from workflows.meeting import MeetingWorkflow
-from workflows.meeting_series import MeetingSeriesWorkflow
+from workflows.elections.county_meeting import CountyMeetingWorkflow
+from workflows.elections.landsting import LandstingWorkflow
+from workflows.meetings.meeting import MeetingWorkflow
+from workflows.meetings.series import MeetingSeriesWorkflow
 from workflows.registry_import import RegistryImportWorkflow
-from workflows.term import TermWorkflow
+from workflows.term.term import TermWorkflow
 
 WORKFLOWS: Sequence[type] = (
     RegistryImportWorkflow,

@@ -6,48 +6,32 @@ twice is refused by Temporal; the activity's idempotency key makes a retried wri
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.payloads import (
-        RecordMembersRequest,
-        RecordMembersResult,
-        RegistryImportInput,
-        RegistryImportResult,
-    )
-    from workflows.search_attributes import KS_STAGE
-
-RECORD_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    maximum_attempts=20,
-    non_retryable_error_types=["BadInput"],
-)
+    from activities import contracts
+    from models import ids
+    from models.payloads import RecordMembersRequest, RegistryImportInput, RegistryImportResult
+    from workflows import calls
+    from workflows import search_attributes as search
 
 
-@workflow.defn(name="RegistryImport")
+@workflow.defn(name=ids.REGISTRY_IMPORT)
 class RegistryImportWorkflow:
     """Record a registry snapshot: members inserted, updated or unchanged, with an audit entry."""
 
     @workflow.run
     async def run(self, data: RegistryImportInput) -> RegistryImportResult:
-        workflow.upsert_search_attributes([KS_STAGE.value_set("recording")])
-        result: RecordMembersResult = await workflow.execute_activity(
-            "record_members",
+        search.show_stage("recording")
+        result = await calls.store(
+            contracts.record_members,
             RecordMembersRequest(
                 idempotency_key=f"registry-import/{data.digest}",
                 source=data.source,
                 members=data.members,
             ),
-            result_type=RecordMembersResult,
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=RECORD_RETRY,
         )
-        workflow.upsert_search_attributes([KS_STAGE.value_set("done")])
+        search.show_stage("done")
         workflow.logger.info("registry_imported", extra={"members": len(data.members)})
         return RegistryImportResult(
             source=data.source, members=len(data.members), **result.model_dump()

@@ -121,7 +121,7 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
             select(Seat.person_id).where(Seat.organ == "landsting", Seat.role == "member")
         ).all()
     assert len(delegates) == 219
-    posts = data.landsting.posts
+    posts = data.input.landsting.posts
     noms = sim_driver.nominations(posts, people, "ks", list(delegates))
     by_post = {n.post: n for n in noms.posts}
     sheets: dict[str, Sequence[BaseModel]] = {

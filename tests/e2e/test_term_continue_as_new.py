@@ -45,7 +45,7 @@ async def test_the_terms_county_meetings_survive_its_continue_as_new_and_still_r
     client = dev_env.client
     data = build_term_input(
         fictional_registry(), fictional_bylaws(), YEAR, meetings=True
-    ).model_copy(update={"max_history_length": 12})  # continue as new at every chance
+    ).with_input(max_history_length=12)  # continue as new at every chance
     county_series = [ids.series_id(m.organ, data.term)
                      for c in data.counties for m in c.meetings]  # fmt: skip
     national_series = [ids.series_id(m.organ, data.term) for m in data.meetings]

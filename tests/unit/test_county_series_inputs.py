@@ -8,7 +8,7 @@ from domain.bylaws import Bylaws
 from domain.registry import Registry
 from models.payloads import PersonIn
 from service.term_inputs import build_term_input, county_organ_meetings
-from workflows.term_meetings import first_meeting_day, organ_rules, representatives_roster
+from workflows.meetings.roster import first_meeting_day, organ_rules, representatives_roster
 
 
 def person(pid: str) -> PersonIn:

@@ -1,4 +1,4 @@
-"""The term input names its counties one way: county ids (since scale tests) or county inputs."""
+"""A term's input names its counties by id; their meetings' inputs travel beside it."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ from models.election_payloads import TermInput
 from service.term_inputs import build_term_input
 
 
-def test_a_term_input_needs_exactly_one_source_of_counties(
+def test_a_term_plan_names_each_county_once_and_links_its_meeting_to_the_term(
     ks_registry: Registry, ks_bylaws: Bylaws
 ) -> None:
-    full = build_term_input(ks_registry, ks_bylaws, 2027)
-    assert not full.lean
-    assert full.county_numbers == tuple(c.county for c in full.counties)
-    values = full.model_dump()
-    lean = TermInput.model_validate({**values, "counties": (), "county_ids": ("03", "11")})
-    assert lean.lean
-    assert lean.county_numbers == ("03", "11")
-    for counties, ids in (((), ()), (values["counties"], ("03",))):
-        with pytest.raises(ValidationError, match="either county_ids or counties"):
-            TermInput.model_validate({**values, "counties": counties, "county_ids": ids})
+    plan = build_term_input(ks_registry, ks_bylaws, 2027)
+    assert plan.input.county_ids == tuple(c.county for c in plan.counties)
+    assert len(set(plan.input.county_ids)) == 15
+    assert {c.term_workflow_id for c in plan.counties} == {"term-2027"}
+    assert (plan.year, plan.term) == (2027, "2027-2031")
+
+
+def test_a_term_input_without_counties_is_refused(ks_registry: Registry, ks_bylaws: Bylaws) -> None:
+    values = build_term_input(ks_registry, ks_bylaws, 2027).input.model_dump()
+    with pytest.raises(ValidationError, match="county_ids"):
+        TermInput.model_validate({**values, "county_ids": ()})

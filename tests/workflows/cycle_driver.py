@@ -18,11 +18,10 @@ from models.election_payloads import (
     ListIn,
     NominationsIn,
     PostNomination,
-    TermInput,
     TermResult,
     VoteIn,
 )
-from service.term_inputs import build_term_input
+from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from tests.workflows.cycle_support import (
     Recorder,
@@ -35,7 +34,7 @@ from tests.workflows.cycle_support import (
 
 @dataclass
 class Cycle:
-    data: TermInput
+    data: TermPlan
     term: WorkflowHandle[Any, Any]
     counties: list[WorkflowHandle[Any, Any]]
     landsting: WorkflowHandle[Any, Any]
@@ -120,7 +119,7 @@ async def hold_landsting(cycle: Cycle, recorder: Recorder) -> None:
 
 
 def congress_date(cycle: Cycle) -> dt.date:
-    return cycle.data.landsting.notice_deadline.date() + dt.timedelta(days=40)
+    return cycle.data.input.landsting.notice_deadline.date() + dt.timedelta(days=40)
 
 
 def landsting_nominations(ids: list[str]) -> NominationsIn:

@@ -29,6 +29,7 @@ from models.election_payloads import (
     NominationsIn,
     PostNomination,
     RepresentativesIn,
+    RepresentativesSheetIn,
     VoteIn,
 )
 from models.meeting_payloads import (
@@ -292,8 +293,9 @@ def nominations(data: CountyMeetingInput, reps: list[RepresentativesIn]) -> Nomi
 async def run_county_meeting(handle: WorkflowHandle[Any, Any], data: CountyMeetingInput) -> None:
     """Send a whole county meeting's input: representatives, date, nominations, votes."""
     reps = representatives(data)
-    for rep in reps:
-        await handle.execute_update("representatives", rep)
+    await handle.execute_update(
+        "representatives_sheet", RepresentativesSheetIn(entries=tuple(reps))
+    )
     await handle.execute_update("meeting_date", MeetingDateIn(meeting_date=data.deadline.date()))
     noms = nominations(data, reps)
     await handle.execute_update("nominations", noms)

@@ -14,19 +14,19 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from models import ids
-from models.election_payloads import TermInput
 from models.meeting_payloads import SeriesInput
 from models.payloads import NotifyRequest
+from service.term_inputs import TermPlan
 from tests.workflows.cycle_support import Recorder, eventually, representatives
 
 
-def series_ids(data: TermInput, county: bool) -> list[str]:
+def series_ids(data: TermPlan, county: bool) -> list[str]:
     """The ids of the county-level series (`county`) or of the national ones."""
     plans = [m for c in data.counties for m in c.meetings] if county else list(data.meetings)
     return [ids.series_id(m.organ, data.term) for m in plans]
 
 
-async def series_exist(client: Client, data: TermInput, county: bool) -> None:
+async def series_exist(client: Client, data: TermPlan, county: bool) -> None:
     """Wait until every county-level (or national) series of the term has started."""
     ids = series_ids(data, county)
     assert ids, "the term input lists no meeting series"
@@ -51,7 +51,7 @@ async def series_input(client: Client, workflow_id: str) -> SeriesInput:
     return data
 
 
-async def check_county_series(client: Client, data: TermInput, recorder: Recorder) -> None:
+async def check_county_series(client: Client, data: TermPlan, recorder: Recorder) -> None:
     """Each county board's series has the board it elected, the yearly county meetings' series
     its representatives; both follow the bylaws' meeting rules for the rest of the term."""
     seats = [s for r in recorder.of("record_seats") for s in r.seats]

@@ -27,6 +27,7 @@ from models.election_payloads import (
     NominationsIn,
     PostNomination,
     RepresentativesIn,
+    RepresentativesSheetIn,
     VacateIn,
     VoteIn,
 )
@@ -43,7 +44,7 @@ from tests.workflows.cycle_support import (
     person,
     representatives,
 )
-from workflows.county_meeting import CountyMeetingWorkflow
+from workflows.elections.county_meeting import CountyMeetingWorkflow
 
 Handle = WorkflowHandle[Any, Any]
 
@@ -84,8 +85,9 @@ async def meeting(
     """A county meeting with representatives, date and nominations in."""
     async with waiting_meeting(ts_env, task_queue, "cm") as (handle, data, recorder):
         reps = representatives(data)
-        for rep in reps:
-            await handle.execute_update(CountyMeetingWorkflow.representatives, rep)
+        await handle.execute_update(
+            CountyMeetingWorkflow.representatives_sheet, RepresentativesSheetIn(entries=tuple(reps))
+        )
         await handle.execute_update(
             CountyMeetingWorkflow.meeting_date,
             MeetingDateIn(meeting_date=dt.date(data.year, 10, 1)),
@@ -112,13 +114,16 @@ async def refused(handle: Handle, update: str, arg: Any) -> str:
 async def test_the_wrong_number_of_representatives_is_refused(meeting: Any) -> None:
     handle, _, _ = meeting
     two = RepresentativesIn(member_number="7102", people=(person("x1", True), person("x2", False)))
-    assert "elects 1 representative(s), not 2" in await refused(handle, "representatives", two)
+    sheet = RepresentativesSheetIn(entries=(two,))
+    refusal = await refused(handle, "representatives_sheet", sheet)
+    assert "elects 1 representative(s), not 2" in refusal
 
 
 async def test_an_unknown_member_is_refused(meeting: Any) -> None:
     handle, _, _ = meeting
     data = RepresentativesIn(member_number="9999", people=(person("x1", True),))
-    assert "unknown member '9999'" in await refused(handle, "representatives", data)
+    sheet = RepresentativesSheetIn(entries=(data,))
+    assert "unknown member '9999'" in await refused(handle, "representatives_sheet", sheet)
 
 
 async def test_a_vote_for_a_candidate_not_nominated_is_refused(meeting: Any) -> None:

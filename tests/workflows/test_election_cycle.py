@@ -33,7 +33,7 @@ from tests.workflows.series_checks import (
     first_notice_of,
     series_exist,
 )
-from workflows.term import TermWorkflow
+from workflows.term.term import TermWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 YEAR = 2031

@@ -37,8 +37,8 @@ from tests.workflows.test_meeting_support import (
     save_history,
     weekday_at,
 )
-from workflows.meeting_series import MeetingSeriesWorkflow
-from workflows.meeting_steps import start_meeting_series
+from workflows.meetings.series import MeetingSeriesWorkflow
+from workflows.meetings.start import start_meeting_series
 
 
 @pytest_asyncio.fixture

@@ -38,8 +38,8 @@ from notices.messages import render
 from notices.planning import plan_series
 from tests.conftest import binary
 from worker import PASSTHROUGH
-from workflows.meeting import MeetingWorkflow
-from workflows.meeting_series import MeetingSeriesWorkflow
+from workflows.meetings.meeting import MeetingWorkflow
+from workflows.meetings.series import MeetingSeriesWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
 HISTORIES = Path(__file__).resolve().parent / "histories"

@@ -39,7 +39,7 @@ from tests.workflows.test_meeting_support import (
     save_history,
     weekday_at,
 )
-from workflows.meeting import MeetingWorkflow
+from workflows.meetings.meeting import MeetingWorkflow
 
 Handle = WorkflowHandle[MeetingWorkflow, MeetingStatus]
 VOTING = [e.person_id for e in roster() if e.role != "deputy" and e.role != "observer"]

@@ -23,7 +23,7 @@ from tests.workflows.cycle_support import (
     representatives,
 )
 from tests.workflows.test_county_meeting_refusals import refused, waiting_meeting
-from workflows.county_meeting import CountyMeetingWorkflow
+from workflows.elections.county_meeting import CountyMeetingWorkflow
 
 Handle = WorkflowHandle[Any, Any]
 

@@ -3,13 +3,15 @@
 A `Ballot` is one post's election: nominations, then votes counted by the domain rules
 (`domain.elections`, `domain.gender`). The same checks run in update validators (to refuse bad
 input before it reaches history) and in the handlers (to apply it), so they raise `ValueError`
-with a message a secretary understands and never change state themselves.
+with a message a secretary understands and never change state themselves; `nominate` and
+`apply_count` are the only functions that change a ballot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
@@ -28,13 +30,14 @@ from domain.gender import Gender, check_gender_balance
 from models.election_payloads import (
     ListIn,
     MethodValue,
+    NominationsIn,
     PostNomination,
     PostSpec,
     PostStatus,
     PostStatusValue,
     VoteIn,
 )
-from models.payloads import PersonIn, SeatRole
+from models.payloads import PersonIn, SeatIn, SeatRole
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ class Ballot:
     lists: tuple[ListIn, ...] = ()
     elected: tuple[Placement, ...] = field(default=())
 
-    def status_model(self) -> PostStatus:
+    def status_model(self, drawn: Sequence[str] = ()) -> PostStatus:
+        """The post's status; `drawn`: who a lot just drew, if one was drawn."""
         names = self.candidates or tuple(lst.name for lst in self.lists)
         return PostStatus(
             post=self.spec.post,
@@ -82,11 +86,21 @@ class Ballot:
             round=self.round,
             candidates=names,
             elected=tuple(p.person_id for p in self.elected if p.role != "deputy"),
+            drawn_by_lot=tuple(drawn),
         )
 
 
 def new_ballots(posts: Sequence[PostSpec]) -> dict[str, Ballot]:
     return {p.post: Ballot(spec=p, method=p.method) for p in posts}
+
+
+def awaiting(ballot: Ballot) -> str:
+    """What the ballot waits for, in words; empty once it is decided."""
+    if ballot.status == "awaiting_nominations":
+        return f"nominations for {ballot.spec.post}"
+    if ballot.status == "open":
+        return f"votes for {ballot.spec.post} (round {ballot.round})"
+    return ""
 
 
 def ballot_for(ballots: Mapping[str, Ballot], post: str) -> Ballot:
@@ -128,6 +142,18 @@ def check_nomination(ballot: Ballot, nom: PostNomination, people: Mapping[str, P
         raise ValueError(f"the joint list for {post} needs at least {ballot.spec.seats} names")
 
 
+def check_nominations(
+    ballots: Mapping[str, Ballot], data: NominationsIn, known: Mapping[str, PersonIn]
+) -> None:
+    """Refuse nominations naming a post twice, or any one that does not fit its post."""
+    people = {**known, **{p.person_id: p for p in data.people}}
+    posts = [nom.post for nom in data.posts]
+    if len(set(posts)) != len(posts):
+        raise ValueError("the nominations name the same post twice")
+    for nom in data.posts:
+        check_nomination(ballot_for(ballots, nom.post), nom, people)
+
+
 def nominate(ballot: Ballot, nom: PostNomination) -> None:
     ballot.candidates, ballot.lists = nom.candidates, nom.lists
     ballot.status, ballot.round = "open", 1
@@ -147,6 +173,50 @@ def count_vote(ballot: Ballot, vote: VoteIn, people: Mapping[str, PersonIn]) -> 
     if ballot.method == "agreed":
         return _agreed(ballot, vote, people)
     return _proportional(ballot, vote, people)
+
+
+def election_key(prefix: str, ballot: Ballot, vote: VoteIn) -> str:
+    """The business key of a vote's election record (`term-2027/county-03/leader/round-1`);
+    a list election that follows a rejected agreed list gets its own keys."""
+    key = f"{prefix}/{vote.post}/round-{vote.round}"
+    if ballot.round == 1 and ballot.method != ballot.spec.method:
+        key += "/after-agreed"
+    return key
+
+
+def apply_count(ballot: Ballot, count: Count) -> None:
+    """Move the ballot on by a count: a second round, a list election after a rejected agreed
+    list, or decided with the count's placements."""
+    if count.second_round:
+        ballot.round = 2
+    elif count.rejected:
+        ballot.method, ballot.status, ballot.round = "proportional", "awaiting_nominations", 1
+    else:
+        ballot.elected, ballot.status = count.placements, "decided"
+
+
+def seats_of(
+    ballot: Ballot, term: str, key: str, method: MethodValue, from_date: date, to_date: date
+) -> tuple[SeatIn, ...]:
+    """The seats a decided ballot fills (none while it is undecided)."""
+    if ballot.status != "decided":
+        return ()
+    how = method if ballot.round == 1 else f"{method} round 2"
+    return tuple(
+        SeatIn(
+            organ=ballot.spec.organ,
+            term=term,
+            person_id=p.person_id,
+            role=p.role,
+            rank=p.rank,
+            group=p.group,
+            from_date=from_date,
+            to_date=to_date,
+            election_id=key,
+            obtained_by=how,
+        )
+        for p in ballot.elected
+    )
 
 
 def _majority(ballot: Ballot, vote: VoteIn) -> Count:

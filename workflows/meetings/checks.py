@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from temporalio import workflow
-
-with workflow.unsafe.imports_passed_through():
-    from domain.meeting_plan import PlanError, check_meeting_date
-    from models.meeting_payloads import (
-        VOTING_ROLES,
-        AbsenceIn,
-        AgendaIn,
-        ApproveMinutesIn,
-        AttendanceIn,
-        MinutesIn,
-        MoveIn,
-    )
-    from workflows.meeting_runner import MeetingState
+from domain.meeting_plan import PlanError, check_meeting_date
+from models.meeting_payloads import (
+    VOTING_ROLES,
+    AbsenceIn,
+    AgendaIn,
+    ApproveMinutesIn,
+    AttendanceIn,
+    MinutesIn,
+    MoveIn,
+)
+from workflows.meetings.state import MeetingState
 
 
 def still_open(m: MeetingState, verb: str) -> None:
@@ -69,7 +66,7 @@ def absence(m: MeetingState, data: AbsenceIn) -> None:
         raise ValueError(f"{data.person_id} has already reported absence")
 
 
-def attendance(m: MeetingState, data: AttendanceIn, now: datetime) -> None:
+def attendance(m: MeetingState, data: AttendanceIn) -> None:
     still_open(m, "given attendance")
     if m.stage != "awaiting_attendance":
         raise ValueError(
@@ -78,7 +75,6 @@ def attendance(m: MeetingState, data: AttendanceIn, now: datetime) -> None:
     unknown = sorted(p for p in data.present if m.entry(p) is None)
     if unknown:
         raise ValueError(f"not in the organ: {', '.join(unknown)}")
-    del now
 
 
 def minutes(m: MeetingState, data: MinutesIn) -> None:

@@ -1,8 +1,8 @@
 """MeetingSeriesWorkflow: an organ's meetings over a term, one MeetingWorkflow child each.
 
-Workflow id `meetings-<organ>-<term>`, started (ParentClosePolicy.ABANDON) by the term workflow
-through `meeting_steps.start_meeting_series`, or by `ksgov meeting series start`. It holds the
-plan; `open_days` before a meeting's notice is due it starts the meeting's own workflow
+Workflow id `meetings-<organ>-<term>`, started by the workflow that composed the organ (see
+`workflows.meetings.start`) or by `ksgov meeting series start`. It holds the plan;
+`open_days` before a meeting's notice is due it starts the meeting's own workflow
 (`meeting-<organ>-<term>-<nn>`, ABANDON), which from then on owns that meeting. Until then the
 plan is edited here (updates add, move, cancel). The history stays small: after each start (or
 when Temporal suggests it) the series waits for its handlers and continues as new.
@@ -16,10 +16,9 @@ from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
-from models import ids
-
 with workflow.unsafe.imports_passed_through():
     from domain.meeting_plan import PlanError, check_meeting_date
+    from models import ids
     from models.meeting_payloads import (
         AddMeetingIn,
         CancelMeetingIn,
@@ -30,10 +29,11 @@ with workflow.unsafe.imports_passed_through():
         SeriesMeeting,
         SeriesStatus,
     )
-    from models.payloads import NotifyRequest, RecordEventRequest
-    from workflows import steps
-    from workflows.meeting_roster import recipients
-    from workflows.search_attributes import KS_COUNTY, KS_ORGAN, KS_STAGE, KS_TERM
+    from models.payloads import NotifyRequest
+    from workflows import calls
+    from workflows import search_attributes as search
+    from workflows.meetings.meeting import MeetingWorkflow
+    from workflows.meetings.roster import recipients
 
 
 @workflow.defn(name=ids.MEETING_SERIES)
@@ -50,14 +50,7 @@ class MeetingSeriesWorkflow:
     @workflow.run
     async def run(self, data: SeriesInput) -> SeriesStatus:
         rules = data.rules
-        workflow.upsert_search_attributes(
-            [
-                KS_TERM.value_set(rules.term),
-                KS_ORGAN.value_set(rules.organ),
-                KS_COUNTY.value_set(rules.county or "national"),
-                KS_STAGE.value_set("running"),
-            ]
-        )
+        search.show(rules.term, rules.organ, rules.county or "national", "running")
         started = 0
         end = datetime.combine(data.ends_on + timedelta(days=1), time(), tzinfo=UTC)
         while True:
@@ -73,7 +66,7 @@ class MeetingSeriesWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._state())
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.upsert_search_attributes([KS_STAGE.value_set("done")])
+        search.show_stage("done")
         return self.status()
 
     async def _wait_until(self, at: datetime) -> bool:
@@ -106,7 +99,10 @@ class MeetingSeriesWorkflow:
         )  # fmt: skip
         try:
             await workflow.start_child_workflow(
-                ids.MEETING, data, id=meeting_id, parent_close_policy=ParentClosePolicy.ABANDON
+                MeetingWorkflow.run,
+                data,
+                id=meeting_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
             )
         except WorkflowAlreadyStartedError:
             workflow.logger.info("meeting_already_started", extra={"meeting_id": meeting_id})
@@ -157,7 +153,7 @@ class MeetingSeriesWorkflow:
         self._plan[m.number] = m.model_copy(update={"status": "cancelled"})
         self._version += 1
         rules = self._data.rules
-        await steps.notify(
+        await calls.notify(
             NotifyRequest(
                 purpose="meeting_cancelled", subject_key=f"{data.meeting_id}/cancel",
                 recipients=recipients(rules.roster),
@@ -165,11 +161,9 @@ class MeetingSeriesWorkflow:
                          "starts_at": m.starts_at.isoformat(), "reason": data.reason},
             )
         )  # fmt: skip
-        await steps.record_event(
-            RecordEventRequest(
-                idempotency_key=f"{data.meeting_id}/cancelled-in-plan", action="meeting_cancelled",
-                subject=data.meeting_id, content={"starts_at": m.starts_at.isoformat()},
-            )
+        await calls.event(
+            f"{data.meeting_id}/cancelled-in-plan", "meeting_cancelled", data.meeting_id,
+            starts_at=m.starts_at.isoformat(),
         )  # fmt: skip
         return self._row(self._plan[m.number])
 

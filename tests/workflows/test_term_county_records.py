@@ -1,8 +1,8 @@
-"""A term started with county ids only: county seats and delegates come from the record store.
+"""County seats and delegates live in the record store: the term keeps of each county its leader.
 
-The term keeps of each county only its leader, so a vacancy in a county board is checked and
-filled from the seats the county meeting recorded (here the Recorder's, which answers reads
-from what was recorded). A start that was interrupted is completed by starting again.
+A vacancy in a county board is checked and filled from the seats the county meeting recorded
+(here the Recorder's, which answers reads from what was recorded). A start that was interrupted
+is completed by starting again.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from models.election_payloads import SupplementaryIn, VacateIn
 from models.payloads import SeatIn
 from service.term_inputs import build_term_input
-from service.term_start import split_term_input, start_term_workflows
+from service.term_start import start_term_workflows
 from tests.workflows.cycle_driver import hold_county_meetings, hold_landsting, start_term
 from tests.workflows.cycle_support import (
     Recorder,
@@ -26,7 +26,7 @@ from tests.workflows.cycle_support import (
     own_time_skipping_env,
     person,
 )
-from workflows.term import TermWorkflow
+from workflows.term.term import TermWorkflow
 
 
 async def vacate(
@@ -125,25 +125,21 @@ async def test_a_county_board_vacancy_without_a_deputy_moving_up_is_filled_by_la
 async def test_starting_again_after_an_interrupted_start_starts_only_what_is_missing(
     task_queue: str,
 ) -> None:
-    data = build_term_input(fictional_registry(), fictional_bylaws(), 2107)
-    lean, counties = split_term_input(data)
-    assert lean.county_ids == tuple(c.county for c in data.counties)
-    assert lean.counties == ()
-    assert {(c.term_workflow_id, c.signal_leader_only) for c in counties} == {("term-2107", True)}
-    with pytest.raises(ValueError, match="already split"):
-        split_term_input(lean)
+    plan = build_term_input(fictional_registry(), fictional_bylaws(), 2107)
+    assert plan.input.county_ids == tuple(c.county for c in plan.counties)
+    assert {c.term_workflow_id for c in plan.counties} == {"term-2107"}
     recorder = Recorder()
     async with own_time_skipping_env() as ts_env, mock_worker(ts_env.client, task_queue, recorder):
         # The start was interrupted after the term: none of its county meetings runs yet.
         await ts_env.client.start_workflow(
-            TermWorkflow.run, lean, id="term-2107", task_queue=task_queue
+            TermWorkflow.run, plan.input, id="term-2107", task_queue=task_queue
         )
-        again = await start_term_workflows(ts_env.client, data, task_queue)
-        once_more = await start_term_workflows(ts_env.client, data, task_queue)
+        again = await start_term_workflows(ts_env.client, plan, task_queue)
+        once_more = await start_term_workflows(ts_env.client, plan, task_queue)
         status = await ts_env.client.get_workflow_handle("term-2107").query(TermWorkflow.status)
-        for c in counties:
+        for c in plan.counties:
             await ts_env.client.get_workflow_handle(f"county-meeting-2107-{c.county}").terminate()
         await ts_env.client.get_workflow_handle("term-2107").terminate()
     assert (again.term_started, again.counties_started, again.counties) == (False, 3, 3)
     assert (once_more.term_started, once_more.counties_started) == (False, 0)
-    assert status.counties_missing == lean.county_ids
+    assert status.counties_missing == plan.input.county_ids

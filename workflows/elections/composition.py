@@ -8,17 +8,19 @@ seats are recorded as their elections are decided; this module builds the rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from models.election_payloads import LandstingInput
 from models.payloads import PersonIn, SeatIn
-from workflows.election_book import ElectionBook
+from workflows.elections.ballot import Ballot
 
 HOVEDSTYRET = "hovedstyret"
 
 
 def compose_seats(
-    data: LandstingInput, book: ElectionBook, appointed: PersonIn, congress: date
+    data: LandstingInput, ballots: Mapping[str, Ballot], appointed: PersonIn, congress: date
 ) -> tuple[SeatIn, ...]:
     """The ex officio and appointed seats of Hovedstyret and Landsstyret."""
     council = data.setup.ex_officio_organ
@@ -37,7 +39,7 @@ def compose_seats(
 
     board = [
         p
-        for ballot in book.ballots.values()
+        for ballot in ballots.values()
         if ballot.spec.organ == HOVEDSTYRET
         for p in ballot.elected
         if p.role != "deputy"
@@ -59,3 +61,17 @@ def compose_seats(
     seats.append(seat(HOVEDSTYRET, appointed.person_id, "member", how, "appointed"))
     seats.append(seat(council, appointed.person_id, "member", how, "appointed"))
     return tuple(seats)
+
+
+def congress_notice_context(congress: date) -> dict[str, Any]:
+    """The notice's template variables: the congress opens at 10:00 Oslo time, place to follow."""
+    return {
+        "organ_title": "Landstinget",
+        "starts_at": f"{congress.isoformat()}T10:00:00+01:00",
+        "place": "meddeles senere",
+        "agenda": [
+            {"number": 1, "title": "Konstituering"},
+            {"number": 2, "title": "Valg av hovedstyre, leder og nestledere"},
+            {"number": 3, "title": "Valg av landsstyre"},
+        ],
+    }

@@ -11,21 +11,20 @@ from datetime import date
 
 from temporalio import workflow
 
-from models import ids
-
 with workflow.unsafe.imports_passed_through():
+    from activities import contracts
+    from models import ids
     from models.election_payloads import HandoverIn, SupplementaryIn, TermInput, VacateIn
     from models.payloads import (
         ElectionRecord,
         EndSeatRequest,
         RecordElectionRequest,
-        RecordEventRequest,
         RecordPeopleRequest,
         RecordSeatsRequest,
         SeatIn,
     )
-    from workflows import steps
-    from workflows.term_seats import filled, first_deputy, moved_up
+    from workflows import calls
+    from workflows.term.seats import filled, first_deputy, moved_up
 
 
 async def record_vacancy(
@@ -43,26 +42,24 @@ async def record_vacancy(
     await _end(key, seat, vacate.on, vacate.reason)
     if deputy and new:
         await _end(f"{key}/deputy", deputy, vacate.on, "moved up to a vacated seat")
-        await steps.record_seats(
-            RecordSeatsRequest(idempotency_key=f"{key}/moved-up", seats=(new,))
+        await calls.record(
+            contracts.record_seats,
+            RecordSeatsRequest(idempotency_key=f"{key}/moved-up", seats=(new,)),
         )
         return
-    await steps.record_event(
-        RecordEventRequest(
-            idempotency_key=f"{key}/vacancy",
-            action="vacancy_opened",
-            subject=key,
-            content={
-                "organ": seat.organ,
-                "role": seat.role,
-                "awaiting": "supplementary election by landsstyret",
-            },
-        )
+    await calls.event(
+        f"{key}/vacancy",
+        "vacancy_opened",
+        key,
+        organ=seat.organ,
+        role=seat.role,
+        awaiting="supplementary election by landsstyret",
     )
 
 
 async def _end(key: str, seat: SeatIn, on: date, reason: str) -> None:
-    await steps.end_seat(
+    await calls.record(
+        contracts.end_seat,
         EndSeatRequest(
             idempotency_key=key,
             organ=seat.organ,
@@ -71,7 +68,7 @@ async def _end(key: str, seat: SeatIn, on: date, reason: str) -> None:
             role=seat.role,
             ended_on=on,
             reason=reason,
-        )
+        ),
     )
 
 
@@ -79,8 +76,9 @@ async def record_supplementary(data: TermInput, vacancy: SeatIn, sup: Supplement
     """Record Landsstyret's supplementary election and the seat it gives."""
     key = f"term-{data.year}/{vacancy.organ}/{vacancy.person_id}/supplementary"
     seat = filled(vacancy, sup, key)
-    await steps.record_people(
-        RecordPeopleRequest(idempotency_key=f"{key}/people", people=(sup.person,))
+    await calls.record(
+        contracts.record_people,
+        RecordPeopleRequest(idempotency_key=f"{key}/people", people=(sup.person,)),
     )
     record = ElectionRecord(
         election_id=key,
@@ -92,8 +90,12 @@ async def record_supplementary(data: TermInput, vacancy: SeatIn, sup: Supplement
         outcome={"elected": [sup.person.person_id]},
         decided_at=workflow.now(),
     )
-    await steps.record_election(RecordElectionRequest(idempotency_key=key, election=record))
-    await steps.record_seats(RecordSeatsRequest(idempotency_key=f"{key}/seats", seats=(seat,)))
+    await calls.record(
+        contracts.record_election, RecordElectionRequest(idempotency_key=key, election=record)
+    )
+    await calls.record(
+        contracts.record_seats, RecordSeatsRequest(idempotency_key=f"{key}/seats", seats=(seat,))
+    )
     return seat
 
 
@@ -103,16 +105,10 @@ async def tell_previous_term(data: TermInput) -> None:
         return
     previous = workflow.get_external_workflow_handle(data.previous_term_workflow_id)
     await previous.signal(
-        "handover", HandoverIn(next_term=data.term, composed_on=workflow.now().date())
+        ids.HANDOVER, HandoverIn(next_term=data.term, composed_on=workflow.now().date())
     )
 
 
 async def record_handover(data: TermInput, next_term: str) -> None:
-    await steps.record_event(
-        RecordEventRequest(
-            idempotency_key=f"term-{data.year}/handover",
-            action="term_handed_over",
-            subject=ids.term_id(data.year),
-            content={"next_term": next_term},
-        )
-    )
+    term = ids.term_id(data.year)
+    await calls.event(f"{term}/handover", "term_handed_over", term, next_term=next_term)

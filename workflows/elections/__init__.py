@@ -1,0 +1,1 @@
+"""The electing meetings: county meetings and the Landsting, with one shared ballot."""

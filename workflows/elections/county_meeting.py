@@ -1,0 +1,233 @@
+"""CountyMeetingWorkflow: one county's meeting elects its county board and Landsting delegates.
+
+Workflow id `county-meeting-<year>-<county>`, started by the client beside its term. It asks each
+member's council for its representatives in one notice, then takes the secretariat's input as
+updates with validators (a sheet of representatives, the meeting date, and the nominations and
+votes it shares with the Landsting, see `workflows.elections.ballots`), counts each election by
+the bylaw method and records every result. When every post is decided it tells its term the
+county-board leader (a signal) and returns the county's delegates and seats. If the bylaw
+deadline passes first, it reminds the secretariat and the county secretary and goes on waiting.
+
+When it finishes it also starts the meeting series its input lists (`meetings`): the county
+board's, whose roster is the board it elected, and the yearly county meetings', whose roster is
+its representatives. It holds those people's contact details, which the term does not carry.
+The series are not its children: it finishes at once and they run for the rest of the term,
+so the `start_series` activity starts them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models import ids
+    from models.election_payloads import (
+        CountyMeetingFinished,
+        CountyMeetingInput,
+        CountyMeetingResult,
+        MeetingDateIn,
+        ProcessStatus,
+        RepresentativesSheetIn,
+    )
+    from models.payloads import SECRETARIAT, NotifyRequest, PersonIn, Recipient
+    from workflows import calls
+    from workflows import search_attributes as search
+    from workflows.elections.ballots import ElectionMeeting
+    from workflows.elections.representatives import check_sheet, missing_members
+    from workflows.meetings.roster import (
+        first_meeting_day,
+        meeting_roster,
+        organ_rules,
+        representatives_roster,
+    )
+    from workflows.meetings.start import start_meeting_series
+
+
+@workflow.defn(name=ids.COUNTY_MEETING)
+class CountyMeetingWorkflow(ElectionMeeting):
+    """The county meeting of one county in one election year."""
+
+    @workflow.init
+    def __init__(self, data: CountyMeetingInput) -> None:
+        key = f"term-{data.year}/county-{data.county}"
+        super().__init__(data.posts, data.term, key, data.seat_to_date)
+        self._data = data
+        self._representatives: dict[str, tuple[PersonIn, ...]] = {}
+        self._meeting_date: date | None = None
+        self._stage = ""
+
+    @workflow.run
+    async def run(self, data: CountyMeetingInput) -> CountyMeetingResult:
+        self._changed()
+        await self._request_representatives()
+        remaining = data.deadline - workflow.now()
+        try:
+            if remaining <= timedelta(0):
+                raise TimeoutError
+            await workflow.wait_condition(lambda: self.decided, timeout=remaining)
+        except TimeoutError:
+            await self._remind()
+            await workflow.wait_condition(lambda: self.decided)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        result = self._result()
+        await calls.event(
+            f"{self.prefix}/finished",
+            "county_meeting_finished",
+            self.prefix,
+            delegates=len(result.delegates),
+        )
+        term = workflow.get_external_workflow_handle(data.term_workflow_id)
+        finished = CountyMeetingFinished(county=data.county, leader=result.leader)
+        await term.signal(ids.COUNTY_MEETING_FINISHED, finished)
+        await self._start_meeting_series()
+        return result
+
+    async def _start_meeting_series(self) -> None:
+        """The county board's and the yearly county meetings' series, for the rest of the term."""
+        data = self._data
+        today = workflow.now().date()
+        representatives = [
+            (m.member_number, self._representatives.get(m.member_number, ())) for m in data.members
+        ]
+        for plan in data.meetings:
+            if plan.organ.split(":")[0] == "county_meeting":
+                roster = representatives_roster(representatives)
+            else:
+                roster = meeting_roster(self.seats, self.people, plan.organ)
+            if roster:
+                await start_meeting_series(
+                    organ_rules(plan, data.term, roster, data.county),
+                    plan.meetings_per_year,
+                    first_meeting_day(today, plan.notice_days),
+                    plan.ends_on or data.seat_to_date,
+                    plan.meetings_per_run,
+                    as_child=False,
+                )
+
+    # ------------------------------------------------------------------ updates
+
+    @workflow.update
+    async def representatives_sheet(self, data: RepresentativesSheetIn) -> ProcessStatus:
+        """Every member on the sheet at once: one workflow step and one record write."""
+        for entry in data.entries:
+            self._representatives[entry.member_number] = entry.people
+        self._changed()
+        people = [p for entry in data.entries for p in entry.people]
+        await self.add_people(people, "members")
+        return self.status()
+
+    @representatives_sheet.validator
+    def _check_representatives_sheet(self, data: RepresentativesSheetIn) -> None:
+        check_sheet(self._data.members, data)
+        if self._stage in ("voting", "done"):
+            raise ValueError("voting has begun: the representatives can no longer change")
+
+    @workflow.update
+    async def meeting_date(self, data: MeetingDateIn) -> ProcessStatus:
+        self._meeting_date = data.meeting_date
+        self._changed()
+        return self.status()
+
+    @meeting_date.validator
+    def _check_meeting_date(self, data: MeetingDateIn) -> None:
+        if self.seats:
+            raise ValueError("results are recorded: the meeting date can no longer change")
+        if data.meeting_date.year != self._data.year:
+            raise ValueError(f"the county meeting must be held in {self._data.year}")
+
+    def _check_voting(self) -> None:
+        if self._meeting_date is None:
+            raise ValueError("set the meeting date before entering votes")
+
+    def _seats_from(self) -> date:
+        assert self._meeting_date is not None  # the vote's validator made sure
+        return self._meeting_date
+
+    # ------------------------------------------------------------------ status
+
+    def _status(self) -> ProcessStatus:
+        return ProcessStatus(
+            workflow_id=workflow.info().workflow_id,
+            stage=self._stage,
+            awaiting=self._awaiting(),
+            deadline=self._data.deadline,
+            meeting_date=self._meeting_date,
+            posts=self.post_statuses(),
+        )
+
+    def _awaiting(self) -> tuple[str, ...]:
+        missing = missing_members(self._data.members, self._representatives)
+        waiting = [f"representatives of {name}" for name in missing]
+        if self._meeting_date is None:
+            waiting.append("the meeting date")
+        return (*waiting, *self.ballots_awaiting())
+
+    def _changed(self) -> None:
+        """Keep the stage, and the search attribute that shows it, in step."""
+        if self.decided:
+            stage = "done"
+        elif self.any_ballot_opened():
+            stage = "voting"
+        elif missing_members(self._data.members, self._representatives):
+            stage = "awaiting_representatives"
+        else:
+            stage = "awaiting_nominations"
+        if stage != self._stage:
+            self._stage = stage
+            search.show(self._data.term, "county_meeting", self._data.county, stage)
+
+    # ------------------------------------------------------------------ steps
+
+    async def _request_representatives(self) -> None:
+        await calls.notify_many(
+            [
+                NotifyRequest(
+                    purpose="representatives_requested",
+                    subject_key=f"{self.prefix}/member-{m.member_number}",
+                    recipients=(
+                        Recipient(recipient_id=m.member_number, email=m.email, name=m.name),
+                    ),
+                    context={
+                        "county": self._data.county_name,
+                        "term": self._data.term,
+                        "representatives": m.representatives,
+                        "member": m.name,
+                    },
+                    deadline=self._data.deadline,
+                )
+                for m in self._data.members
+            ]
+        )
+
+    async def _remind(self) -> None:
+        await calls.notify(
+            NotifyRequest(
+                purpose="deadline_passed",
+                subject_key=self.prefix,
+                recipients=(
+                    Recipient(recipient_id=SECRETARIAT),
+                    Recipient(
+                        recipient_id=f"county-{self._data.county}-secretary",
+                        email=self._data.secretary_email,
+                    ),
+                ),
+                context={
+                    "county": self._data.county_name,
+                    "awaiting": list(self._awaiting()),
+                    "deadline": self._data.deadline.isoformat(),
+                },
+            )
+        )
+
+    def _result(self) -> CountyMeetingResult:
+        people = self.people
+        leader = self.elected("leader")[0].person_id
+        delegates = [p.person_id for p in self.elected("delegates") if p.role != "deputy"]
+        return CountyMeetingResult(
+            county=self._data.county,
+            leader=people[leader],
+            delegates=tuple(people[pid] for pid in delegates),
+            seats=tuple(self.seats),
+        )

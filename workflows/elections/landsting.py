@@ -1,0 +1,204 @@
+"""LandstingWorkflow: the national congress elects Hovedstyret and completes Landsstyret.
+
+Workflow id `landsting-<year>`, started by TermWorkflow (parent-close ABANDON) with each finished
+county's board leader; it reads the delegates the county meetings recorded from the record
+store as it starts. Updates with validators take the congress date (the notice then goes to
+every delegate by the bylaw notice deadline), the credentials check, the nominations and votes
+it shares with the county meetings (`workflows.elections.ballots`), and the member appointed by
+the associates' board (Samfunnsbedriftene). When every post is filled it composes Landsstyret
+(county-board leaders + Hovedstyret + Landsting-elected + the appointed member), records every
+seat, signals its term and returns the seats.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities import contracts
+    from models import ids
+    from models.election_payloads import (
+        AppointIn,
+        CongressDateIn,
+        CredentialsIn,
+        LandstingFinished,
+        LandstingInput,
+        LandstingResult,
+        ProcessStatus,
+    )
+    from models.payloads import NotifyRequest, PersonIn, Recipient, RecordSeatsRequest
+    from workflows import calls
+    from workflows import search_attributes as search
+    from workflows.elections.ballots import ElectionMeeting
+    from workflows.elections.composition import compose_seats, congress_notice_context
+
+
+@workflow.defn(name=ids.LANDSTING)
+class LandstingWorkflow(ElectionMeeting):
+    """The Landsting of one term."""
+
+    @workflow.init
+    def __init__(self, data: LandstingInput) -> None:
+        key = f"term-{data.year}/landsting"
+        super().__init__(data.setup.posts, data.term, key, data.seat_to_date)
+        self._data = data
+        self.people.update({c.leader.person_id: c.leader for c in data.counties})
+        self._delegates: dict[str, PersonIn] = {}
+        self._delegates_read = False
+        self._date: date | None = None
+        self._approved: tuple[str, ...] = ()
+        self._appointed: PersonIn | None = None
+        self._stage = ""
+
+    @workflow.run
+    async def run(self, data: LandstingInput) -> LandstingResult:
+        self._changed()
+        delegates = await calls.read_delegates(data.term, tuple(c.county for c in data.counties))
+        self._delegates = {p.person_id: p for p in delegates}
+        self.people.update(self._delegates)
+        self._delegates_read = True
+        await workflow.wait_condition(lambda: self._complete)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        assert self._date is not None
+        assert self._appointed is not None
+        composed = compose_seats(data, self.ballots, self._appointed, self._date)
+        await calls.record(
+            contracts.record_seats,
+            RecordSeatsRequest(idempotency_key=f"{self.prefix}/composition", seats=composed),
+        )
+        seats = (*self.seats, *composed)
+        seated = {s.person_id for s in seats}
+        people = {**self.people, self._appointed.person_id: self._appointed}
+        result = LandstingResult(
+            congress_date=self._date,
+            seats=seats,
+            people=tuple(p for pid, p in people.items() if pid in seated),
+        )
+        await calls.event(
+            f"{self.prefix}/finished", "landsting_finished", self.prefix, seats=len(result.seats)
+        )
+        self._stage = "done"
+        search.show_stage("done")
+        term = workflow.get_external_workflow_handle(data.term_workflow_id)
+        await term.signal(ids.LANDSTING_FINISHED, LandstingFinished(result=result))
+        return result
+
+    @property
+    def _complete(self) -> bool:
+        return self.decided and self._appointed is not None and self._date is not None
+
+    # ------------------------------------------------------------------ updates
+
+    @workflow.update
+    async def congress_date(self, data: CongressDateIn) -> ProcessStatus:
+        self._date = data.congress_date
+        self._changed()
+        await workflow.wait_condition(lambda: self._delegates_read)
+        await self._send_notice(data.congress_date)
+        return self.status()
+
+    @congress_date.validator
+    def _check_congress_date(self, data: CongressDateIn) -> None:
+        if self._date is not None:
+            raise ValueError(f"the congress date is already set ({self._date.isoformat()})")
+        if data.congress_date <= self._data.setup.notice_deadline.date():
+            raise ValueError(
+                "the congress must be after the notice deadline "
+                f"({self._data.setup.notice_deadline.date().isoformat()})"
+            )
+
+    @workflow.update
+    async def credentials(self, data: CredentialsIn) -> ProcessStatus:
+        self._approved = data.approved
+        self._changed()
+        await calls.event(
+            f"{self.prefix}/credentials",
+            "credentials_approved",
+            self.prefix,
+            approved=list(data.approved),
+        )
+        return self.status()
+
+    @credentials.validator
+    def _check_credentials(self, data: CredentialsIn) -> None:
+        if self._date is None:
+            raise ValueError("set the congress date before the credentials check")
+        if self._approved:
+            raise ValueError("the credentials are already approved")
+        if not self._delegates_read:
+            raise ValueError("the delegates are still being read from the records: try again")
+        for pid in data.approved:
+            if pid not in self._delegates:
+                raise ValueError(f"unknown person {pid!r}: not a delegate of any county meeting")
+
+    @workflow.update
+    async def appoint(self, data: AppointIn) -> ProcessStatus:
+        self._appointed = data.person
+        self._changed()
+        await self.add_people([data.person], "appointed")
+        return self.status()
+
+    @appoint.validator
+    def _check_appoint(self, data: AppointIn) -> None:
+        if self._appointed is not None:
+            raise ValueError(
+                f"{self._data.setup.appointed_by} has already appointed {self._appointed.person_id}"
+            )
+
+    def _check_voting(self) -> None:
+        if not self._approved:
+            raise ValueError("approve the delegates' credentials before entering votes")
+
+    def _seats_from(self) -> date:
+        assert self._date is not None  # the credentials, required before votes, need it
+        return self._date
+
+    # ------------------------------------------------------------------ status
+
+    def _status(self) -> ProcessStatus:
+        return ProcessStatus(
+            workflow_id=workflow.info().workflow_id,
+            stage=self._stage,
+            awaiting=self._awaiting(),
+            deadline=self._data.setup.notice_deadline,
+            meeting_date=self._date,
+            posts=self.post_statuses(),
+        )
+
+    def _awaiting(self) -> tuple[str, ...]:
+        waiting = [] if self._date else ["the congress date"]
+        waiting += [] if self._approved else ["the credentials check"]
+        waiting += self.ballots_awaiting()
+        if self._appointed is None:
+            waiting.append(f"the member appointed by {self._data.setup.appointed_by}")
+        return tuple(waiting)
+
+    def _changed(self) -> None:
+        """Keep the stage, and the search attribute that shows it, in step."""
+        if self._date is None:
+            stage = "awaiting_date"
+        elif not self._approved:
+            stage = "awaiting_credentials"
+        elif not self._complete:
+            stage = "electing"
+        else:
+            stage = "composing"
+        if stage != self._stage:
+            self._stage = stage
+            search.show(self._data.term, "landsting", "all", stage)
+
+    async def _send_notice(self, congress: date) -> None:
+        await calls.notify_in_batches(
+            NotifyRequest(
+                purpose="meeting_notice",
+                subject_key=self.prefix,
+                recipients=tuple(
+                    Recipient(recipient_id=p.person_id, email=p.email, name=p.name)
+                    for p in self._delegates.values()
+                ),
+                context=congress_notice_context(congress),
+                deadline=self._data.setup.notice_deadline,
+            )
+        )

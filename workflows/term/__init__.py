@@ -1,0 +1,1 @@
+"""The four-year term: from the county meetings to the hand-over (TermWorkflow)."""
