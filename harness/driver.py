@@ -35,6 +35,7 @@ from service.term_inputs import TermPlan
 from workflows.elections.ballots import ElectionMeeting
 from workflows.elections.county_meeting import CountyMeetingWorkflow
 from workflows.elections.landsting import LandstingWorkflow
+from workflows.term.term import TermWorkflow
 
 Handle = WorkflowHandle[Any, Any]
 
@@ -52,7 +53,7 @@ async def wait_started(client: Client, workflow_id: str, seconds: float = 60) ->
 
 
 async def stage(handle: Handle) -> str:
-    return (await handle.query(ElectionMeeting.status)).stage
+    return (await handle.query(TermWorkflow.status)).stage
 
 
 async def wait_stage(handle: Handle, wanted: str, seconds: float = 120) -> None:

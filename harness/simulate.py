@@ -29,6 +29,7 @@ from client.errors import UserError
 from client.gateway import ensure_search_attributes
 from config import WORKFLOW_CACHE
 from domain.bylaws import Bylaws
+from domain.gender import Gender
 from domain.registry import Registry, scaled
 from harness import driver as sim_driver
 from harness import report
@@ -328,7 +329,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
         SupplementaryIn(
             organ="hovedstyret",
             vacated_person_id=deputy_leader.person_id,
-            person=sim.people.person("ks", "female"),
+            person=sim.people.person("ks", Gender.FEMALE),
             decided_on=dt.date(year + 2, 11, 2),
         ),
     )

@@ -12,7 +12,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from models.payloads import GenderValue, PersonIn
+from domain.gender import Gender
+from models.payloads import PersonIn
 
 FEMALE = ("Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Hilde",
           "Nina", "Randi", "Solveig", "Silje", "Ida", "Marte", "Kristin", "Tone", "Heidi",
@@ -39,12 +40,12 @@ class PeopleFactory:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
 
-    def person(self, member_number: str, gender: GenderValue | None = None) -> PersonIn:
+    def person(self, member_number: str, gender: Gender | None = None) -> PersonIn:
         """One person from `member_number`'s council; gender drawn unless given."""
         self.made += 1
         if gender is None:
-            gender = "female" if self.rng.random() < WOMEN_SHARE else "male"
-        first = self.rng.choice(FEMALE if gender == "female" else MALE)
+            gender = Gender.FEMALE if self.rng.random() < WOMEN_SHARE else Gender.MALE
+        first = self.rng.choice(FEMALE if gender == Gender.FEMALE else MALE)
         person_id = f"p-{self.seed}-{self.made}"
         return PersonIn(
             person_id=person_id,
@@ -62,7 +63,7 @@ class PeopleFactory:
 
     def balanced(self, member_number: str, count: int) -> Iterator[PersonIn]:
         """`count` people alternating genders from a random start: balanced for any § 7-6 size."""
-        first: GenderValue = "female" if self.rng.random() < 0.5 else "male"
-        other: GenderValue = "male" if first == "female" else "female"
+        first = Gender.FEMALE if self.rng.random() < 0.5 else Gender.MALE
+        other = Gender.MALE if first == Gender.FEMALE else Gender.FEMALE
         for n in range(count):
             yield self.person(member_number, first if n % 2 == 0 else other)

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from domain.apportionment import Method
+from domain.bylaws import ElectionMethod
 from models.payloads import (
     COUNTY_PATTERN,
     BusinessKey,
@@ -22,7 +24,6 @@ from models.payloads import (
     SeatRole,
 )
 
-MethodValue = Literal["majority", "proportional", "agreed"]
 PostStatusValue = Literal["awaiting_nominations", "open", "decided"]
 
 
@@ -31,11 +32,11 @@ class PostSpec(Payload):
 
     post: str = Field(pattern=r"^[a-z_]+$", description="leader, deputy_leader, members, ...")
     organ: BusinessKey = Field(description="county_board:03, landsting, hovedstyret, ...")
-    method: MethodValue
+    method: ElectionMethod
     seats: int = Field(1, ge=1)
     role: SeatRole = "member"
     rank: int | None = Field(None, ge=1, description="deputy leaders: 1st, 2nd")
-    list_method: str = "dhondt"
+    list_method: Method = Method.DHONDT
     first_divisor: str = "7/5"
     deputies_extra: int = Field(2, ge=0)
     group: str = Field("", description="prefix of the seat group (e.g. the county)")
@@ -300,7 +301,7 @@ class LandstingFinished(Payload):
 class PostStatus(Payload):
     post: str
     organ: str
-    method: MethodValue
+    method: ElectionMethod
     status: PostStatusValue
     round: int
     candidates: tuple[str, ...] = ()

@@ -11,6 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.bylaws import ElectionMethod
+from domain.gender import Gender
+
 # A fylkesnummer; simulations at a scale above 1 add a copy's suffix ("03-2").
 COUNTY_PATTERN = r"^[0-9]{2}(-[0-9]+)?$"
 
@@ -75,7 +78,6 @@ class RegistryImportResult(Payload):
 # workflows call them through workflows/steps.py. Every request carries an idempotency key
 # built from business keys (never from activity ids, which restart after continue-as-new).
 
-GenderValue = Literal["female", "male"]
 SeatRole = Literal["leader", "deputy_leader", "member", "deputy", "observer"]
 BusinessKey = Annotated[str, Field(min_length=1, max_length=250, pattern=r"^[A-Za-z0-9:/_.@-]+$")]
 
@@ -85,7 +87,7 @@ class PersonIn(Payload):
 
     person_id: BusinessKey
     name: str = Field(min_length=1, max_length=200)
-    gender: GenderValue
+    gender: Gender
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     party: str = Field("", max_length=100)
     member_number: str | None = Field(None, description="the member whose council elected them")
@@ -103,7 +105,7 @@ class ElectionRecord(Payload):
     term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
     organ: BusinessKey = Field(description="e.g. county_board:03, hovedstyret, landsstyret")
     post: str = Field(description="leader, deputy_leader, members, delegates, ...")
-    method: Literal["majority", "proportional", "agreed", "lot", "appointment", "moves_up"]
+    method: ElectionMethod
     round: int = Field(1, ge=1)
     inputs: dict[str, Any] = Field(description="votes per candidate or list, lists, nominations")
     outcome: dict[str, Any] = Field(description="who was elected, seats per list, ties, lots")

@@ -161,7 +161,7 @@ async def start_series(settings: Settings, rules: OrganRules, first: str | None 
         client, MeetingSeriesWorkflow.run, data, series_id, settings.task_queue
     )
     if not started:
-        raise UserError(f"{series_id} has already been started")
+        raise UserError(f"{series_id} is already running")
     return series_id
 
 

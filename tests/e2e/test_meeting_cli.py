@@ -34,6 +34,7 @@ from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
 from activities.records import RecordActivities
+from domain.gender import Gender
 from domain.meeting_plan import day_problem
 from models import ids
 from models.meeting_payloads import (
@@ -76,7 +77,7 @@ def register(sandbox: Sandbox, seats: list[dict[str, Any]]) -> None:
     """Put the people in the register, as the term does for the people it seats."""
     people = tuple(
         PersonIn(person_id=s["person_id"], name=s["name"], email=s["email"],
-                 gender=("female", "male")[n % 2])
+                 gender=(Gender.FEMALE, Gender.MALE)[n % 2])
         for n, s in enumerate(seats)
     )  # fmt: skip
     engine = make_engine(sandbox.env["KSGOV_DATABASE_URL"])

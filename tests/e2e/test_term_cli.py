@@ -19,6 +19,7 @@ import pytest
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from domain.gender import Gender
 from harness import driver as sim_driver
 from harness.synthetic import PeopleFactory
 from models.election_payloads import (
@@ -164,7 +165,7 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     assert bad_date.stderr.count("\n") == 1
     assert "hovedstyret" in send(running, *vacate, "--on", f"{YEAR + 2}-03-01").stdout
     election = SupplementaryIn(
-        organ="hovedstyret", vacated_person_id=leaving, person=people.person("ks", "female"),
+        organ="hovedstyret", vacated_person_id=leaving, person=people.person("ks", Gender.FEMALE),
         decided_on=dt.date(YEAR + 2, 4, 1),
     )  # fmt: skip
     filled = send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.bylaws import Bylaws
+from domain.gender import Gender
 from domain.registry import Registry
 from models.payloads import PersonIn
 from service.term_inputs import build_term_input, county_organ_meetings
@@ -12,7 +13,9 @@ from workflows.meetings.roster import first_meeting_day, organ_rules, representa
 
 
 def person(pid: str) -> PersonIn:
-    return PersonIn(person_id=pid, name=f"Person {pid}", gender="female", email=f"{pid}@x.invalid")
+    return PersonIn(
+        person_id=pid, name=f"Person {pid}", gender=Gender.FEMALE, email=f"{pid}@x.invalid"
+    )
 
 
 def test_a_county_gets_its_boards_and_its_yearly_meetings_rules_until_the_next_county_meetings(

@@ -21,6 +21,7 @@ import worker
 from activities.starts import StartActivities
 from client.gateway import ensure_search_attributes
 from domain.bylaws import Bylaws, parse_bylaws
+from domain.gender import Gender
 from domain.registry import Registry, parse_registry_csv, parse_registry_json
 from models.election_payloads import (
     CountyMeetingInput,
@@ -241,7 +242,7 @@ def person(pid: str, female: bool) -> PersonIn:
     return PersonIn(
         person_id=pid,
         name=f"Person {pid}",
-        gender="female" if female else "male",
+        gender=Gender.FEMALE if female else Gender.MALE,
         email=f"{pid}@example.invalid",
     )
 

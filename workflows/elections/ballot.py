@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from domain.apportionment import Apportionment, Method, settle_tie
+from domain.bylaws import ElectionMethod
 from domain.elections import (
     Candidate,
     CandidateList,
@@ -29,7 +30,6 @@ from domain.elections import (
 from domain.gender import Gender, check_gender_balance
 from models.election_payloads import (
     ListIn,
-    MethodValue,
     NominationsIn,
     PostNomination,
     PostSpec,
@@ -68,7 +68,7 @@ class Ballot:
     """The election of one post; mutated only by workflow handlers."""
 
     spec: PostSpec
-    method: MethodValue
+    method: ElectionMethod
     status: PostStatusValue = "awaiting_nominations"
     round: int = 1
     candidates: tuple[str, ...] = ()
@@ -190,13 +190,14 @@ def apply_count(ballot: Ballot, count: Count) -> None:
     if count.second_round:
         ballot.round = 2
     elif count.rejected:
-        ballot.method, ballot.status, ballot.round = "proportional", "awaiting_nominations", 1
+        ballot.method = ElectionMethod.PROPORTIONAL
+        ballot.status, ballot.round = "awaiting_nominations", 1
     else:
         ballot.elected, ballot.status = count.placements, "decided"
 
 
 def seats_of(
-    ballot: Ballot, term: str, key: str, method: MethodValue, from_date: date, to_date: date
+    ballot: Ballot, term: str, key: str, method: ElectionMethod, from_date: date, to_date: date
 ) -> tuple[SeatIn, ...]:
     """The seats a decided ballot fills (none while it is undecided)."""
     if ballot.status != "decided":

@@ -18,8 +18,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
+    from domain.bylaws import ElectionMethod
     from models.election_payloads import (
-        MethodValue,
         NominationsIn,
         PostSpec,
         PostStatus,
@@ -152,7 +152,7 @@ class ElectionMeeting:
         ballot: Ballot,
         vote: VoteIn,
         key: str,
-        method: MethodValue,
+        method: ElectionMethod,
         count: Count,
         drawn: list[str],
         seats: tuple[SeatIn, ...],

@@ -13,6 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
+    from domain.bylaws import ElectionMethod
     from models import ids
     from models.election_payloads import HandoverIn, SupplementaryIn, TermInput, VacateIn
     from models.payloads import (
@@ -85,7 +86,7 @@ async def record_supplementary(data: TermInput, vacancy: SeatIn, sup: Supplement
         term=data.term,
         organ=vacancy.organ,
         post=vacancy.role,
-        method="majority",
+        method=ElectionMethod.MAJORITY,
         inputs={"vacated": vacancy.person_id, "by": "landsstyret"},
         outcome={"elected": [sup.person.person_id]},
         decided_at=workflow.now(),
