@@ -1,4 +1,5 @@
-"""Every activity call a workflow makes, with its timeout and retry policy, in one place.
+"""Every activity call a workflow makes, with its timeout and retry policy, in one place;
+and the start of a child that outlives its parent.
 
 Workflows pass the activity's declaration (`activities/contracts.py`), so the activity's name and
 result type come from it, never from a string. Three kinds of call:
@@ -13,13 +14,14 @@ A refusal for bad input (`BadInput`) is never retried.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
@@ -67,24 +69,34 @@ NOTIFY_BATCH = 500
 
 async def store(activity: Callable[[_A], _R], request: _A) -> _R:
     """Run the record-store activity `activity` with `request`."""
-    result: _R = await workflow.execute_activity(
-        activity,
-        request,
-        start_to_close_timeout=STORE_TIMEOUT,
-        retry_policy=STORE_RETRY,
-    )
-    return result
+    return await _call(activity, request, STORE_TIMEOUT, STORE_RETRY)
 
 
 async def pure(activity: Callable[[_A], _R], request: _A) -> _R:
     """Run the computing activity `activity` with `request`."""
+    return await _call(activity, request, PURE_TIMEOUT, PURE_RETRY)
+
+
+async def _call(
+    activity: Callable[[_A], _R], request: _A, limit: timedelta, retry: RetryPolicy
+) -> _R:
     result: _R = await workflow.execute_activity(
-        activity,
-        request,
-        start_to_close_timeout=PURE_TIMEOUT,
-        retry_policy=PURE_RETRY,
+        activity, request, start_to_close_timeout=limit, retry_policy=retry
     )
     return result
+
+
+async def start_abandoned_child(
+    run: Callable[[Any, _A], Awaitable[Any]], data: _A, id: str
+) -> None:
+    """Start a child workflow that outlives its parent (a series, a meeting); one already
+    running under `id` is left as it is."""
+    try:
+        await workflow.start_child_workflow(
+            run, data, id=id, parent_close_policy=ParentClosePolicy.ABANDON
+        )
+    except WorkflowAlreadyStartedError:
+        workflow.logger.info("child_already_running", extra={"id": id})
 
 
 async def record(activity: Callable[[_A], RecordResult], request: _A) -> RecordResult:

@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.meeting_plan import PlanError, check_meeting_date
@@ -97,15 +95,7 @@ class MeetingSeriesWorkflow:
             urgent=m.urgent, extra=m.extra, sequence=m.sequence,
             previous_meeting_id=self._last_started,
         )  # fmt: skip
-        try:
-            await workflow.start_child_workflow(
-                MeetingWorkflow.run,
-                data,
-                id=meeting_id,
-                parent_close_policy=ParentClosePolicy.ABANDON,
-            )
-        except WorkflowAlreadyStartedError:
-            workflow.logger.info("meeting_already_started", extra={"meeting_id": meeting_id})
+        await calls.start_abandoned_child(MeetingWorkflow.run, data, meeting_id)
         self._plan[m.number] = m.model_copy(update={"status": "started"})
         self._last_started = meeting_id
 

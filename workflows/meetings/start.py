@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
@@ -56,13 +54,5 @@ async def start_meeting_series(
     series_id = ids.series_id(rules.organ, rules.term)
     if not as_child:
         return await calls.store(contracts.start_series, data)
-    try:
-        await workflow.start_child_workflow(
-            MeetingSeriesWorkflow.run,
-            data,
-            id=series_id,
-            parent_close_policy=ParentClosePolicy.ABANDON,
-        )
-    except WorkflowAlreadyStartedError:
-        workflow.logger.info("meeting_series_already_running", extra={"id": series_id})
+    await calls.start_abandoned_child(MeetingSeriesWorkflow.run, data, series_id)
     return series_id
