@@ -2,7 +2,8 @@
 
 Every question command prints a table by default, `--json` or `--csv` for scripts; each fact
 carries its `source` (record store table + key, audit-log seq + hash prefix, or Temporal history
-workflow id + run id + event id + time). See service.audit.sources for the format.
+workflow id + run id + event id + time). See service.audit.sources for the format. The
+operations are imported when a command runs, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.common import print_json, print_table, settings
-from service import audit as audit_service
-from service.audit.crosscheck import CrossCheck
-from service.audit.sources import Answer
-from store.audit import ChainReport
+
+if TYPE_CHECKING:
+    from service.audit.crosscheck import CrossCheck
+    from service.audit.sources import Answer
+    from store.audit import ChainReport
 
 audit_app = typer.Typer(
     help="The append-only audit log, and questions answered with evidence.", no_args_is_help=True
@@ -60,6 +62,8 @@ def verify(
     as_csv: CsvFlag = False,
 ) -> None:
     """Walk the hash chain of the audit log; exit code 1 at the first broken link or mismatch."""
+    from service import audit as audit_service
+
     report = audit_service.verify(settings().resolved_database_url, expect_head)
     checked = asyncio.run(audit_service.cross_check(settings(), term)) if cross_check else None
     if json:
@@ -85,6 +89,8 @@ def seats(
 ) -> None:
     """Who held which seat of an organ, and how they got it (election, method, round, votes)."""
     day = _date(at) if at else None
+    from service import audit as audit_service
+
     _emit(audit_service.seats(settings().resolved_database_url, organ, term, day), json, as_csv)
 
 
@@ -95,6 +101,8 @@ def person(
     as_csv: CsvFlag = False,
 ) -> None:
     """A person's nominations, elections, seats, notices received and meetings missed."""
+    from service import audit as audit_service
+
     _emit(audit_service.person(settings().resolved_database_url, who), json, as_csv)
 
 
@@ -108,12 +116,16 @@ def notifications(
 ) -> None:
     """What was sent, when, to whom, and whether it was delivered (in time)."""
     url = settings().resolved_database_url
+    from service import audit as audit_service
+
     _emit(audit_service.notifications(url, meeting, person, term), json, as_csv)
 
 
 @audit_app.command("timeline")
 def timeline(term: TermOption, json: JsonFlag = False, as_csv: CsvFlag = False) -> None:
     """A term as dated events: elections, seats, vacancies, meetings, notices, missed deadlines."""
+    from service import audit as audit_service
+
     _emit(audit_service.timeline(settings().resolved_database_url, term), json, as_csv)
 
 
@@ -127,6 +139,8 @@ def history(
     ] = None,
 ) -> None:
     """One workflow's Temporal history in domain words (or the audit log's, once it is gone)."""
+    from service import audit as audit_service
+
     _emit(asyncio.run(audit_service.history(settings(), workflow_id, raw)), json, as_csv)
 
 

@@ -3,15 +3,13 @@ Temporal server fail and come back; the invariants are checked at the end."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import QuietOption, fail, print_json, settings
-from harness.drills import FAULTS, DrillOptions, run_drill
-from telemetry import configure_logging
+from cli.common import QuietOption, fail, print_json, run, settings
+from harness.choices import FAULTS
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +50,9 @@ def drill(
     random moments, cuts the database, stops the mail server and restarts Temporal, then checks
     that the term completed and every invariant holds. Exit code 1 if one does not.
     """
+    from harness.drills import DrillOptions, run_drill
+    from telemetry import configure_logging
+
     s = settings()
     configure_logging(s.log_format, "WARNING")
     options = DrillOptions(
@@ -60,7 +61,7 @@ def drill(
         faults=tuple(fault) if fault else FAULTS,
     )  # fmt: skip
     progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
-    summary = asyncio.run(run_drill(options, progress))
+    summary = run(run_drill(options, progress))
     if as_json:
         print_json(summary)
     else:

@@ -12,10 +12,10 @@ import typer
 
 from client.errors import UserError
 
-# The CLI module that registers each top-level command, in the order `--help` lists them.
-# Only the module of the command given is imported: `ksgov county-meeting ...` then starts in
-# about a second instead of three (the audit and meeting modules pull in the record store,
-# templates and calendars). tests/unit/test_cli_startup.py checks this table against the modules.
+# The CLI module that registers each top-level command, in the order `--help` lists them. Only
+# the module of the command given is imported; each imports what its commands need only when
+# one runs, so any `--help` starts without Temporal, the record store or the settings
+# (tests/unit/test_cli_startup.py checks both, and this table against the modules).
 COMMANDS = {
     "server": "ops", "worker": "ops", "demo": "ops", "db": "ops",
     "registry": "preview", "apportion": "preview", "count": "preview", "bylaws": "preview",
@@ -65,8 +65,8 @@ def main() -> None:
     """Entry point of the console script: user errors become one line and an exit code.
 
     The process ends with os._exit once its output is flushed: a short-lived Temporal client
-    can otherwise abort at interpreter exit (SIGABRT, "PyGILState_Release"; sdk-python#300),
-    turning a finished command into a failed one.
+    can otherwise abort at interpreter exit (SIGABRT, "PyGILState_Release"; see
+    docs/temporal.md, "Client shutdown"), turning a finished command into a failed one.
     """
     code = 0
     try:

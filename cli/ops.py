@@ -1,22 +1,22 @@
-"""Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov demo`."""
+"""Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov demo`.
+
+What each command needs is imported when it runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import worker as worker_module
 from cli.common import print_json, settings
 from cli.simulate import MeetingsOption
-from harness import demo as demo_service
-from harness.devserver import DevServer
-from harness.simulate import meeting_scope
-from service.migrate import migrate
-from store import db
-from telemetry import configure_logging
+from harness.choices import meeting_scope
+
+if TYPE_CHECKING:
+    from harness.demo import DemoSummary
 
 db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)
 
@@ -41,6 +41,8 @@ def server(data_dir: DataDir = None) -> None:
     The web UI listens on KSGOV_UI_PORT and ksgov's search attributes are registered. Started
     again on the same data directory, it finds its workflows still there.
     """
+    from harness.devserver import DevServer
+
     s = settings()
     dev = DevServer(
         data_dir or s.data_dir, s.temporal_host, s.temporal_port, s.ui_port, s.temporal_namespace
@@ -69,6 +71,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def worker() -> None:
     """Run the ksgov worker (workflows and activities) until Ctrl-C, like `python worker.py`."""
+    import worker as worker_module
+
     settings()  # a bad setting is one line, not a traceback
     worker_module.main()
 
@@ -76,6 +80,9 @@ def worker() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply the migrations to the configured database (KSGOV_DATABASE_URL; default SQLite)."""
+    from service.migrate import migrate
+    from store import db
+
     s = settings()
     url = s.resolved_database_url
     migrate(url, "KSGOV_DATABASE_URL", revision)  # a database that refuses: one line, exit 3
@@ -95,6 +102,9 @@ def demo(
     with a worker, if none is running, and stopped afterwards), then simulates a whole term
     on the time-skipping server with the real workflows, activities and SMTP delivery.
     """
+    from harness import demo as demo_service
+    from telemetry import configure_logging
+
     s = settings()
     configure_logging(s.log_format, "WARNING")
     progress = (lambda _msg: None) if as_json else (lambda msg: typer.echo(f"• {msg}", err=True))
@@ -105,7 +115,7 @@ def demo(
     _print_summary(summary)
 
 
-def _print_summary(summary: demo_service.DemoSummary) -> None:
+def _print_summary(summary: DemoSummary) -> None:
     registry, chain = summary.registry, "verified" if summary.audit_verified else "BROKEN"
     rows = [
         ("member registry", f"{registry['members']} members from {registry['source']}"),

@@ -9,16 +9,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from cli.common import print_json, print_table, user_errors_as_exit
 from client.errors import UserError
 from domain.apportionment import Apportionment
-from domain.bylaws import Bylaws, Organ
-from domain.elections import MajorityResult
-from service import governance
+
+if TYPE_CHECKING:
+    from domain.bylaws import Bylaws, Organ
+    from domain.elections import MajorityResult
 
 bylaws_app = typer.Typer(help="The bylaws (vedtekter) shipped with ksgov.", no_args_is_help=True)
 
@@ -45,6 +46,8 @@ def registry(
     as_json: JsonFlag = False,
 ) -> None:
     """Show the member registry: counties with population, or one county's municipalities."""
+    from service import governance
+
     reg = _run(lambda: governance.load_registry(file))
     if county is None:
         rows = [
@@ -65,6 +68,8 @@ def registry(
 @bylaws_app.command("list")
 def bylaws_list(as_json: JsonFlag = False) -> None:
     """List the shipped bylaws versions with the date each takes effect."""
+    from service import governance
+
     versions = _run(governance.all_bylaws)
     rows = [[b.name, b.effective_from.isoformat(), b.title] for b in versions]
     if as_json:
@@ -81,6 +86,8 @@ def bylaws_show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one bylaws version: organs, delegate key, county meetings and election rules."""
+    from service import governance
+
     bylaws = _run(lambda: governance.load_bylaws(name))
     if as_json:
         print_json(governance.as_plain(bylaws))
@@ -109,6 +116,8 @@ def apportion(
     as_json: JsonFlag = False,
 ) -> None:
     """Share the Landsting delegates between counties by population (the delegate key)."""
+    from service import governance
+
     result = _run(lambda: governance.preview_delegates(bylaws, method, total, minimum))
     if as_json:
         print_json(governance.apportionment_as_dict(result))
@@ -145,6 +154,8 @@ def count(
     as_json: JsonFlag = False,
 ) -> None:
     """Count a vote: seats per list, or who is elected in a majority election (first round)."""
+    from service import governance
+
     source = str(file) if file else "standard input"
     text = _run(lambda: governance.read_text(file) if file else sys.stdin.read())
     votes = _run(lambda: governance.parse_votes(text, source))
@@ -172,6 +183,8 @@ def _print_majority(result: MajorityResult, as_json: bool) -> None:
 
 
 def _print_seats(result: Apportionment, as_json: bool) -> None:
+    from service import governance
+
     if as_json:
         print_json(governance.apportionment_as_dict(result, with_total=False))
         return

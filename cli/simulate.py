@@ -1,16 +1,17 @@
-"""`ksgov simulate`: run a whole simulated term and print its summary."""
+"""`ksgov simulate`: run a whole simulated term and print its summary.
+
+The harness is imported when the command runs, so `--help` stays fast.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.common import QuietOption, print_json, settings
-from harness.simulate import SimulationOptions, meeting_scope, run_simulation
-from telemetry import configure_logging
+from cli.common import QuietOption, print_json, run, settings
+from harness.choices import meeting_scope
 
 MeetingsOption = Annotated[
     str,
@@ -52,13 +53,16 @@ def simulate(
     Runs the real workflows and activities on Temporal's time-skipping server; records go to a
     new SQLite file (never to the configured record store), e-mail to an in-process SMTP server.
     """
+    from harness.simulate import SimulationOptions, run_simulation
+    from telemetry import configure_logging
+
     s = settings()
     configure_logging(s.log_format, "WARNING")
     options = SimulationOptions(
         term, scale, seed, database_url, data_dir or s.data_dir, meeting_scope(meetings)
     )
     progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
-    summary = asyncio.run(run_simulation(options, progress))
+    summary = run(run_simulation(options, progress))
     if as_json:
         print_json(summary)
         return

@@ -22,8 +22,9 @@ from temporalio.client import Client
 
 from client.gateway import connect
 from config import Settings
+from harness.choices import MeetingScope
 from harness.devserver import DevServer, port_in_use
-from harness.simulate import MeetingScope, SimulationOptions, run_simulation
+from harness.simulate import SimulationOptions, run_simulation
 from models import ids
 from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance

@@ -47,6 +47,7 @@ from domain.bylaws import Bylaws
 from domain.registry import Registry
 from harness import driver as sim_driver
 from harness import report
+from harness.choices import FAULTS
 from harness.devserver import DevServer, bundled_binary
 from harness.smtp import CountingSmtp
 from harness.synthetic import PeopleFactory
@@ -60,7 +61,6 @@ from service.term_start import start_term_workflows
 from store import db
 
 Progress = Callable[[str], None]
-FAULTS = ("worker", "database", "server", "smtp")
 UNHEALTHY = {
     WorkflowExecutionStatus.FAILED,
     WorkflowExecutionStatus.TERMINATED,

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -34,6 +34,7 @@ from domain.registry import Registry, scaled
 from harness import driver as sim_driver
 from harness import report
 from harness.activity_process import ActivityOptions, activity_process
+from harness.choices import MeetingScope
 from harness.clock import skip_to
 from harness.devserver import bundled_binary
 from harness.meetings import MeetingDriver, series_started
@@ -59,8 +60,6 @@ from worker import running_worker
 OSLO = ZoneInfo("Europe/Oslo")
 Progress = Callable[[str], None]
 Handle = WorkflowHandle[Any, Any]
-MeetingScope = Literal["all", "national", "none"]
-MEETING_SCOPES: tuple[MeetingScope, ...] = ("all", "national", "none")
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,6 @@ class Simulation:
     async def advance_to(self, moment: dt.datetime) -> None:
         """Skip simulated time forward to `moment` (timers fire on the way); see sim_clock."""
         await skip_to(self.env, moment, self.progress)
-
-
-def meeting_scope(value: str) -> MeetingScope:
-    """`--meetings` checked: all, national or none."""
-    for scope in MEETING_SCOPES:
-        if value == scope:
-            return scope
-    raise UserError(f"--meetings must be all, national or none, not {value!r}")
 
 
 def records_url(options: SimulationOptions) -> str:
