@@ -5,12 +5,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-COPY config.py telemetry.py worker.py ./
+COPY config.py telemetry.py connection.py worker.py ./
 COPY domain ./domain
 COPY models ./models
+COPY store ./store
+COPY notices ./notices
 COPY activities ./activities
 COPY workflows ./workflows
+COPY client ./client
 COPY service ./service
+COPY harness ./harness
 COPY cli ./cli
 COPY data ./data
 COPY migrations ./migrations
