@@ -40,10 +40,10 @@ class SettingsError(ValueError):
 
 
 # Workflow tasks run under the GIL, so more than a few at once only makes each one slower: with
-# the SDK's default of 100 slots, scale 100's county meetings took 10-20 s of wall time a task on
-# 2 cores, past the 10 s task timeout, and were retried up to 8 times. A workflow evicted from
-# the cache is replayed from its whole history at its next task, so the cache should hold every
-# workflow that is running (the simulation sizes it to its federation).
+# the SDK's default of 100 slots on a few cores, a task of a busy worker can outlast the 10 s
+# workflow task timeout and be retried, again and again. A workflow evicted from the cache is
+# replayed from its whole history at its next task, so the cache should hold every workflow that
+# is running (the simulation sizes it to its federation).
 WORKFLOW_TASKS = 16
 WORKFLOW_CACHE = 1000
 

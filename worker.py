@@ -30,7 +30,7 @@ from telemetry import configure_logging
 from workflows.all import WORKFLOWS
 
 # Our own pure modules and pydantic are passed through the sandbox: re-importing them for every
-# workflow run costs CPU and memory (see shared TEMPORAL.md, "Sandbox").
+# workflow run costs CPU and memory (docs/temporal.md, "Sandbox and imports").
 PASSTHROUGH = ("pydantic", "pydantic_core", "annotated_types", "models", "domain")
 
 ACTIVITY_THREADS = 16

@@ -1,1 +1,2 @@
-"""All I/O of the workers: database, e-mail, calendar files, Temporal visibility."""
+"""All I/O of the workers as activities: the record store (store/), the notices and calendar
+files (notices/), and starting workflows; each implements its declaration in contracts.py."""

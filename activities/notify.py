@@ -93,9 +93,9 @@ class NotificationActivities:
         # Each request's notice is rendered for its first recipient before anything is queued:
         # one missing context key refuses the whole call and nothing is sent. The recipients'
         # notices differ only in name and address, so the others are composed one at a time as
-        # they are sent (a notice to 500 delegates composed up front took longer than the
-        # heartbeat timeout on a busy worker, and was cancelled and started over, again and
-        # again), and a retry composes none of those already sent.
+        # they are sent (a notice to 500 delegates composed up front can outlast the heartbeat
+        # timeout on a busy worker, which then cancels it and starts it over, again and again),
+        # and a retry composes none of those already sent.
         plans = [(r, _unique(r.recipients)) for r in requests]
         try:
             for request, recipients in plans:

@@ -100,10 +100,9 @@ def cpu_reference_seconds() -> float:
     """Seconds for a fixed piece of pure-Python work (best of three): how fast this machine ran
     plain Python at that moment.
 
-    Printed beside the figures because machines of one kind differ: one commit's scale-1
-    national run took 71 s on one machine and 203 s on another. It does not predict the
-    simulation, though: on that second machine it went from 1.375 s to 0.71 s within the hour
-    while the simulation's time stayed about the same.
+    Printed beside the figures because machines of one kind differ widely on the same run. It
+    does not predict the simulation, though: on one machine it can halve within the hour while
+    the simulation's time stays about the same.
     """
     best = float("inf")
     for _ in range(3):

@@ -8,9 +8,9 @@ deadline falls at the same instant 30 days ahead, waits until all have completed
 31 days and prints how long that skip took. With `--filler K ...` it first runs K quick
 activities (FILLER_PER_WORKFLOW to a workflow, short timeouts) and skips past their timeouts,
 then probes each N on that server: this shows whether a deadline costs more on a server that
-has done more work. The scale-100 simulation's clock crawls for about 22 minutes at the county
-meetings' deadline, when 37,200 completed notify activities reach theirs (README, "Known
-limits"). It prints figures and asserts nothing.
+has done more work. A large simulation's clock crawls at the county meetings' deadline, when
+the completed notify activities of every county meeting reach theirs (figures in
+docs/benchmarks.md). It prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -152,4 +152,4 @@ if __name__ == "__main__":
     asyncio.run(main())
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)  # the SDK's core can crash at interpreter exit (sdk-python#300), as in cli/
+    os._exit(0)  # as in cli/: the core can crash at exit (docs/temporal.md, "Client shutdown")

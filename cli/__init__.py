@@ -1,1 +1,2 @@
-"""The secretariat's command line: thin, it parses, calls service/ and prints."""
+"""The secretariat's command line: thin, it parses, calls service/ (harness/ for simulate, drill,
+demo and server) and prints."""

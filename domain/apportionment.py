@@ -3,7 +3,7 @@
 Exact arithmetic only (`int`, `Fraction`). A tie that decides the last seat(s) is returned as a
 `Tie` value for the caller to settle (by lot in a workflow, then `settle_tie`); it is never broken
 silently. Sources: kommuneloven §§ 7-5 and 7-6 (d'Hondt, equal quotients to the list with more
-votes, then lot); valgloven § 11-4 (modified Sainte-Laguë, first divisor 1.4); DOMAIN.md
+votes, then lot); valgloven § 11-4 (modified Sainte-Laguë, first divisor 1.4); docs/domain.md,
 "Election rules".
 """
 
@@ -95,7 +95,7 @@ def apportion(
     Rule: seats go one by one to the highest quotient votes/divisor (divisor methods), or by whole
     Hare quotas then largest remainders; each list first gets its `minimum`; equal quotients at the
     cut are a `Tie`, or with `tie_break="more_votes"` go to the list with more votes, then a tie
-    (kommuneloven § 7-6; DOMAIN.md "Election rules").
+    (kommuneloven § 7-6; docs/domain.md, "Election rules").
     Example: d'Hondt, 8 seats, A 100000, B 80000, C 30000, D 20000 gives A 4, B 3, C 1, D 0.
     """
     chosen = parse_method(method) if isinstance(method, str) else method

@@ -1,8 +1,8 @@
 """Bylaws (vedtekter) as versioned data: the model, the TOML parser and the choice by date.
 
-A term is run under the bylaws in force when it starts (DOMAIN.md "Bylaw parameters": the 2024
-county reform changed the counties and the delegate key in the middle of a cycle). The text is
-read by the caller; `parse_bylaws` only parses and checks it.
+A term is run under the bylaws in force when it starts (docs/domain.md, "Bylaw parameters": the
+2024 county reform changed the counties and the delegate key in the middle of a cycle). The text
+is read by the caller; `parse_bylaws` only parses and checks it.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class Bylaws:
 def parse_bylaws(text: str, source_label: str) -> Bylaws:
     """Parse and check one bylaws TOML text; errors name `source_label`, the key and the problem.
 
-    Rule: every parameter DOMAIN.md lists under "Bylaw parameters" is data, read from the file.
+    Rule: every parameter docs/domain.md lists under "Bylaw parameters" is data, read from the file.
     Example: parse_bylaws(Path("data/bylaws/ks-2024.toml").read_text(), "ks-2024.toml").name
     is "ks-2024".
     """
@@ -177,7 +177,7 @@ def parse_bylaws(text: str, source_label: str) -> Bylaws:
 def bylaws_in_force(all_bylaws: Iterable[Bylaws], on_date: dt.date) -> Bylaws:
     """The bylaws in force on `on_date`: the latest `effective_from` on or before it.
 
-    Rule: a term runs under the bylaws in force when it starts (DOMAIN.md "Bylaw parameters").
+    Rule: a term runs under the bylaws in force when it starts (docs/domain.md, "Bylaw parameters").
     Example: with versions from 2020-01-01 and 2024-01-01, 2023-11-01 picks the 2020 version.
     """
     candidates = [b for b in all_bylaws if b.effective_from <= on_date]

@@ -3,7 +3,7 @@
 All functions are pure and take plain values. A tie is returned as a value; the caller draws the
 lot (a workflow with `workflow.random()`) and passes the drawn index to `resolve_lot`, or the
 drawn lists to `domain.apportionment.settle_tie`. Sources: kommuneloven 2018 chapter 7;
-DOMAIN.md "Election rules".
+docs/domain.md, "Election rules".
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def agreed_election(
 
     Rule: an agreed election is valid only when no member of the electing body votes against;
     gender balance (§ 7-6) is then checked on the whole body, members and deputies apart
-    (kommuneloven § 7-4; DOMAIN.md "Election rules").
+    (kommuneloven § 7-4; docs/domain.md, "Election rules").
     Example: 5 members (3 female, 2 male) and 0 votes against are adopted; 1 vote against is not.
     """
     if type(votes_against) is not int or votes_against < 0:

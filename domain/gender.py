@@ -1,4 +1,4 @@
-"""Gender balance in elected bodies, kommuneloven § 7-6 (DOMAIN.md "Election rules").
+"""Gender balance in elected bodies, kommuneloven § 7-6 (docs/domain.md, "Election rules").
 
 The rule is checked on the members and, separately, on the deputies; per list in a proportional
 election, or on the whole body after an agreed or majority election.

@@ -1,9 +1,10 @@
 """Meeting plans: on which days an organ meets in a term, avoiding holidays and the July holiday.
 
-Sources: DOMAIN.md "Organs" (Hovedstyret normally ten times a year, Landsstyret at least twice a
-year, county meetings yearly in February-March); helligdagsloven § 1 and the Norwegian public
-holidays (the caller passes them in: this module reads no calendar); ferieloven § 7 (the main
-holiday, in practice the July "fellesferie"); kommuneloven § 11-3 (notice in reasonable time).
+Sources: docs/domain.md, "Organs and who elects whom" (Hovedstyret normally ten times a year,
+Landsstyret at least twice a year) and "The yearly cycle" (county meetings yearly in
+February-March); helligdagsloven § 1 and the Norwegian public holidays (the caller passes them
+in: this module reads no calendar); ferieloven § 7 (the main holiday, in practice the July
+"fellesferie"); kommuneloven § 11-3 (notice in reasonable time).
 The month window, weekday and anchor day are bylaw-style defaults the secretariat may override.
 """
 
@@ -59,8 +60,9 @@ def next_meeting_day(day: dt.date, holidays: Collection[dt.date]) -> dt.date:
 def spread_months(count: int, window: tuple[int, ...] = ALL_BUT_JULY) -> tuple[int, ...]:
     """The months of a year in which `count` meetings are held, spread evenly over `window`.
 
-    Rule: the meetings a year (bylaws `meetings_per_year`; DOMAIN.md: Hovedstyret ten, Landsstyret
-    at least two) are spread over the window, meeting i in window month floor((2i+1)n / 2count).
+    Rule: the meetings a year (bylaws `meetings_per_year`; docs/domain.md, "Organs and who elects
+    whom": Hovedstyret ten, Landsstyret at least two) are spread over the window, meeting i in
+    window month floor((2i+1)n / 2count).
     Example: 2 meetings over all months but July are in March and October.
     """
     if count < 0:
@@ -101,8 +103,8 @@ def plan_dates(
     """The meeting days of an organ over `years`, earliest first, within the term's bounds.
 
     Rule: each year has `per_year` meetings spread over the window months (county meetings:
-    February-March, DOMAIN.md), each on its month's meeting day; days outside
-    [not_before, not_after] (the term's first and last day) are left out.
+    February-March, docs/domain.md, "The yearly cycle"), each on its month's meeting day; days
+    outside [not_before, not_after] (the term's first and last day) are left out.
     Example: Landsstyret 2025 gives 2025-03-13 and 2025-10-09.
     """
     days = (
@@ -121,7 +123,7 @@ def window_for(organ: str) -> tuple[int, ...]:
     """The months in which an organ's ordinary meetings are planned.
 
     Rule: county meetings are held yearly in February-March, with the strategy conference
-    (DOMAIN.md "Organs"); the other organs meet all year except July.
+    (docs/domain.md, "The yearly cycle"); the other organs meet all year except July.
     Example: window_for("county_meeting:03") is (2, 3).
     """
     return COUNTY_MEETING_MONTHS if organ.split(":")[0] == "county_meeting" else ALL_BUT_JULY

@@ -2,7 +2,7 @@
 
 Sources: kommuneloven § 11-3 (notice in reasonable time, municipal practice 7-10 days),
 § 11-8 (urgent decisions), § 11-9 (quorum: at least half of the members present); the notice
-periods and quorum fractions themselves come from the bylaws (DOMAIN.md "Election rules").
+periods and quorum fractions themselves come from the bylaws (docs/domain.md, "Meetings").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The member registry: counties and municipalities with their populations.
 
-Parsing takes text that the caller has already read (no file I/O here). Sources: DOMAIN.md
+Parsing takes text that the caller has already read (no file I/O here). Sources: docs/domain.md,
 "Members"; data/registry/SOURCES.md (SSB populations on 1 January 2024, 357 municipalities and
 15 counties, Oslo being both a municipality and a county).
 """
@@ -40,7 +40,7 @@ class Municipality:
     def county(self) -> str:
         """The county number: the first two digits of the kommunenummer (plus a copy's suffix).
 
-        Rule: a kommunenummer starts with its fylkesnummer (DOMAIN.md "Members"); in a scaled
+        Rule: a kommunenummer starts with its fylkesnummer (docs/domain.md, "Members"); in a scaled
         registry (`scaled`) copy k of "0301" is "0301-k", in county "03-k".
         Example: Municipality("0301", "Oslo", 717710).county is "03"; "0301-2" gives "03-2".
         """
@@ -83,7 +83,7 @@ class Registry:
     def population_of(self, county: str) -> int:
         """The population of `county`: the sum over its municipalities.
 
-        Rule: a county's population is that of its municipalities (SSB; DOMAIN.md "Members").
+        Rule: a county's population is that of its municipalities (SSB; docs/domain.md, "Members").
         Example: in the shipped registry, population_of("03") is Oslo's 717,710.
         """
         return sum(m.population for m in self.municipalities_in(county))

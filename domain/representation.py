@@ -1,7 +1,7 @@
 """County representation: county-meeting representatives and Landsting delegates per county.
 
-Sources: DOMAIN.md "Organs and who elects whom" (representatives by population on 1 January of
-the election year; 219 delegates split between counties by a population key) and the bylaws
+Sources: docs/domain.md, "Organs and who elects whom" (representatives by population on 1 January
+of the election year; 219 delegates split between counties by a population key) and the bylaws
 (`CountyMeetingRules`, `DelegateKey`).
 """
 
@@ -18,7 +18,8 @@ def representatives_for(population: int, brackets: Sequence[Bracket]) -> int:
     """The number of county-meeting representatives of a municipality of `population`.
 
     Rule: the first bracket whose `up_to` is at least the population gives the number; the last
-    bracket has no limit (bylaw table; DOMAIN.md: about 20,000 inhabitants gave 3).
+    bracket has no limit (bylaw table; docs/domain.md, "Organs and who elects whom": about 20,000
+    inhabitants gave 3).
     Example: with the ks-2024 table, 20,000 inhabitants give 3 and 4,000 give 1.
     """
     if population < 0:
@@ -47,7 +48,8 @@ def county_meeting_size(registry: Registry, county: str, rules: CountyMeetingRul
     """Seats in the county meeting: the municipalities' representatives plus the county's own.
 
     Rule: the county meeting is the municipalities' representatives and the county authority's
-    delegates (DOMAIN.md; the number of county delegates is a bylaw parameter).
+    delegates (docs/domain.md, "Organs and who elects whom"; the number of county delegates is a
+    bylaw parameter).
     Example: municipalities sending 1 + 3 and 3 county delegates give 7.
     """
     reps = county_meeting_representatives(registry, county, rules)
@@ -58,7 +60,8 @@ def landsting_delegates(registry: Registry, key: DelegateKey) -> Apportionment:
     """Landsting delegates per county: the delegate total shared by county population.
 
     Rule: `key.total` delegates are apportioned between counties by population with the key's
-    divisor method, each county getting at least `key.minimum_per_county` (DOMAIN.md: 219 in 2024).
+    divisor method, each county getting at least `key.minimum_per_county` (docs/domain.md,
+    "Organs and who elects whom": 219 in 2024).
     Example: the shipped registry and ks-2024 give Oslo 28 and Finnmark 3 of 219.
     """
     return apportion(

@@ -8,10 +8,10 @@ deadline (30 s): when the workflows have more than 30 s of real work to do befor
 can get there (150 county meetings e-mailing 3,570 councils at scale 10), the call gives up
 while the server's timer is still armed. Calling sleep again then releases the lock a second
 time: the count goes wrong, the clock skips ahead while activities still run (they time out
-in simulated time) and can later fail the next sleep call. That was one of the two
-test-server faults that broke `--scale 10` and `--meetings all`; the other (a child closing
-after its parent leaks a lock) is avoided by how the simulation starts its workflows (see
-tests/workflows/test_sim_clock.py).
+in simulated time) and can later fail the next sleep call. This is one of the two test-server
+faults a large simulation (`--scale 10`, `--meetings all`) runs into (docs/temporal.md, "The
+time-skipping test server"); the other (a child closing after its parent leaks a lock) is
+avoided by how the simulation starts its workflows (see tests/workflows/test_sim_clock.py).
 
 So the clock moves by exactly one sleep call per target, with a deadline long enough for the
 work; if that call still fails, the client waits for the armed timer instead of calling again.

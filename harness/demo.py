@@ -167,7 +167,7 @@ async def run_all(
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    # Measured on two cores on 2026-12-01, on a fast machine and on a slow one.
+    # How long two cores take, from a fast machine to a slow one (docs/benchmarks.md).
     how_long = {"all": "7 to 18 minutes", "national": "1 to 4 minutes"}.get(
         meetings, "a few minutes"
     )

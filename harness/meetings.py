@@ -106,7 +106,7 @@ class MeetingDriver:
         """The series' status, asked again when the server is busy; None if there is none.
 
         Skipping an organ on a passing error would hold its meetings only in a later round,
-        after their dates (the notices-before-deadline invariant caught exactly that)."""
+        after their dates, and their notices would miss their deadlines."""
         handle = self.client.get_workflow_handle(ids.series_id(organ, self.term))
         for _ in range(QUERY_ATTEMPTS):
             try:

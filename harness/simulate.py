@@ -102,7 +102,7 @@ class Simulation:
         return self.env.client
 
     async def advance_to(self, moment: dt.datetime) -> None:
-        """Skip simulated time forward to `moment` (timers fire on the way); see sim_clock."""
+        """Skip simulated time forward to `moment` (timers fire on the way): harness/clock.py."""
         await skip_to(self.env, moment, self.progress)
 
 
@@ -231,8 +231,9 @@ async def elect(sim: Simulation, year: int) -> None:
     scope = sim.options.meetings
     previous = "" if first else ids.term_id(year - 4)
     # Neither the term nor the series continue as new here: on the time-skipping server a child
-    # that closes after its parent continued as new stops the clock for good (a leaked lock,
-    # temporalio/sdk-java#1540; reproduced in tests/workflows/test_sim_clock.py).
+    # that closes after its parent continued as new stops the clock for good (a leaked lock:
+    # docs/temporal.md, "The time-skipping test server"; reproduced in
+    # tests/workflows/test_sim_clock.py).
     data = build_term_input(
         sim.registry,
         sim.bylaws,

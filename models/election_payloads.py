@@ -180,7 +180,7 @@ class TermInput(Payload):
     continue_as_new: bool = Field(
         True,
         description="False only on the time-skipping test server, where a child that closes "
-        "after its parent continued as new stops the clock for good (sdk-java#1540)",
+        "after its parent continued as new stops the clock for good (docs/temporal.md)",
     )
 
 

@@ -71,7 +71,7 @@ class OrganRules(Payload):
 
 
 class MeetingInput(Payload):
-    """Input of MeetingWorkflow (workflow id from `meeting_workflow_id`)."""
+    """Input of MeetingWorkflow (workflow id from `models.ids.meeting_id`)."""
 
     meeting_id: BusinessKey
     number: int = Field(ge=1)

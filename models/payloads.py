@@ -74,8 +74,8 @@ class RegistryImportResult(Payload):
 
 
 # ----------------------------------------------------------------------------- record store
-# The activities behind these requests live in activities/ (records and notifications); the
-# workflows call them through workflows/steps.py. Every request carries an idempotency key
+# The activities behind these requests live in activities/ (records, reads and notifications);
+# the workflows call them through workflows/calls.py. Every request carries an idempotency key
 # built from business keys (never from activity ids, which restart after continue-as-new).
 
 SeatRole = Literal["leader", "deputy_leader", "member", "deputy", "observer"]

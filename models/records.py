@@ -1,4 +1,5 @@
-"""SQLModel tables of the record store. Only activities/ and service/ import this module.
+"""SQLModel tables of the record store: written through store/, read by the audit queries
+(service/audit/) and the harness. Workflows never import this module.
 
 The audit log is append-only: `AuditEntry` rows form a hash chain (each row's hash covers the
 previous row's hash and its own canonical content) and `AuditHead` holds the chain's last position,
@@ -139,7 +140,7 @@ class Election(SQLModel, table=True):
 
 
 # ----------------------------------------------------------------------------- meetings
-# Written by the meeting workflows (a later issue); the schema is here so the migration is one.
+# Written by the meeting workflows, through the meeting activities (store/meetings.py).
 
 
 class Meeting(SQLModel, table=True):

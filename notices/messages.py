@@ -74,8 +74,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         # The templates ship with the code: no stat() per message, and a plain dict as the cache
-        # (-1), not jinja's LRU cache, whose lock the activity threads queued on (py-spy: over
-        # half of a scale-100 Landsting notice's time was spent waiting in LRUCache.get).
+        # (-1), not jinja's LRU cache, whose lock every lookup takes: activity threads sending a
+        # large notice together would spend much of their time queued on it.
         auto_reload=False,
         cache_size=-1,
     )
@@ -84,7 +84,7 @@ def _environment() -> Environment:
 
 
 ENVIRONMENT = _environment()
-# Compiled once: compiling a subject line cost more than rendering the whole notice.
+# Compiled once: compiling a subject line costs more than rendering the whole notice.
 SUBJECT_TEMPLATES = {purpose: ENVIRONMENT.from_string(s) for purpose, s in SUBJECTS.items()}
 
 

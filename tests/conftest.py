@@ -39,10 +39,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-# The longest test files, collected first so that with a process per core (tests/__main__.py)
-# they are handed out before the short ones (on 2026-12-01: 232 s, 163 s, 48 s and 152 s;
-# everything else took seconds). pytest-xdist still decides which process runs which file: on
-# two cores the last of them once started about five minutes in.
+# The longest test files (minutes each, where every other file takes seconds), collected first
+# so that with a process per core (tests/__main__.py) they are handed out before the short ones.
+# pytest-xdist still decides which process runs which file, so on two cores one of them can
+# still start late.
 SLOWEST_FIRST = (
     "tests/e2e/test_simulate.py",
     "tests/e2e/test_drill.py",

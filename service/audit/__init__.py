@@ -1,9 +1,10 @@
 """Audit operations for the CLI (and later an HTTP API): the hash chain and the audit queries.
 
-Thin on purpose: the chain rules live in store.audit and the queries in service.audit_*;
-this opens the configured database, turns database failures into one-line `UserError`s, connects
-to Temporal when a question needs its histories (and answers from the record store alone, saying
-so, when Temporal does not answer) and closes the engine again.
+Thin on purpose: the chain rules live in store.audit and the queries in the modules beside this
+one (queries, people, events, histories, crosscheck); this opens the configured database, turns
+database failures into one-line `UserError`s, connects to Temporal when a question needs its
+histories (and answers from the record store alone, saying so, when Temporal does not answer)
+and closes the engine again.
 """
 
 from __future__ import annotations

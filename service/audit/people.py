@@ -57,8 +57,8 @@ QUOTED = re.compile(r'"([^"\\]+)"')
 def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
     """Elections whose inputs or outcome name one of `ids`. A few people are looked for with
     LIKE terms; more (a name like "Kari" matches thousands of people at scale 100) and every
-    election is read once: one LIKE query per 200 of them read the table again each time, 222 s
-    at scale 100. Either way the ids quoted in an election decide, not the LIKE."""
+    election is read once, since one LIKE query per 200 of them would read the whole table again
+    for each query. Either way the ids quoted in an election decide, not the LIKE."""
     mentions: Any = true()
     if len(ids) <= LIKE_PEOPLE:
         quoted = [f'%"{pid}"%' for pid in ids]

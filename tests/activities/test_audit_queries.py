@@ -256,7 +256,7 @@ def test_cli_verify_cross_check_without_temporal_says_so_and_passes(cli_store: E
 def test_a_name_matching_hundreds_of_people_still_finds_each_ones_elections(
     engine: Engine,
 ) -> None:
-    # At scale 10 "Kari" matches over 500 people: one LIKE term each went past SQLite's
+    # At scale 10 "Kari" matches over 500 people: one LIKE term each would go past SQLite's
     # expression depth of 1,000 ("Expression tree is too large").
     records, env = RecordActivities(engine), in_workflow()
     ids = [f"p-{n}" for n in range(1, 601)]
@@ -291,8 +291,9 @@ def test_a_query_that_fails_on_an_open_record_store_is_not_reported_as_unreadabl
 def test_an_election_finds_its_audit_entry_by_subject_and_action_in_one_lookup(
     sqlite_engine: Engine,
 ) -> None:
-    # Found by action alone, every `election_recorded` entry was read for each election: the
-    # person and timeline queries took 222 s and 93 s at scale 100 (migration 0004).
+    # Found by action alone, every `election_recorded` entry would be read for each election,
+    # and the person and timeline queries would take minutes at scale 100: the lookup uses the
+    # (subject, action) index of migration 0004.
     query = audit_queries.elections_with_audit(text("1 = 1"))
     compiled = query.compile(sqlite_engine, compile_kwargs={"literal_binds": True})
     with sqlite_engine.connect() as conn:

@@ -359,8 +359,8 @@ def test_the_audit_log_of_notifications_holds_ids_and_no_names_or_addresses(
 def test_a_long_notice_is_composed_as_it_is_sent_and_a_retry_composes_only_what_is_left(
     engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A notice to 500 delegates composed up front outlasted the heartbeat timeout on a busy
-    # worker: it was cancelled and started over, again and again, and nothing was sent.
+    # A notice to 500 delegates composed up front can outlast the heartbeat timeout on a busy
+    # worker, which then cancels it and starts it over, again and again, and nothing is sent.
     rendered: list[str] = []
 
     def counting_render(*args: Any, **kwargs: Any) -> Any:

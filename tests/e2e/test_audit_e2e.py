@@ -3,8 +3,8 @@
 The fictional federation's term runs from the county meetings to the composed organs; then each
 audit query is answered, the record store is cross-checked against the histories found through
 visibility (KsTerm), and one history is deleted, as retention would, to show the answers then
-come from the record store with a note. (The dev server's DeleteWorkflowExecution did not remove
-a history within 30 s, so the vanished workflow is one of an earlier term, as retention leaves it.)
+come from the record store with a note. (The dev server's DeleteWorkflowExecution does not remove
+a history at once, so the vanished workflow is one of an earlier term, as retention leaves it.)
 """
 
 from __future__ import annotations

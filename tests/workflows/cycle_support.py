@@ -71,7 +71,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def fictional_bylaws(**replace: str) -> Bylaws:
-    """tests/unit/data/fictional.toml with the organs of data/fictional_organs.toml appended."""
+    """tests/unit/data/fictional.toml with the organs of tests/workflows/data/fictional_organs.toml
+    appended."""
     text = (UNIT_DATA / "fictional.toml").read_text(encoding="utf-8")
     text += (HERE / "data" / "fictional_organs.toml").read_text(encoding="utf-8")
     for old, new in replace.items():

@@ -80,7 +80,8 @@ async def check_county_series(client: Client, data: TermPlan, recorder: Recorder
         assert {r.person_id for r in rules.roster} == reps
         assert {r.role for r in rules.roster} == {"member"}
         assert rules.member_count() == len(reps)
-        # Once a year, with the strategy conference in February-March (DOMAIN.md).
+        # Once a year, with the strategy conference in February-March (docs/domain.md, "The
+        # yearly cycle").
         assert [m.starts_at.month in (2, 3) for m in yearly.meetings] == [True] * 4
         assert [m.starts_at.year for m in yearly.meetings] == [2032, 2033, 2034, 2035]
 

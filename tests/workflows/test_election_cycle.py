@@ -60,7 +60,7 @@ async def test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over
         await skip_to(env, dt.datetime(YEAR, 9, 1, tzinfo=dt.UTC))
         async with mock_worker(env.client, task_queue, recorder):
             # Series without continue-as-new: on the time-skipping server a child whose parent
-            # continued as new skips no time (temporalio/sdk-java#1540).
+            # continued as new skips no time (docs/temporal.md, "The time-skipping test server").
             cycle = await start_term(env.client, task_queue, fictional_bylaws(), YEAR, 1000)
             await hold_county_meetings(cycle)
             await series_exist(env.client, cycle.data, county=True)

@@ -145,7 +145,7 @@ def mock_activities(calls: Calls) -> list[Any]:
 async def own_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of the test's own: these tests skip months and years of time,
     and a continued-as-new parent with abandoned children can leave the shared server's
-    clock locked for the tests that follow (observed with the Java test server)."""
+    clock locked for the tests that follow (docs/temporal.md, "The time-skipping test server")."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=pydantic_data_converter,

@@ -2,7 +2,7 @@
 one meeting, one moved meeting with a deputy called in, and a meeting series.
 
 A change to workflow code that is not replay-safe fails here. Nothing is deployed yet, so the
-histories are those of today's code: regenerate them after a deliberate change by running the
+histories are those of the current code: regenerate them after a deliberate change by running the
 test that writes each with KSGOV_SAVE_HISTORIES=1. Once a deployment exists, a change to a
 running workflow needs `workflow.patched` and the old histories stay. For example
 `KSGOV_SAVE_HISTORIES=1 .venv/bin/pytest tests/workflows/test_election_cycle.py`:

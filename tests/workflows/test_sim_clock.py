@@ -67,7 +67,7 @@ async def test_the_clock_waits_for_work_longer_than_the_sleep_calls_deadline() -
         await skip_to(env, target, deadline=dt.timedelta(seconds=1))
         assert await env.get_current_time() >= target
         # ...and the clock did not skip while it ran: no timeout in simulated time, no retry
-        # (sleeping again after the 1 s call gave up made this (2, 10.07)).
+        # (sleeping again after the 1 s call gives up would make this (2, 10.07)).
         attempt, minutes = await handle.result()
         assert (attempt, minutes < 1) == (1, True)
         # The count is balanced: a later activity holds the clock while it runs.
@@ -88,7 +88,8 @@ async def test_the_clock_does_not_move_back_or_sleep_when_it_is_already_there() 
         assert (attempt, minutes < 1) == (1, True)
 
 
-# Why the simulation lets no workflow continue as new: the test server's lock leak.
+# Why the simulation lets no workflow continue as new: the test server's lock leak
+# (docs/temporal.md, "The time-skipping test server").
 
 
 @workflow.defn(name="Kid", sandboxed=False)

@@ -1,8 +1,9 @@
 """The worker's workflow cache and task slots come from its settings (and the simulation's size).
 
-Scale 100's county meetings thrashed with the SDK's defaults (1,000 cached workflows for 1,500
-county meetings, 100 task slots on 2 cores): tasks took 10-20 s and timed out. These check that
-the sizes reach the SDK's worker, and that the simulation's cache holds every county's workflows.
+With the SDK's defaults (1,000 cached workflows, 100 task slots) a large simulation thrashes: it
+runs more county meetings than the cache holds, and on a few cores its tasks outlast their
+timeout. These check that the sizes reach the SDK's worker, and that the simulation's cache holds
+every county's workflows.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pure composition of the national organs after the Landsting (no Temporal calls).
 
 Landsstyret is the county-board leaders (ex officio), the whole Hovedstyret (ex officio), the
-members the Landsting elects to it, and the member the associates' board appoints (DOMAIN.md
+members the Landsting elects to it, and the member the associates' board appoints (docs/domain.md,
 "Organs and who elects whom"; bylaws `organs.landsstyret.ex_officio`). The Landsting-elected
 seats are recorded as their elections are decided; this module builds the rest.
 """

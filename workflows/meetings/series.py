@@ -1,8 +1,8 @@
 """MeetingSeriesWorkflow: an organ's meetings over a term, one MeetingWorkflow child each.
 
 Workflow id `meetings-<organ>-<term>`, started by the workflow that composed the organ (see
-`workflows.meetings.start`) or by `ksgov meeting series start`. It holds the plan;
-`open_days` before a meeting's notice is due it starts the meeting's own workflow
+`workflows.meetings.start`) or by `ksgov meeting start-series`. It holds the plan; `open_days`
+before a meeting's notice is due it starts the meeting's own workflow
 (`meeting-<organ>-<term>-<nn>`, ABANDON), which from then on owns that meeting. Until then the
 plan is edited here (updates add, move, cancel). The history stays small: after each start (or
 when Temporal suggests it) the series waits for its handlers and continues as new.

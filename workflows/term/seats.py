@@ -2,7 +2,7 @@
 
 Rule: when someone leaves a seat, the first deputy of the same group moves up where the bylaws
 allow it (`elections.first_deputy_moves_up`); otherwise Landsstyret holds a supplementary
-election for the rest of the term (DOMAIN.md "The four-year cycle", step 6).
+election for the rest of the term (docs/domain.md, "Vacancies").
 """
 
 from __future__ import annotations
