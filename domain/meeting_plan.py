@@ -2,9 +2,9 @@
 
 Sources: docs/domain.md, "Organs and who elects whom" (Hovedstyret normally ten times a year,
 Landsstyret at least twice a year) and "The yearly cycle" (county meetings yearly in
-February-March); helligdagsloven § 1 and the Norwegian public holidays (the caller passes them
-in: this module reads no calendar); ferieloven § 7 (the main holiday, in practice the July
-"fellesferie"); kommuneloven § 11-3 (notice in reasonable time).
+February-March); helligdagsloven § 2 and the 1947 act on 1 and 17 May for the Norwegian public
+holidays (the caller passes them in: this module reads no calendar); ferieloven § 7 (the main
+holiday, in practice the July "fellesferie"); kommuneloven § 11-3 (notice in reasonable time).
 The month window, weekday and anchor day are bylaw-style defaults the secretariat may override.
 """
 
@@ -31,7 +31,8 @@ def day_problem(day: dt.date, holidays: Collection[dt.date]) -> str | None:
     """Why `day` cannot be a meeting day, or None when it can.
 
     Rule: meetings are held on working days: not on a Saturday or Sunday, not on a public
-    holiday (helligdagsloven § 1) and not in July, the common holiday (ferieloven § 7).
+    holiday (helligdagsloven § 2; 1 and 17 May by their own act) and not in July, the common
+    holiday (ferieloven § 7).
     Example: 2025-05-17 (Constitution Day, a Saturday) gives "it is a Saturday".
     """
     if day.weekday() >= 5:
@@ -47,7 +48,7 @@ def next_meeting_day(day: dt.date, holidays: Collection[dt.date]) -> dt.date:
     """The first meeting day on or after `day`.
 
     Rule: a planned date that falls on a weekend, a public holiday or in July moves forward to
-    the next working day outside July (helligdagsloven § 1, ferieloven § 7).
+    the next working day outside July (helligdagsloven § 2, ferieloven § 7).
     Example: Maundy Thursday 2025-04-17 moves to Tuesday 2025-04-22 (Easter Monday is 04-21).
     """
     for offset in range(SEARCH_DAYS + 31):

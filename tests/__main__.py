@@ -1,9 +1,11 @@
 """`python -m tests`: every check CI runs, in order, with one verdict at the end.
 
 ruff (lint and format), mypy --strict, import-linter (the dependency rule), then the four test
-tiers in parallel processes (pytest-xdist) with branch coverage of domain/ (which must be
-100 %), listing the twelve slowest tests (CI has 15 minutes). Any failure, including pytest's
-"no tests ran" (exit 5), makes the exit code non-zero. Extra arguments go to pytest.
+tiers in parallel processes (pytest-xdist) with branch coverage of domain/ and of the workflows'
+pure modules (ballot, representatives, composition, term seats, meeting roster, checks and
+state; `[tool.coverage.run] source` in pyproject.toml), which must be 100 %, listing the twelve
+slowest tests (CI has 15 minutes). Any failure, including pytest's "no tests ran" (exit 5),
+makes the exit code non-zero. Extra arguments go to pytest.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def absence(m: MeetingState, data: AbsenceIn) -> None:
         raise ValueError(f"{data.person_id} has no seat in {m.data.rules.organ_title}")
     if person.role not in VOTING_ROLES and data.person_id not in m.called_in:
         raise ValueError(
-            f"{data.person_id} is a {person.role} who has not been called in: "
+            f"{data.person_id} sits as {person.role} and has not been called in: "
             "only members and called-in deputies report absence"
         )
     if data.person_id in m.absent:
