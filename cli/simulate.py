@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import QuietOption, print_json, run, settings
+from cli.common import QuietOption, fail, print_json, run, settings
 from harness.choices import meeting_scope
 
 MeetingsOption = Annotated[
@@ -52,6 +52,7 @@ def simulate(
 
     Runs the real workflows and activities on Temporal's time-skipping server; records go to a
     new SQLite file (never to the configured record store), e-mail to an in-process SMTP server.
+    Exit code 1 if an invariant does not hold.
     """
     from harness.simulate import SimulationOptions, run_simulation
     from telemetry import configure_logging
@@ -65,9 +66,11 @@ def simulate(
     summary = run(run_simulation(options, progress))
     if as_json:
         print_json(summary)
-        return
-    for line in text_lines(summary):
-        typer.echo(line)
+    else:
+        for line in text_lines(summary):
+            typer.echo(line)
+    if not summary["invariants_ok"]:
+        fail("an invariant does not hold after the simulation (see invariants above)", 1)
 
 
 def text_lines(summary: dict[str, Any]) -> list[str]:
