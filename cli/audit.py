@@ -31,7 +31,8 @@ audit_app = typer.Typer(
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print the facts as CSV (notes on stderr).")]
-TermOption = Annotated[str, typer.Option("--term", help="The term: 2027 or 2027-2031.")]
+TERM_HELP = "The term: its Landsting period, 2028-2032, or its election year, 2027."
+TermOption = Annotated[str, typer.Option("--term", help=TERM_HELP)]
 ExpectHead = Annotated[
     str | None,
     typer.Option(
@@ -82,8 +83,11 @@ def verify(
 @audit_app.command("seats")
 def seats(
     organ: Annotated[str, typer.Option("--organ", help="e.g. county_board:03, landsstyret.")],
-    term: TermOption,
-    at: Annotated[str | None, typer.Option("--at", help="Only seats held on this date.")] = None,
+    term: Annotated[str | None, typer.Option("--term", help=TERM_HELP)] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Only seats held on this date (any term, unless --term)."),
+    ] = None,
     json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:
@@ -110,7 +114,7 @@ def person(
 def notifications(
     meeting: Annotated[str | None, typer.Option("--meeting", help="A meeting id.")] = None,
     person: Annotated[str | None, typer.Option("--person", help="A name or id.")] = None,
-    term: Annotated[str | None, typer.Option("--term", help="2027 or 2027-2031.")] = None,
+    term: Annotated[str | None, typer.Option("--term", help=TERM_HELP)] = None,
     json: JsonFlag = False,
     as_csv: CsvFlag = False,
 ) -> None:

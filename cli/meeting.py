@@ -17,7 +17,7 @@ from cli.common import fail, print_json, print_table, run, settings
 meeting_app = typer.Typer(help="Meetings: plan, notices, changes, attendance, minutes.",
                           no_args_is_help=True)  # fmt: skip
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
-MeetingId = Annotated[str, typer.Argument(help="e.g. meeting-hovedstyret-2024-2028-03")]
+MeetingId = Annotated[str, typer.Argument(help="e.g. meeting-hovedstyret-2028-2032-03")]
 At = Annotated[str, typer.Option("--at", help="Start time HH:MM (Oslo).")]
 Urgent = Annotated[
     bool, typer.Option("--urgent", help="Short notice allowed (kommuneloven § 11-8).")

@@ -151,11 +151,34 @@ def count(
         str | None,
         typer.Option("--first-divisor", help="First divisor of modified Sainte-Laguë (e.g. 1.4)."),
     ] = None,
+    lists_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--lists",
+            help='JSON file of candidate lists, {"lists": [{"name", "votes", "candidates": '
+            '[{"name", "gender"}, ...]}, ...]} ("-": standard input); prints who each list '
+            "elects, the genders balanced per list (kommuneloven § 7-6).",
+        ),
+    ] = None,
+    deputies_extra: Annotated[
+        int | None,
+        typer.Option(
+            "--deputies-extra",
+            help="With --lists: deputies per list beyond its seats (default: the bylaws', 2).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Count a vote: seats per list, or who is elected in a majority election (first round)."""
+    """Count a vote: seats per list, who each list elects (--lists), or a majority first round."""
     from service import governance
 
+    if lists_file is not None:
+        if file is not None:
+            user_errors_as_exit(UserError("give either a votes file or --lists, not both"))
+        _count_lists(lists_file, method, seats, first_divisor, deputies_extra, as_json)
+        return
+    if deputies_extra is not None:
+        user_errors_as_exit(UserError("--deputies-extra counts only with --lists"))
     source = str(file) if file else "standard input"
     text = _run(lambda: governance.read_text(file) if file else sys.stdin.read())
     votes = _run(lambda: governance.parse_votes(text, source))
@@ -164,6 +187,37 @@ def count(
         _print_seats(result, as_json)
     else:
         _print_majority(result, as_json)
+
+
+def _count_lists(
+    file: Path,
+    method: str,
+    seats: int | None,
+    first_divisor: str | None,
+    deputies_extra: int | None,
+    as_json: bool,
+) -> None:
+    from service import governance
+
+    stdin = str(file) == "-"
+    source = "standard input" if stdin else str(file)
+    text = _run(lambda: sys.stdin.read() if stdin else governance.read_text(file))
+    lists = _run(lambda: governance.parse_lists(text, source))
+    result = _run(
+        lambda: governance.count_lists(lists, method, seats, first_divisor, deputies_extra)
+    )
+    shape = governance.list_election_as_dict(lists, result)
+    if as_json:
+        print_json(shape)
+        return
+    rows = [
+        [row["name"], row["seats"], ", ".join(row["elected"]), ", ".join(row["deputies"])]
+        for row in shape["lists"]
+    ]
+    print_table(["list", "seats", "elected", "deputies"], rows)
+    if isinstance(result, Apportionment):
+        _echo_tie(result)
+        typer.echo("Nobody is elected until the lot is drawn.")
 
 
 def _print_majority(result: MajorityResult, as_json: bool) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.common import fail, print_json, print_table, run, settings
+from domain.terms import term_of_election
 from service.inputs import (
     COUNTY_INPUT_HELP,
     LANDSTING_INPUT_HELP,
@@ -29,7 +30,9 @@ county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args
 landsting_app = typer.Typer(help="Input to the Landsting (JSON files).", no_args_is_help=True)
 seat_app = typer.Typer(help="Seats during the term.", no_args_is_help=True)
 
-Year = Annotated[int, typer.Argument(help="Election year of the term, e.g. 2027.")]
+Year = Annotated[
+    int, typer.Argument(help="Election year of the term, e.g. 2027 for the term 2028-2032.")
+]
 File = Annotated[Path, typer.Argument(help="JSON file: one object, or a list of them.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -58,12 +61,12 @@ def start(
     counties = f"{started.counties_started} of {started.counties} county meetings"
     if started.term_started:
         typer.echo(
-            f"Term {year}-{year + 4} started (workflow {started.term_id}) under bylaws {name}; "
-            f"{counties} started."
+            f"Term {term_of_election(year)} started (workflow {started.term_id}) under bylaws "
+            f"{name}; {counties} started."
         )
     else:
         typer.echo(
-            f"Term {year}-{year + 4} was already running (workflow {started.term_id}); "
+            f"Term {term_of_election(year)} was already running (workflow {started.term_id}); "
             f"{counties} were missing and are now started."
         )
 

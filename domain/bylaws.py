@@ -25,6 +25,7 @@ __all__ = [
     "DelegateKey",
     "ElectionMethod",
     "ElectionRules",
+    "ExtraMember",
     "LandstingRules",
     "MeetingPlan",
     "Organ",
@@ -75,6 +76,7 @@ class Organ:
     meetings: MeetingPlan
     associate_members: int
     ex_officio: tuple[str, ...]
+    whole_body_balance: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,24 @@ class Bracket:
 
 
 @dataclass(frozen=True)
+class ExtraMember:
+    """A member of a county meeting that the registry does not list as a municipality."""
+
+    number: str
+    name: str
+    county: str
+    representatives: int
+
+
+@dataclass(frozen=True)
 class CountyMeetingRules:
-    """County meeting: representation brackets, county-authority delegates, election deadline."""
+    """County meeting: representation brackets, county-authority delegates, election deadline,
+    and the members the bylaws add (Longyearbyen lokalstyre in Troms)."""
 
     brackets: tuple[Bracket, ...]
     county_authority_delegates: int
     deadline: tuple[int, int]
+    extra_members: tuple[ExtraMember, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ class LandstingRules:
     notice_deadline: tuple[int, int]
     associate_delegates: int
     council_members_elected: int
+    observer_organ: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,7 @@ def _organ(table: Table, key: str) -> Organ:
         meetings=_meetings(table),
         associate_members=table.integer("associate_members", 0),
         ex_officio=table.texts("ex_officio", ()),
+        whole_body_balance=table.flag("whole_body_balance", False),
     )
 
 
@@ -259,10 +275,20 @@ def _county_meeting(table: Table) -> CountyMeetingRules:
     bounded = [limit for limit in limits[:-1] if limit is not None]
     if len(bounded) != len(limits) - 1 or bounded != sorted(set(bounded)):
         raise table.fail("brackets", "up_to must rise from bracket to bracket")
+    extra = tuple(
+        ExtraMember(
+            number=t.text("number"),
+            name=t.text("name"),
+            county=t.text("county"),
+            representatives=t.integer("representatives", minimum=1),
+        )
+        for t in table.tables("extra_members", required=False)
+    )
     return CountyMeetingRules(
         brackets=brackets,
         county_authority_delegates=table.integer("county_authority_delegates"),
         deadline=table.month_day("deadline"),
+        extra_members=extra,
     )
 
 
@@ -271,6 +297,7 @@ def _landsting(table: Table) -> LandstingRules:
         notice_deadline=table.month_day("notice_deadline"),
         associate_delegates=table.integer("associate_delegates"),
         council_members_elected=table.integer("council_members_elected"),
+        observer_organ=table.text("observer_organ") if "observer_organ" in table.data else "",
     )
 
 

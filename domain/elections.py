@@ -19,7 +19,7 @@ from domain.apportionment import (
     TieBreak,
     apportion,
 )
-from domain.gender import Gender, check_gender_balance
+from domain.gender import Gender, check_gender_balance, minimum_per_gender
 
 DEFAULT_DEPUTIES_EXTRA = 2
 
@@ -57,7 +57,7 @@ class CandidateList:
 
 @dataclass(frozen=True)
 class ListElectionResult:
-    """Seats per list, members elected in list order and ranked deputies per list."""
+    """Seats per list, each list's members in list order and its ranked deputies (§§ 7-6, 7-7)."""
 
     apportionment: Apportionment
     members: dict[str, tuple[Candidate, ...]]
@@ -133,17 +133,75 @@ def list_seats(
     return apportion(votes, seats, method, first_divisor=first_divisor, tie_break=tie_break)
 
 
+def elect_from_list(
+    candidates: Sequence[Candidate],
+    seats: int,
+    deputies_extra: int = DEFAULT_DEPUTIES_EXTRA,
+) -> tuple[tuple[Candidate, ...], tuple[Candidate, ...]]:
+    """Elect one list's members and deputies, moving the under-represented gender up the list.
+
+    Rule: a list's `seats` go to its first candidates, but where a gender has fewer of them than
+    `domain.gender.minimum_per_gender(seats)`, the lowest-placed elected candidates of the other
+    gender give way to the highest-placed candidates of the short gender further down the list,
+    as far as the list has them (a list that runs out simply elects what it has); the deputies
+    are then taken the same way from the list's remaining candidates, `seats + deputies_extra` of
+    them or as many as remain, balanced on their own count; a list without seats gets no
+    deputies. Source: kommuneloven § 7-6, as the ministry read the former § 37 no. 3
+    (regjeringen.no, "§ 36: Krav til kjønnsmessig sammensetning"): the requirement applies to the
+    group each list gets elected, not to the organ as a whole; deputies: § 7-7 as read here,
+    `deputies_extra` a bylaw parameter (docs/domain.md, "Election rules").
+    Example: list A, B, C, D (men) then E (a woman) with 3 seats elects A, B and E: 3 seats need
+    one of each gender, so C, the lowest-placed of the men elected, gives way to E; the deputies
+    are C and D (3 + 2 wanted, only 2 remain).
+
+    Members and deputies are returned in list order: the order of the list after moving up, in
+    which a candidate who moved up stands below everyone who kept a seat, since she stood below
+    all of them on the list. List order keeps the ranking the list's nominators gave within each
+    gender (no candidate overtakes one of her own gender who stood above her), and it is the
+    deputies' rank.
+    """
+    if seats < 0:
+        raise ElectionError(f"a list's seats cannot be negative, not {seats}")
+    if deputies_extra < 0:
+        raise ElectionError("the extra deputies per list cannot be negative")
+    if seats == 0:
+        return (), ()
+    members = _balanced(candidates, seats)
+    taken = set(members)
+    rest = [c for i, c in enumerate(candidates) if i not in taken]
+    deputies = _balanced(rest, seats + deputies_extra)
+    return tuple(candidates[i] for i in members), tuple(rest[i] for i in deputies)
+
+
+def _balanced(pool: Sequence[Candidate], size: int) -> list[int]:
+    """The positions in `pool` of a group of `size` (or all of `pool`) balanced by § 7-6."""
+    chosen = list(range(min(size, len(pool))))
+    need = minimum_per_gender(len(chosen))
+    for short in Gender:
+        have = sum(1 for i in chosen if pool[i].gender == short)
+        below = [i for i in range(len(chosen), len(pool)) if pool[i].gender == short]
+        moving = below[: max(need - have, 0)]
+        if moving:
+            others = [i for i in chosen if pool[i].gender != short]
+            chosen = sorted(set(chosen) - set(others[-len(moving) :]) | set(moving))
+    return chosen
+
+
 def fill_list_seats(
     lists: Sequence[CandidateList],
     result: Apportionment,
     deputies_extra: int = DEFAULT_DEPUTIES_EXTRA,
 ) -> ListElectionResult:
-    """Elect members in list order and rank the deputies of each list that won seats.
+    """Elect each list's members and rank its deputies, balancing genders within each list.
 
-    Rule: a list's seats go to its candidates in the order of the list; the next candidates are
-    its deputies, as many as its seats plus `deputies_extra` (2 by default: kommuneloven § 7-7 as
-    read here, a bylaw parameter); a list without seats gets no deputies.
-    Example: list A (Ada, Bo, Cy, Di, Ed) with 2 seats elects Ada and Bo; deputies Cy, Di, Ed.
+    Rule: each list's seats go to its candidates by `elect_from_list`: in list order, with
+    candidates of a gender short of the § 7-6 minimum moving up within that list; the deputies
+    are its remaining candidates, as many as its seats plus `deputies_extra` (2 by default:
+    kommuneloven § 7-7 as read here, a bylaw parameter), balanced the same way on their own
+    count; a list without seats gets no deputies. A list that won more seats than it has
+    candidates is refused.
+    Example: list A (Ada, Bo, Cy, Di, Ed; women Ada and Cy) with 2 seats elects Ada and Bo;
+    deputies Cy, Di and Ed.
     """
     if result.tie is not None:
         raise ElectionError("the seats are tied: draw the lot and settle the tie first")
@@ -157,8 +215,7 @@ def fill_list_seats(
             raise ElectionError(
                 f"list {cl.name!r} won {won} seat(s) but has only {len(cl.candidates)} candidate(s)"
             )
-        members[cl.name] = cl.candidates[:won]
-        deputies[cl.name] = cl.candidates[won : won + won + deputies_extra] if won else ()
+        members[cl.name], deputies[cl.name] = elect_from_list(cl.candidates, won, deputies_extra)
     return ListElectionResult(result, members, deputies)
 
 
@@ -172,8 +229,11 @@ def proportional_election(
 ) -> Apportionment | ListElectionResult:
     """Run a list election: the full result, or the `Apportionment` with its tie if a lot is due.
 
-    Rule: `list_seats`, then `fill_list_seats` (kommuneloven §§ 7-5 to 7-7).
-    Example: A (30 votes) and B (25 votes) for 4 seats elect the first two of each list.
+    Rule: `list_seats`, then `fill_list_seats`, which balances the genders within each list
+    (kommuneloven §§ 7-5 to 7-7).
+    Example: A (30 votes) and B (25 votes) for 4 seats elect the first two of each list if each
+    pair has both genders; a list whose first two are men elects its first man and its first
+    woman, if it has one.
     """
     shares = list_seats(lists, seats, method, first_divisor=first_divisor)
     if shares.tie is not None:

@@ -1,7 +1,14 @@
 """Gender balance in elected bodies, kommuneloven § 7-6 (docs/domain.md, "Election rules").
 
-The rule is checked on the members and, separately, on the deputies; per list in a proportional
-election, or on the whole body after an agreed or majority election.
+Each gender must have at least `minimum_per_gender(n)` of a group of n, judged on the members and,
+separately, on the deputies. How it is applied depends on the election:
+
+- List (proportional) election: applied per list, on the group each list gets elected, never on
+  the organ pooled and never by refusing the vote: `domain.elections.elect_from_list` moves
+  candidates of the short gender up within the list, as far as the list has them.
+- Agreed election (avtalevalg): checked on the whole body by `check_gender_balance`, which refuses
+  a joint list that breaks it.
+- Majority election: elects one person to a post, which has no requirement; nothing is checked.
 """
 
 from __future__ import annotations

@@ -3,6 +3,13 @@
 Parsing takes text that the caller has already read (no file I/O here). Sources: docs/domain.md,
 "Members"; data/registry/SOURCES.md (SSB populations on 1 January 2024, 357 municipalities and
 15 counties, Oslo being both a municipality and a county).
+
+Names: a member's `name` is the Norwegian form of its official name, the one a Norwegian letter
+uses in running text ("Kautokeino", not the Sami form "Guovdageaidnu" alone; SSB, "Flerspråklige
+fylkes- og kommunenavn", data/registry/SOURCES.md). `authority_name` and `council_name` give the
+forms a letter to the member uses: "Bergen kommune", "kommunestyret i Bergen kommune",
+"Vestland fylkeskommune", "fylkestinget i Vestland fylkeskommune", and for Oslo, municipality
+and county in one, "Oslo kommune" and "bystyret i Oslo kommune".
 """
 
 from __future__ import annotations
@@ -20,12 +27,61 @@ class RegistryError(ValueError):
     """The registry text is wrong or a county is unknown; the message names source and row."""
 
 
+# Oslo is a municipality and a county in one (kommunenummer 0301, fylkesnummer 03): it has no
+# county authority, its council is the bystyre and its letters go to "Oslo kommune".
+OSLO_COUNTY = "03"
+OSLO_AUTHORITY = "Oslo kommune"
+OSLO_COUNCIL = "bystyret i Oslo kommune"
+# Suffixes of a name that already names the authority (a member the bylaws add, such as
+# "Longyearbyen lokalstyre", or a name already written as "Bergen kommune").
+_MUNICIPAL_SUFFIX = " kommune"
+_COUNTY_SUFFIX = " fylkeskommune"
+_LOCAL_BOARD_SUFFIX = " lokalstyre"
+
+
+def _base_number(number: str) -> str:
+    """The number without a scaled copy's suffix: "0301-2" gives "0301"."""
+    return number.split("-")[0]
+
+
 @dataclass(frozen=True)
 class County:
     """A county authority (fylkeskommune), a member in its own right."""
 
     number: str
     name: str
+
+    @property
+    def authority_name(self) -> str:
+        """The county authority as a letter names it: "Vestland fylkeskommune"; "Oslo kommune".
+
+        Rule: the county authority is "<county> fylkeskommune"; Oslo is a municipality and a
+        county in one and has no fylkeskommune (docs/domain.md, "Members").
+        Example: County("46", "Vestland").authority_name is "Vestland fylkeskommune".
+        """
+        if _base_number(self.number) == OSLO_COUNTY:
+            return OSLO_AUTHORITY
+        return f"{self.name}{_COUNTY_SUFFIX}"
+
+    @property
+    def council_name(self) -> str:
+        """The county authority's council, for "Til ...": "fylkestinget i Vestland fylkeskommune".
+
+        Example: County("03", "Oslo").council_name is "bystyret i Oslo kommune".
+        """
+        return council_of(self.authority_name)
+
+    @property
+    def ks_name(self) -> str:
+        """KS in the county, as its county organs are named: "KS Vestland"."""
+        return f"KS {self.name}"
+
+    def organ_title(self, title: str) -> str:
+        """A county organ's title with its county: "Fylkesstyret i KS Vestland".
+
+        Example: County("46", "Vestland").organ_title("Fylkesmøtet") is "Fylkesmøtet i KS Vestland".
+        """
+        return f"{title} i {self.ks_name}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +101,65 @@ class Municipality:
         Example: Municipality("0301", "Oslo", 717710).county is "03"; "0301-2" gives "03-2".
         """
         return self.number[:2] + self.number[4:]
+
+    @property
+    def authority_name(self) -> str:
+        """The municipality as a letter names it: "Bergen kommune", "Kautokeino kommune".
+
+        Example: Municipality("4601", "Bergen", 1).authority_name is "Bergen kommune".
+        """
+        return authority_of(self.name)
+
+    @property
+    def council_name(self) -> str:
+        """The municipal council, for "Til ...": "kommunestyret i Bergen kommune".
+
+        Rule: a municipality's highest organ is its kommunestyre (kommuneloven § 5-1); Oslo's is
+        named the bystyre.
+        Example: Municipality("0301", "Oslo", 1).council_name is "bystyret i Oslo kommune".
+        """
+        return council_of(self.name)
+
+
+def authority_of(member: str, county: str = "") -> str:
+    """The authority a member's name stands for, as a letter names it.
+
+    `member` is a registry name ("Bergen", "Vestland") or already an authority name ("Bergen
+    kommune", "Vestland fylkeskommune", "Longyearbyen lokalstyre", kept as they are). A registry
+    name is the county authority when it is the name of the member's `county`, else a
+    municipality; Oslo, municipality and county in one, is "Oslo kommune".
+    Examples: authority_of("Bergen") is "Bergen kommune"; authority_of("Vestland", "Vestland")
+    is "Vestland fylkeskommune"; authority_of("Oslo", "Oslo") is "Oslo kommune".
+    """
+    name = member.strip()
+    if name in ("Oslo", OSLO_AUTHORITY):
+        return OSLO_AUTHORITY
+    if name.endswith((_MUNICIPAL_SUFFIX, _COUNTY_SUFFIX, _LOCAL_BOARD_SUFFIX)):
+        return name
+    if county and name == county.strip():
+        return f"{name}{_COUNTY_SUFFIX}"
+    return f"{name}{_MUNICIPAL_SUFFIX}"
+
+
+def council_of(member: str, county: str = "") -> str:
+    """The council that acts for a member (the addressee of a letter to it), from its name.
+
+    Rule: a municipality acts through its kommunestyre (Oslo's is named the bystyre), a county
+    authority through its fylkesting (kommuneloven § 5-1); a member that is neither
+    ("Longyearbyen lokalstyre") is addressed by its own name. `member` and `county` as for
+    `authority_of`.
+    Examples: council_of("Bergen") is "kommunestyret i Bergen kommune";
+    council_of("Vestland", "Vestland") and council_of("Vestland fylkeskommune") are
+    "fylkestinget i Vestland fylkeskommune"; council_of("Oslo") is "bystyret i Oslo kommune".
+    """
+    authority = authority_of(member, county)
+    if authority == OSLO_AUTHORITY:
+        return OSLO_COUNCIL
+    if authority.endswith(_COUNTY_SUFFIX):
+        return f"fylkestinget i {authority}"
+    if authority.endswith(_LOCAL_BOARD_SUFFIX):
+        return authority
+    return f"kommunestyret i {authority}"
 
 
 @dataclass(frozen=True)
@@ -140,6 +255,9 @@ def parse_registry_json(
 ) -> Registry:
     """Parse the shipped JSON files: lists of objects with id, name (and population).
 
+    A municipality's name is its `name_no` where the row has one, else its `name`: the shipped
+    file's `name` is the Sami form alone for twelve municipalities ("Guovdageaidnu"), while
+    `name_no` is the Norwegian form a Norwegian letter uses ("Kautokeino"; SOURCES.md).
     Example: '[{"id": "0301", "name": "Oslo", "population": 717710}]' with
     '[{"id": "03", "name": "Oslo"}]' gives one county and one municipality.
     """
@@ -148,9 +266,7 @@ def parse_registry_json(
         for where, row in _json_rows(counties_text, f"{source_label} (counties)")
     ]
     municipalities = [
-        Municipality(
-            _text(row, "id", where, 4), _text(row, "name", where, 0), _population(row, where)
-        )
+        Municipality(_text(row, "id", where, 4), _letter_name(row, where), _population(row, where))
         for where, row in _json_rows(municipalities_text, f"{source_label} (municipalities)")
     ]
     return build_registry(counties, municipalities, source_label)
@@ -202,6 +318,11 @@ def _text(row: Mapping[str, Any], key: str, where: str, digits: int) -> str:
     if digits and (len(value) != digits or not value.isdigit()):
         raise RegistryError(f"{where}: {key!r} must be {digits} digits, not {value!r}")
     return value.strip()
+
+
+def _letter_name(row: Mapping[str, Any], where: str) -> str:
+    """The Norwegian name (`name_no`) if the row gives one, else `name`."""
+    return _text(row, "name_no" if "name_no" in row else "name", where, 0)
 
 
 def _int_text(text: str | None) -> object:

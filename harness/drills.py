@@ -434,14 +434,16 @@ async def _term(
     landsting = await sim_driver.wait_started(client, ids.landsting_id(year))
     # The update returns once the notice is out, so the mail server comes back beside it.
     outage = await drill.smtp_down("Landsting notice")
-    await sim_driver.notice_landsting(landsting, dt.date(year + 1, 2, 13))
+    associates = await sim_driver.notice_landsting(
+        landsting, dt.date(year + 1, 2, 13), people, data.input.landsting
+    )
     await outage
 
     delegates = [p.person_id for r in results for p in r.delegates]
     chaos = asyncio.create_task(
         drill.chaos("Landsting", options.kills // 2 if drill.wanted("worker") else 0, False)
     )
-    await sim_driver.landsting(landsting, data, people, delegates)
+    await sim_driver.landsting(landsting, data, people, results, associates)
     await chaos
     await sim_driver.wait_stage(term, "in_office", seconds=options.settle_seconds)
     progress(f"Landsting: {len(delegates)} delegates; organs composed")
@@ -540,7 +542,8 @@ async def _report(
     found = report.organs(engine, data.term)
     invariants = report.Invariants()
     invariants.check("organ_sizes", report.composition_problems(found, bylaws, len(data.counties)))
-    invariants.check("gender_balance", report.gender_problems(engine, data.term))
+    balanced = data.input.landsting.balanced_bodies
+    invariants.check("gender_balance", report.gender_problems(engine, data.term, balanced))
     invariants.check("notices_before_deadline", report.notice_problems(engine))
     delivered, resent = delivery_problems(engine, drill.smtp)
     invariants.check("each_message_delivered", delivered)

@@ -1,8 +1,9 @@
 """The secretariat's part in a simulated term: the inputs a real secretariat would send.
 
 Every update goes through the same Temporal updates (and validators) as the CLI's, with
-synthetic people from `harness.synthetic`. Votes are fixed patterns (a clear majority, two lists
-at 8:5, agreed lists with nobody against), so every simulated election is decided.
+synthetic people from `harness.synthetic`. Every voter present votes, in fixed patterns (two
+thirds for one candidate, two lists at 8:5, agreed lists with nobody against), so every
+simulated election is decided in its first round.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
+from domain.gender import Gender, minimum_per_gender
 from harness.synthetic import PeopleFactory
 from models.election_payloads import (
     AppointIn,
+    AssociateDelegatesIn,
+    AssociateMemberIn,
     CongressDateIn,
     CountyMeetingInput,
+    CountyMeetingResult,
     CredentialsIn,
+    LandstingSetup,
     ListIn,
     MeetingDateIn,
     NominationsIn,
+    ObserverIn,
     PostNomination,
     PostSpec,
     RepresentativesIn,
@@ -68,92 +75,191 @@ def _list_people(people: PeopleFactory, member: str, count: int) -> list[PersonI
     return list(people.balanced(member, count))
 
 
-def _nomination(
-    spec: PostSpec, people: PeopleFactory, member: str, pool: list[str]
-) -> tuple[PostNomination, list[PersonIn]]:
-    """Two candidates from `pool` for a majority post; two lists, or one agreed list, else."""
-    if spec.method == "majority":
-        return PostNomination(post=spec.post, candidates=(pool.pop(0), pool.pop(0))), []
-    size = spec.seats * 2 + spec.deputies_extra
-    if spec.method == "agreed":
-        joint = _list_people(people, member, size)
-        ids = tuple(p.person_id for p in joint)
-        return PostNomination(post=spec.post, lists=(ListIn(name="joint", candidates=ids),)), joint
-    lists = [_list_people(people, member, size) for _ in ("A", "B")]
-    return PostNomination(
-        post=spec.post,
-        lists=tuple(
-            ListIn(name=name, candidates=tuple(p.person_id for p in group))
-            for name, group in zip(("A", "B"), lists, strict=True)
-        ),
-    ), [p for group in lists for p in group]
-
-
-def nominations(
-    posts: Sequence[PostSpec], people: PeopleFactory, member: str, pool: list[str]
-) -> NominationsIn:
-    """The nomination committee's proposal for every post."""
-    noms, new = [], []
-    for spec in posts:
-        nom, made = _nomination(spec, people, member, pool)
-        noms.append(nom)
-        new += made
-    return NominationsIn(posts=tuple(noms), people=tuple(new))
-
-
-def vote_for(spec: PostSpec, nom: PostNomination) -> VoteIn:
-    """A vote that decides the post in its first round."""
+def vote_for(spec: PostSpec, nom: PostNomination, voters: int) -> VoteIn:
+    """A vote of every voter present that decides the post in its first round: two thirds for
+    the first candidate, 8:5 between two lists, nobody against an agreed list."""
     if spec.method == "majority":
         first, second = nom.candidates[:2]
-        return VoteIn(post=spec.post, votes={first: 30, second: 11})
+        return VoteIn(post=spec.post, votes={first: voters - voters // 3, second: voters // 3})
     if spec.method == "agreed":
         return VoteIn(post=spec.post, votes_against=0)
-    return VoteIn(
-        post=spec.post, votes={lst.name: 8 if lst.name == "A" else 5 for lst in nom.lists}
+    if len(nom.lists) == 1:
+        return VoteIn(post=spec.post, votes={nom.lists[0].name: voters})
+    a = -(-voters * 8 // 13)
+    return VoteIn(post=spec.post, votes={"A": a, "B": voters - a})
+
+
+def _lists(post: str, groups: Sequence[Sequence[str]]) -> PostNomination:
+    return PostNomination(
+        post=post,
+        lists=tuple(
+            ListIn(name=name, candidates=tuple(group))
+            for name, group in zip(("A", "B"), groups, strict=True)
+        ),
     )
 
 
-async def hold_elections(handle: Handle, posts: Sequence[PostSpec], noms: NominationsIn) -> None:
-    await handle.execute_update(ElectionMeeting.nominations, noms)
-    by_post = {n.post: n for n in noms.posts}
-    for spec in posts:
-        await handle.execute_update(ElectionMeeting.vote, vote_for(spec, by_post[spec.post]))
+async def _elect(handle: Handle, nomination: NominationsIn, spec: PostSpec, voters: int) -> Any:
+    """Nominate for one post and vote it through; the vote's answer (a PostStatus)."""
+    await handle.execute_update(ElectionMeeting.nominations, nomination)
+    return await handle.execute_update(
+        ElectionMeeting.vote, vote_for(spec, nomination.posts[0], voters)
+    )
+
+
+async def _elect_lists(
+    handle: Handle, spec: PostSpec, people: PeopleFactory, member: str, voters: int
+) -> list[str]:
+    """A list election between two new lists; who it placed, members first, then deputies."""
+    size = spec.seats * 2 + spec.deputies_extra
+    groups = [_list_people(people, member, size) for _ in ("A", "B")]
+    nom = _lists(spec.post, [[p.person_id for p in g] for g in groups])
+    made = tuple(p for g in groups for p in g)
+    status = await _elect(handle, NominationsIn(posts=(nom,), people=made), spec, voters)
+    return [*status.elected, *status.deputies]
 
 
 async def county_meeting(
     handle: Handle, data: CountyMeetingInput, people: PeopleFactory, on: dt.date
 ) -> None:
-    """A whole county meeting: every member's representatives (one sheet, as a secretariat's
-    file of them goes), the date, nominations, votes."""
+    """A whole county meeting: every member's representatives with a deputy each (one sheet,
+    as a secretariat's file of them goes), the date, the delegates, then the county board from
+    among the delegates and their deputies, and Samfunnsbedriftene's member of the board."""
     sheet = tuple(
         RepresentativesIn(
             member_number=m.member_number,
             people=tuple(_list_people(people, m.member_number, m.representatives)),
+            deputies=(people.person(m.member_number),),
         )
         for m in data.members
     )
-    pool = [p.person_id for entry in sheet for p in entry.people]
+    voters = sum(len(entry.people) for entry in sheet)
     await handle.execute_update(
         CountyMeetingWorkflow.representatives_sheet, RepresentativesSheetIn(entries=sheet)
     )
     await handle.execute_update(CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=on))
-    await hold_elections(handle, data.posts, nominations(data.posts, people, data.county, pool))
+    specs = {spec.post: spec for spec in data.posts}
+    pool = await _elect_lists(handle, specs["delegates"], people, data.county, voters)
+    await county_board(handle, [s for s in data.posts if s.post != "delegates"], pool, voters)
+    if data.associate_members:
+        member = AssociateMemberIn(person=people.person("sb"))
+        await handle.execute_update(CountyMeetingWorkflow.associate_member, member)
 
 
-async def notice_landsting(handle: Handle, on: dt.date) -> None:
-    """The congress date, which sends the notice to every delegate."""
+def board_inputs(
+    posts: Sequence[PostSpec], pool: list[str], voters: int
+) -> list[tuple[NominationsIn, VoteIn]]:
+    """The board's nominations and votes from `pool` (the delegates, then their deputies): each
+    majority post between two of them (the first wins and leaves the pool), the members between
+    two lists of the rest; every voter votes."""
+    pool = list(pool)
+    steps: list[tuple[NominationsIn, VoteIn]] = []
+    for spec in posts:
+        if spec.method == "majority":
+            nom = PostNomination(post=spec.post, candidates=(pool[0], pool[1]))
+            pool.pop(0)
+        elif len(pool) < 2 * spec.seats + 2 * spec.deputies_extra:
+            # Too few for two lists that could each take their share: one list takes all.
+            nom = PostNomination(post=spec.post, lists=(ListIn(name="A", candidates=tuple(pool)),))
+        else:
+            half = -(-len(pool) // 2)
+            nom = _lists(spec.post, [pool[:half], pool[half:]])
+        steps.append((NominationsIn(posts=(nom,)), vote_for(spec, nom, voters)))
+    return steps
+
+
+async def county_board(
+    handle: Handle, posts: Sequence[PostSpec], pool: list[str], voters: int
+) -> None:
+    """The county board from among the delegates and their deputies."""
+    for nomination, vote in board_inputs(posts, pool, voters):
+        await handle.execute_update(ElectionMeeting.nominations, nomination)
+        await handle.execute_update(ElectionMeeting.vote, vote)
+
+
+async def notice_landsting(
+    handle: Handle, on: dt.date, people: PeopleFactory, setup: LandstingSetup
+) -> tuple[PersonIn, ...]:
+    """The congress date, which sends the notice to every delegate, and the associates'
+    delegates, who get it too; returns those."""
     await handle.execute_update(LandstingWorkflow.congress_date, CongressDateIn(congress_date=on))
+    associates = tuple(_list_people(people, "sb", setup.associate_delegates))
+    if associates:
+        await handle.execute_update(
+            LandstingWorkflow.associate_delegates, AssociateDelegatesIn(people=associates)
+        )
+    return associates
 
 
 async def landsting(
-    handle: Handle, data: TermPlan, people: PeopleFactory, delegates: list[str]
+    handle: Handle,
+    data: TermPlan,
+    people: PeopleFactory,
+    counties: Sequence[CountyMeetingResult],
+    associates: Sequence[PersonIn],
 ) -> None:
-    """The congress itself: credentials, elections and the associates' appointment."""
-    await handle.execute_update(
-        LandstingWorkflow.credentials, CredentialsIn(approved=tuple(delegates))
-    )
-    pool = list(delegates)
-    posts = data.input.landsting.posts
-    await hold_elections(handle, posts, nominations(posts, people, "ks", pool))
+    """The congress itself: the associates' member, the observer, credentials, then each post
+    in order. Hovedstyret's joint list is made to balance the whole board with the leaders the
+    congress has elected and the appointed member (§ 7-6 on the body)."""
+    setup = data.input.landsting
     appointee = people.person("sb")
     await handle.execute_update(LandstingWorkflow.appoint, AppointIn(person=appointee))
+    if setup.observer_organ:
+        observer = ObserverIn(person=people.person("kdu"))
+        await handle.execute_update(LandstingWorkflow.observer, observer)
+    delegates = {p.person_id: p for c in counties for p in c.delegates}
+    approved = (*delegates, *(p.person_id for p in associates))
+    await handle.execute_update(LandstingWorkflow.credentials, CredentialsIn(approved=approved))
+    steps = landsting_inputs(
+        setup.posts, people, delegates, {c.leader.person_id for c in counties}, appointee,
+        len(approved), setup.balanced_bodies,
+    )  # fmt: skip
+    for nomination, vote in steps:
+        await handle.execute_update(ElectionMeeting.nominations, nomination)
+        await handle.execute_update(ElectionMeeting.vote, vote)
+
+
+def landsting_inputs(
+    posts: Sequence[PostSpec],
+    people: PeopleFactory,
+    delegates: dict[str, PersonIn],
+    leaders: set[str],
+    appointee: PersonIn,
+    voters: int,
+    balanced: Sequence[str],
+) -> list[tuple[NominationsIn, VoteIn]]:
+    """Each post's nomination and vote in order: majority posts between two delegates who are
+    not county-board leaders (the first wins), joint lists of new people; a joint list of an
+    organ judged as one body balances it with the leaders elected before it and the appointee."""
+    pool = [d for d in delegates if d not in leaders]
+    seated: dict[str, list[Gender]] = {"hovedstyret": [Gender(appointee.gender)]}
+    steps: list[tuple[NominationsIn, VoteIn]] = []
+    for spec in posts:
+        if spec.method == "majority":
+            nom = PostNomination(post=spec.post, candidates=(pool[0], pool[1]))
+            seated.setdefault(spec.organ, []).append(Gender(delegates[pool.pop(0)].gender))
+            steps.append((NominationsIn(posts=(nom,)), vote_for(spec, nom, voters)))
+            continue
+        body = seated.get(spec.organ, []) if spec.organ in balanced else []
+        joint = _balanced_joint(people, spec, body)
+        nom = PostNomination(
+            post=spec.post,
+            lists=(ListIn(name="joint", candidates=tuple(p.person_id for p in joint)),),
+        )
+        steps.append((NominationsIn(posts=(nom,), people=tuple(joint)), vote_for(spec, nom, 0)))
+    return steps
+
+
+def _balanced_joint(people: PeopleFactory, spec: PostSpec, body: list[Gender]) -> list[PersonIn]:
+    """A joint list of `spec.seats` members and as many deputies plus the bylaw extra, its
+    members chosen so that with `body` (seats the organ already has) each gender has its
+    § 7-6 minimum; the deputies alternate."""
+    total = len(body) + spec.seats
+    need = minimum_per_gender(total)
+    members: list[PersonIn] = []
+    for gender in Gender:
+        short = max(0, need - body.count(gender))
+        members += [people.person("ks", gender) for _ in range(short)]
+    members += list(people.balanced("ks", spec.seats - len(members)))
+    deputies = list(people.balanced("ks", spec.seats + spec.deputies_extra))
+    return [*members, *deputies]

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from domain.bylaws import Bylaws
-from domain.gender import Gender, GenderBalanceError, check_gender_balance
+from domain.gender import Gender, minimum_per_gender
 from harness.smtp import CountingSmtp
 from models.records import Election, Meeting, Notification, Person, Seat
 from store.audit import utc, verify_chain
+from store.seats import SUCCEEDED
 
 
 @dataclass
@@ -47,24 +50,32 @@ def organ_name(organ: str) -> str:
 
 
 def organs(engine: Engine, term: str) -> dict[str, dict[str, Any]]:
-    """Per organ: size (seats that are not deputies), leader, deputy leaders, members, deputies."""
+    """Per organ, as it stood when its term ended (or now, if it has not): size (seats that are
+    neither deputies nor observers), leader, deputy leaders, members, deputies, observers."""
     with Session(engine) as session:
         rows = session.exec(
             select(Seat.organ, Seat.role, Person.name)
             .join(Person, col(Person.person_id) == col(Seat.person_id))
-            .where(Seat.term == term, col(Seat.ended_on).is_(None))
+            .where(
+                Seat.term == term,
+                or_(col(Seat.ended_on).is_(None), col(Seat.end_reason) == SUCCEEDED),
+            )
         ).all()
     out: dict[str, dict[str, Any]] = {}
     for organ, role, name in rows:
         entry = out.setdefault(
-            organ, {"size": 0, "leader": None, "deputy_leaders": [], "members": 0, "deputies": 0}
-        )
+            organ,
+            {"size": 0, "leader": None, "deputy_leaders": [], "members": 0, "deputies": 0,
+             "observers": 0},
+        )  # fmt: skip
         if role == "leader":
             entry["leader"] = name
         elif role == "deputy_leader":
             entry["deputy_leaders"].append(name)
         if role == "deputy":
             entry["deputies"] += 1
+        elif role == "observer":
+            entry["observers"] += 1
         else:
             entry["size"] += 1
             entry["members"] += role == "member"
@@ -74,11 +85,13 @@ def organs(engine: Engine, term: str) -> dict[str, dict[str, Any]]:
 def composition_problems(
     found: dict[str, dict[str, Any]], bylaws: Bylaws, counties: int
 ) -> list[str]:
-    """Sizes against the bylaws: county boards, Landsting delegates, Hovedstyret, Landsstyret."""
-    board = bylaws.organ("county_board").members or 0
+    """Sizes against the bylaws: county boards (with the associates' member), the Landsting
+    (the counties' delegates and the associates'), Hovedstyret and its observer, Landsstyret."""
+    county_board = bylaws.organ("county_board")
+    board = (county_board.members or 0) + county_board.associate_members
     hs = bylaws.organ("hovedstyret").members or 0
     expected = {
-        "landsting": bylaws.delegate_key.total,
+        "landsting": bylaws.delegate_key.total + bylaws.landsting.associate_delegates,
         "hovedstyret": hs,
         "landsstyret": counties + hs + bylaws.landsting.council_members_elected,
     }
@@ -98,28 +111,97 @@ def composition_problems(
     problems += [
         f"{o}: no leader" for o, v in found.items() if o != "landsting" and not v["leader"]
     ]
+    observed = bylaws.landsting.observer_organ
+    if observed and found.get(observed, {}).get("observers") != 1:
+        problems.append(f"{observed}: {found.get(observed, {}).get('observers', 0)} observers")
     return problems
 
 
-def gender_problems(engine: Engine, term: str) -> list[str]:
-    """§ 7-6 re-checked on every recorded list or agreed election: members, then deputies."""
+def gender_problems(engine: Engine, term: str, balanced: tuple[str, ...]) -> list[str]:
+    """§ 7-6 re-checked on every date an organ of the term changed: each list's elected group
+    (members, then deputies) as far as the list had candidates of each gender, each agreed
+    list in full, and the organs judged as one body (`balanced`) as a whole."""
     with Session(engine) as session:
-        genders = dict(session.exec(select(Person.person_id, Person.gender)).all())
-        elections = session.exec(
-            select(Election).where(
-                Election.term == term, col(Election.method).in_(["proportional", "agreed"])
-            )
-        ).all()
-    problems = []
-    for election in elections:
-        outcome = json.loads(election.outcome)
-        for what in ("elected", "deputies"):
-            group = [Gender(genders[p]) for p in outcome.get(what, [])]
-            try:
-                check_gender_balance(election.organ, group, what)
-            except GenderBalanceError as exc:
-                problems.append(f"{election.election_id}: {exc}")
+        genders = {
+            pid: Gender(g) for pid, g in session.exec(select(Person.person_id, Person.gender))
+        }
+        seats = session.exec(select(Seat).where(Seat.term == term)).all()
+        ids = {s.election_id for s in seats if s.election_id}
+        elections = {
+            e.election_id: e
+            for e in session.exec(select(Election).where(col(Election.election_id).in_(ids)))
+        }
+    lists = _group_lists(seats, elections)
+    problems: list[str] = []
+    for organ in sorted({s.organ for s in seats}):
+        own = [s for s in seats if s.organ == organ]
+        for day in sorted({s.from_date for s in own} | {s.ended_on for s in own if s.ended_on}):
+            active = [
+                s for s in own if s.from_date <= day and (s.ended_on is None or s.ended_on > day)
+            ]
+            found = _balance_on(organ, active, lists, genders, organ in balanced)
+            problems += [f"{organ} on {day}: {p}" for p in found]
     return problems
+
+
+def _group_lists(
+    seats: Sequence[Seat], elections: dict[str, Election]
+) -> dict[str, tuple[str, list[str]]]:
+    """Per seat group that an election filled: its method and the list's candidates (a list
+    election's own list, or an agreed list's)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for seat in seats:
+        election = elections.get(seat.election_id or "")
+        if election is None or election.method == "majority" or seat.group in out:
+            continue
+        inputs = json.loads(election.inputs)
+        name = seat.group.rsplit("/", 1)[-1]
+        candidates = inputs.get("lists", {}).get(name) or inputs.get("list") or []
+        out[seat.group] = (election.method, list(candidates))
+    return out
+
+
+def _balance_on(
+    organ: str,
+    active: Sequence[Seat],
+    lists: dict[str, tuple[str, list[str]]],
+    genders: dict[str, Gender],
+    whole_body: bool,
+) -> list[str]:
+    problems = []
+    for group, (method, candidates) in lists.items():
+        members = [s.person_id for s in active if s.group == group and s.role != "deputy"]
+        deputies = [s.person_id for s in active if s.group == group and s.role == "deputy"]
+        agreed = method == "agreed"
+        if members and not (agreed and whole_body):  # then judged with the whole body below
+            problems += _short(group, members, candidates, genders, agreed, False)
+        if deputies:  # balanced among the candidates the members left
+            rest = [c for c in candidates if c not in members]
+            problems += _short(group, deputies, rest, genders, agreed, True)
+    if whole_body:
+        body = [s.person_id for s in active if s.role not in ("deputy", "observer")]
+        problems += _short(organ, body, body, genders, True, False)
+    return problems
+
+
+def _short(
+    what: str,
+    held: list[str],
+    pool: list[str],
+    genders: dict[str, Gender],
+    strict: bool,
+    deputies: bool,
+) -> list[str]:
+    """Who falls short of § 7-6 in `held`: strictly, or as far as `pool` had the gender."""
+    need = minimum_per_gender(len(held))
+    out = []
+    for gender in Gender:
+        have = sum(1 for p in held if genders[p] == gender)
+        could = need if strict else min(need, sum(1 for p in pool if genders[p] == gender))
+        if have < could:
+            kind = "deputies" if deputies else "members"
+            out.append(f"{what}: {have} {gender.value} {kind} of {len(held)}, {could} needed")
+    return out
 
 
 def notice_problems(engine: Engine) -> list[str]:

@@ -48,7 +48,7 @@ from models.election_payloads import (
     TermResult,
     VacateIn,
 )
-from models.records import Notification, Seat
+from models.records import Notification, Person, Seat
 from notices.mailer import SmtpConfig
 from service import governance
 from service.migrate import migrate
@@ -56,6 +56,7 @@ from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from store import db
 from worker import running_worker
+from workflows.term.term import TermWorkflow
 
 OSLO = ZoneInfo("Europe/Oslo")
 Progress = Callable[[str], None]
@@ -261,13 +262,18 @@ async def elect(sim: Simulation, year: int) -> None:
     with sim.env.auto_time_skipping_disabled():
         landsting = await sim_driver.wait_started(sim.client, ids.landsting_id(year))
         congress = dt.date(year + 1, 2, 13)
-        await sim_driver.notice_landsting(landsting, congress)
+        associates = await sim_driver.notice_landsting(
+            landsting, congress, sim.people, data.input.landsting
+        )
     await until(sim, at(year + 1, 2, 13))
     delegates = [p.person_id for r in results for p in r.delegates]
     with sim.env.auto_time_skipping_disabled():
-        await sim_driver.landsting(landsting, data, sim.people, delegates)
+        await sim_driver.landsting(landsting, data, sim.people, results, associates)
         await sim_driver.wait_stage(term, "in_office")
-    sim.progress(f"Landsting {congress}: {len(delegates)} delegates; organs composed")
+    sim.progress(
+        f"Landsting {congress}: {len(delegates) + len(associates)} delegates "
+        f"({len(associates)} from {data.input.landsting.appointed_by}); organs composed"
+    )
     # The term starts the national series a moment after its stage says "in_office".
     await series_started(sim.client, list(data.meetings), data.term)
 
@@ -293,11 +299,12 @@ async def vacancies(sim: Simulation, year: int) -> None:
                 Seat.term == name, Seat.organ == "hovedstyret", Seat.role == "deputy_leader"
             )
         ).first()
-    if council is None or deputy_leader is None:
+        leaving = session.get(Person, deputy_leader.person_id) if deputy_leader else None
+    if council is None or deputy_leader is None or leaving is None:
         raise RuntimeError("the simulated organs lack the seats the vacancies need")
     await until(sim, at(year + 2, 3, 1))
     await term.execute_update(
-        "vacate",
+        TermWorkflow.vacate,
         VacateIn(
             organ="landsstyret",
             person_id=council.person_id,
@@ -307,7 +314,7 @@ async def vacancies(sim: Simulation, year: int) -> None:
     )
     await until(sim, at(year + 2, 10, 1))
     await term.execute_update(
-        "vacate",
+        TermWorkflow.vacate,
         VacateIn(
             organ="hovedstyret",
             person_id=deputy_leader.person_id,
@@ -316,12 +323,13 @@ async def vacancies(sim: Simulation, year: int) -> None:
         ),
     )
     await until(sim, at(year + 2, 11, 2))
+    # Someone of the leaver's gender keeps the whole board's § 7-6 balance as it was.
     await term.execute_update(
-        "supplementary",
+        TermWorkflow.supplementary,
         SupplementaryIn(
             organ="hovedstyret",
             vacated_person_id=deputy_leader.person_id,
-            person=sim.people.person("ks", Gender.FEMALE),
+            person=sim.people.person("ks", Gender(leaving.gender)),
             decided_on=dt.date(year + 2, 11, 2),
         ),
     )
@@ -402,7 +410,10 @@ async def summarise(sim: Simulation, term: str) -> dict[str, Any]:
     invariants.check(
         "organ_sizes", report.composition_problems(found, sim.bylaws, len(data.counties))
     )
-    invariants.check("gender_balance", report.gender_problems(sim.engine, term))
+    invariants.check(
+        "gender_balance",
+        report.gender_problems(sim.engine, term, data.input.landsting.balanced_bodies),
+    )
     invariants.check("notices_before_deadline", report.notice_problems(sim.engine))
     invariants.check("one_message_each", report.once_problems(sim.engine, sim.smtp))
     invariants.check("reminders_at_offsets", report.reminder_problems(sim.engine))

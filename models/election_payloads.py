@@ -16,6 +16,7 @@ from domain.apportionment import Method
 from domain.bylaws import ElectionMethod
 from models.payloads import (
     COUNTY_PATTERN,
+    TERM_PATTERN,
     BusinessKey,
     MemberKind,
     Payload,
@@ -40,6 +41,11 @@ class PostSpec(Payload):
     first_divisor: str = "7/5"
     deputies_extra: int = Field(2, ge=0)
     group: str = Field("", description="prefix of the seat group (e.g. the county)")
+    title: str = Field("", max_length=200, description="the post in Norwegian, for letters")
+    whole_body: bool = Field(
+        False, description="an agreed list judged with the organ's other seats (§ 7-6 on the body)"
+    )
+    organ_title: str = Field("", max_length=200, description="the organ in Norwegian")
 
 
 class OrganMeetings(Payload):
@@ -78,7 +84,7 @@ class MemberSeats(Payload):
 class CountyMeetingInput(Payload):
     """Input of CountyMeetingWorkflow (workflow id `county-meeting-<year>-<county>`)."""
 
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     year: int
     county: str = Field(pattern=COUNTY_PATTERN)
     county_name: str
@@ -87,10 +93,17 @@ class CountyMeetingInput(Payload):
     posts: tuple[PostSpec, ...] = Field(min_length=1)
     deadline: datetime
     secretary_email: str
-    seat_to_date: date
+    series_until: date = Field(
+        description="the last day of the county organs' meeting series: the month before the "
+        "next county meetings"
+    )
     meetings: tuple[OrganMeetings, ...] = Field(
         (), description="the county board's and the county meeting's series, started when done"
     )
+    associate_members: int = Field(
+        0, ge=0, description="county-board members the associates' board appoints (1 for KS)"
+    )
+    quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
 
 
 class LandstingSetup(Payload):
@@ -100,6 +113,17 @@ class LandstingSetup(Payload):
     notice_deadline: datetime
     ex_officio_organ: str = "landsstyret"
     appointed_by: str = Field("Samfunnsbedriftene", description="the associates' board")
+    associate_delegates: int = Field(
+        0, ge=0, description="delegates the associates' board appoints (20 for KS)"
+    )
+    members: int = Field(1, ge=1, description="the Landsting's members: county and associate")
+    quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
+    balanced_bodies: tuple[str, ...] = Field(
+        (), description="organs whose gender balance is judged on the whole body (hovedstyret)"
+    )
+    observer_organ: str = Field(
+        "", description="the organ the municipal directors' committee's leader observes"
+    )
 
 
 class CountyMeetingResult(Payload):
@@ -126,7 +150,7 @@ class CountyMeetingFinished(Payload):
 class LandstingInput(Payload):
     """Input of LandstingWorkflow (workflow id `landsting-<year>`)."""
 
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     year: int
     term_workflow_id: str
     setup: LandstingSetup
@@ -134,7 +158,6 @@ class LandstingInput(Payload):
         description="the finished county meetings; the Landsting reads their delegates from "
         "the record store"
     )
-    seat_to_date: date
 
 
 class LandstingResult(Payload):
@@ -164,7 +187,7 @@ class TermState(Payload):
 class TermInput(Payload):
     """Input of TermWorkflow (workflow id `term-<year>`)."""
 
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     year: int
     bylaws: str
     county_ids: tuple[str, ...] = Field(
@@ -172,7 +195,6 @@ class TermInput(Payload):
     )
     landsting: LandstingSetup
     first_deputy_moves_up: bool
-    seat_to_date: date
     previous_term_workflow_id: str = ""
     meetings: tuple[OrganMeetings, ...] = Field((), description="meeting series to start")
     state: TermState = TermState()
@@ -194,10 +216,12 @@ class TermResult(Payload):
 
 
 class RepresentativesIn(Payload):
-    """The representatives one member's council elected to the county meeting."""
+    """The representatives one member's council elected to the county meeting, and their
+    deputies in ranked order."""
 
     member_number: str
     people: tuple[PersonIn, ...] = Field(min_length=1)
+    deputies: tuple[PersonIn, ...] = ()
 
 
 # A county meeting has at most a few dozen members; the cap only bounds the update's size.
@@ -246,6 +270,7 @@ class VoteIn(Payload):
     round: int = Field(1, ge=1, le=2)
     votes: dict[str, int] = Field(default_factory=dict)
     votes_against: int | None = Field(None, ge=0)
+    blank: int = Field(0, ge=0, description="blank ballots: present and voting, for no one")
 
 
 class CongressDateIn(Payload):
@@ -260,6 +285,25 @@ class CredentialsIn(Payload):
 
 class AppointIn(Payload):
     """The member the associates' board (Samfunnsbedriftene) appoints."""
+
+    person: PersonIn
+
+
+class AssociateDelegatesIn(Payload):
+    """The delegates the associates' board (Samfunnsbedriftene) appoints to the Landsting."""
+
+    people: tuple[PersonIn, ...] = Field(min_length=1, max_length=500)
+
+
+class AssociateMemberIn(Payload):
+    """The member the associates' board appoints to a county board."""
+
+    person: PersonIn
+
+
+class ObserverIn(Payload):
+    """The leader of the municipal directors' committee (kommunedirektørutvalget), who attends
+    Hovedstyret's meetings with the right to speak and propose."""
 
     person: PersonIn
 
@@ -306,6 +350,7 @@ class PostStatus(Payload):
     round: int
     candidates: tuple[str, ...] = ()
     elected: tuple[str, ...] = ()
+    deputies: tuple[str, ...] = Field((), description="the elected deputies, in rank order")
     drawn_by_lot: tuple[str, ...] = Field(
         (), description="who a lot drew at this vote (candidates, or lists for a seat)"
     )

@@ -16,6 +16,8 @@ from domain.gender import Gender
 
 # A fylkesnummer; simulations at a scale above 1 add a copy's suffix ("03-2").
 COUNTY_PATTERN = r"^[0-9]{2}(-[0-9]+)?$"
+# A term as KS names it, by its Landsting period (domain/terms.py): "2028-2032".
+TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 
 
 class Payload(BaseModel):
@@ -102,7 +104,7 @@ class ElectionRecord(Payload):
     """One decided election (or round): its inputs and its outcome, as the workflow saw them."""
 
     election_id: BusinessKey = Field(description="e.g. term-2027/county-03/board-leader/round-1")
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     organ: BusinessKey = Field(description="e.g. county_board:03, hovedstyret, landsstyret")
     post: str = Field(description="leader, deputy_leader, members, delegates, ...")
     method: ElectionMethod
@@ -121,13 +123,16 @@ class SeatIn(Payload):
     """A seat held by a person in an organ for a term, and how it was obtained."""
 
     organ: BusinessKey
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     person_id: BusinessKey
     role: SeatRole
     rank: int | None = Field(None, ge=1, description="deputies: their rank within the group")
     group: str = Field("", description="list or group the seat belongs to (deputies follow it)")
     from_date: date
-    to_date: date
+    to_date: date | None = Field(
+        None,
+        description="a fixed end; None: the seat runs until the successor organ is constituted",
+    )
     election_id: BusinessKey | None = None
     obtained_by: str = Field(description="majority round 2, proportional (dhondt), agreed, ...")
 
@@ -140,7 +145,7 @@ class RecordSeatsRequest(Payload):
 class DelegatesRequest(Payload):
     """One page of a term's Landsting delegates, as the county meetings recorded them."""
 
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     counties: tuple[str, ...] = Field(min_length=1, description="only these counties' delegates")
     after: str = Field("", description="the last person id of the previous page")
     limit: int = Field(1000, ge=1, le=5000)
@@ -154,12 +159,13 @@ class PeoplePage(Payload):
 class OrganSeatsRequest(Payload):
     """The seats of one organ in a term that have not ended."""
 
-    term: str = Field(pattern=r"^[0-9]{4}-[0-9]{4}$")
+    term: str = Field(pattern=TERM_PATTERN)
     organ: BusinessKey
 
 
 class SeatsResult(Payload):
     seats: tuple[SeatIn, ...]
+    people: tuple[PersonIn, ...] = Field((), description="the seats' holders")
 
 
 class EndSeatRequest(Payload):

@@ -116,7 +116,9 @@ class Seat(SQLModel, table=True):
     rank: int | None = None
     group: str = Field(default="", max_length=200, description="list the seat belongs to")
     from_date: date
-    to_date: date
+    to_date: date | None = Field(
+        default=None, description="a fixed end; empty: until the successor organ is constituted"
+    )
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=200)
     election_id: str | None = Field(default=None, max_length=250, index=True)

@@ -3,10 +3,18 @@
 Templates live in notices/templates/<purpose>.txt.j2 and .html.j2 and are rendered from the
 request's context plus the recipient's name. Undefined variables are errors (StrictUndefined): a
 missing context key becomes a `NoticeError` naming it, never a notice with a hole in it.
+
+A notice opens with a greeting: "Hei Kari Nordmann," to a person, "Til kommunestyret i Bergen
+kommune" to a council (`council`, from domain/registry.py). The filters below write what the
+context holds as Norwegian text: dates and times in Oslo time (`dato`), periods with an en dash
+(`periode`), posts (`verv`), meetings and deputies by organ (`mote`, `vara`), and the keys the
+secretariat's delivery alert names, with what they are (`formaal`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+from domain.registry import authority_of, council_of
 
 
 class NoticeError(ValueError):
@@ -23,17 +33,32 @@ class NoticeError(ValueError):
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 OSLO = ZoneInfo("Europe/Oslo")
 
+# Subject lines: bokmål, no internal key except in the secretariat's delivery alert, which
+# names its keys and says what they are. A term is written with an en dash (`periode`).
 SUBJECTS: dict[str, str] = {
-    "representatives_requested": "Velg representanter: fylkesmøtet i KS {{ county }} {{ term }}",
-    "meeting_notice": "Innkalling: {{ organ_title }} {{ starts_at | dato }}",
-    "reminder": "Påminnelse: {{ organ_title }} {{ starts_at | dato }}",
-    "meeting_changed": "Endret møte: {{ organ_title }} {{ starts_at | dato }}",
-    "meeting_cancelled": "Avlyst møte: {{ organ_title }} {{ starts_at | dato }}",
-    "deputy_called_in": "Innkalling som vararepresentant: {{ organ_title }} {{ starts_at | dato }}",
-    "result_announced": "Valgresultat: {{ post }} i {{ organ_title }} {{ term }}",
-    "minutes_published": "Protokoll publisert: {{ organ_title }} {{ meeting_date | dato }}",
-    "deadline_passed": "Fristen er ute: fylkesmøtet i KS {{ county }}",
-    "delivery_alert": "Varsel om levering: {{ purpose }} ({{ subject }})",
+    "representatives_requested": (
+        "Valg av representanter til fylkesmøtet i KS {{ county }} for perioden {{ term | periode }}"
+    ),
+    "meeting_notice": "Innkalling til {{ organ_title | mote }} {{ starts_at | dato }}",
+    "reminder": "Påminnelse: {{ organ_title | mote }} {{ starts_at | dato }}",
+    "meeting_changed": "Endring: {{ organ_title | mote }} {{ starts_at | dato }}",
+    "meeting_cancelled": "Avlyst: {{ organ_title | mote }} {{ starts_at | dato }}",
+    "deputy_called_in": (
+        "Innkalling som {{ organ_title | vara }}: {{ organ_title | mote }} {{ starts_at | dato }}"
+    ),
+    "result_announced": (
+        "Valgresultat: {{ (post | verv).flere }} {{ (post | verv).i }} {{ organ_title }},"
+        " perioden {{ term | periode }}"
+    ),
+    "minutes_published": (
+        "Protokoll publisert: {{ organ_title | mote }} {{ meeting_date | dato }}"
+    ),
+    "deadline_passed": "Fristen er ute: representanter til fylkesmøtet i KS {{ county }}",
+    "delivery_alert": (
+        "{% if late is defined and late %}Varsel levert etter fristen"
+        "{% else %}Varsel ikke levert i tide{% endif %}:"
+        " {{ purpose | formaal }} (saksnøkkel {{ subject }})"
+    ),
 }
 
 
@@ -64,6 +89,153 @@ def dato(value: Any) -> str:
     return str(value)
 
 
+PERIOD = re.compile(r"\b([0-9]{4})-([0-9]{4})\b")
+
+
+def periode(value: Any) -> str:
+    """A period with an en dash, as Norwegian text writes it: "2028-2032" gives "2028–2032"."""
+    return PERIOD.sub(r"\1–\2", str(value))
+
+
+def stor(value: Any) -> str:
+    """The text with its first letter a capital (the rest as is, unlike jinja's `capitalize`)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def setning(value: Any) -> str:
+    """The text as a sentence: a capital first letter and a full stop at the end."""
+    text = stor(str(value).strip())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+@dataclass(frozen=True)
+class Verv:
+    """A post as bokmål names it: one holder (`en`), several (`flere`), the preposition before
+    the organ (`i`: "leder i Hovedstyret", "delegat til Landstinget"), and its deputies, one
+    (`vara_en`) and several (`vara`)."""
+
+    en: str
+    flere: str
+    i: str
+    vara_en: str = "varamedlem"
+    vara: str = "varamedlemmer"
+
+
+_MEMBERS = Verv("medlem", "medlemmer", "i")
+# The bylaws' post names (data/bylaws/*.toml, `posts.name`; the Landsting's members posts are
+# prefixed with their organ in service/term_inputs.py).
+POSTS: dict[str, Verv] = {
+    "leader": Verv("leder", "leder", "i"),
+    "deputy_leader": Verv("nestleder", "nestleder", "i"),
+    "first_deputy_leader": Verv("første nestleder", "første nestleder", "i"),
+    "second_deputy_leader": Verv("andre nestleder", "andre nestleder", "i"),
+    "members": _MEMBERS,
+    "hovedstyret_members": _MEMBERS,
+    "landsstyret_members": _MEMBERS,
+    "delegates": Verv("delegat", "delegater", "til", "varadelegat", "varadelegater"),
+    "representatives": Verv(
+        "representant", "representanter", "til", "vararepresentant", "vararepresentanter"
+    ),
+}
+
+
+def verv(post: Any) -> Verv:
+    """The bokmål names of a post given by its bylaw name; a post named otherwise (already in
+    bokmål) keeps its name."""
+    text = str(post)
+    return POSTS.get(text) or Verv(text, text, "i")
+
+
+# Organs that are themselves a meeting: one is called to "Landstinget", not to a meeting in it.
+ASSEMBLIES = ("Landstinget", "Fylkesmøtet")
+
+
+def mote(organ_title: Any, bestemt: bool = False) -> str:
+    """A meeting of an organ: "møte i Hovedstyret" ("møtet i Hovedstyret" with `bestemt`);
+    an assembly is its own meeting: "Landstinget", "Fylkesmøtet i KS Vestland"."""
+    title = str(organ_title)
+    if title.startswith(ASSEMBLIES):
+        return title
+    return f"{'møtet' if bestemt else 'møte'} i {title}"
+
+
+def vara(organ_title: Any, bestemt: bool = False) -> str:
+    """Who stands in for a member of the organ: a varadelegat at the Landsting, a
+    vararepresentant at the county meeting, a varamedlem on a board (with `bestemt`, the
+    definite form: "varamedlemmet")."""
+    title = str(organ_title)
+    if title.startswith("Landstinget"):
+        return "varadelegaten" if bestemt else "varadelegat"
+    if title.startswith("Fylkesmøtet"):
+        return "vararepresentanten" if bestemt else "vararepresentant"
+    return "varamedlemmet" if bestemt else "varamedlem"
+
+
+def council(member: Any, county: Any = "") -> str:
+    """The council a letter to a member goes to: "kommunestyret i Bergen kommune" (see
+    `domain.registry.council_of`)."""
+    return council_of(str(member), str(county))
+
+
+# What each purpose is, for the secretariat's delivery alert (models.payloads.Purpose).
+PURPOSES: dict[str, str] = {
+    "representatives_requested": "anmodning om å velge representanter til fylkesmøtet",
+    "meeting_notice": "innkalling til møte",
+    "reminder": "påminnelse om møte",
+    "meeting_changed": "melding om endret møte",
+    "meeting_cancelled": "melding om avlyst møte",
+    "deputy_called_in": "innkalling av vara",
+    "result_announced": "melding om valgresultat",
+    "minutes_published": "melding om publisert protokoll",
+    "deadline_passed": "melding om utløpt frist",
+    "delivery_alert": "leveringsvarsel",
+}
+
+
+def formaal(purpose: Any) -> str:
+    """A purpose's key in words: "reminder" gives "påminnelse om møte"."""
+    return PURPOSES.get(str(purpose), str(purpose))
+
+
+# The workflows' status lines of what a county meeting still waits for (workflows/elections:
+# county_meeting.py, landsting.py and ballot.py, `_awaiting` and `awaiting`) are English; until
+# they pass bokmål, the deadline notice writes the known lines in bokmål and others as they are.
+_WAITING: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], str], str]], ...] = (
+    (
+        re.compile(r"^representatives of (?P<member>.+)$"),
+        lambda m, county: f"representantene fra {authority_of(m['member'], county)}",
+    ),
+    (re.compile(r"^the meeting date$"), lambda m, county: "datoen for fylkesmøtet"),
+    (re.compile(r"^the congress date$"), lambda m, county: "datoen for Landstinget"),
+    (re.compile(r"^the credentials check$"), lambda m, county: "godkjenningen av fullmaktene"),
+    (
+        re.compile(r"^the member appointed by (?P<who>.+)$"),
+        lambda m, county: f"medlemmet som {m['who']} oppnevner",
+    ),
+    (
+        re.compile(r"^nominations for (?P<post>\S+)$"),
+        lambda m, county: f"kandidatforslag i valget av {verv(m['post']).flere}",
+    ),
+    (
+        re.compile(r"^votes for (?P<post>\S+) \(round (?P<round>[0-9]+)\)$"),
+        lambda m, county: (
+            f"stemmegivningen i valget av {verv(m['post']).flere} ({m['round']}. valgomgang)"
+        ),
+    ),
+)
+
+
+def venter(item: Any, county: Any = "") -> str:
+    """One line of what a meeting still waits for, in bokmål."""
+    text = str(item)
+    for pattern, write in _WAITING:
+        match = pattern.match(text)
+        if match:
+            return write(match, str(county))
+    return text
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -79,7 +251,10 @@ def _environment() -> Environment:
         auto_reload=False,
         cache_size=-1,
     )
-    env.filters["dato"] = dato
+    env.filters.update(
+        dato=dato, periode=periode, stor=stor, setning=setning, verv=verv, mote=mote, vara=vara,
+        council=council, formaal=formaal, venter=venter,
+    )  # fmt: skip
     return env
 
 

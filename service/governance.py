@@ -27,12 +27,30 @@ from domain.apportionment import (
     parse_method,
 )
 from domain.bylaws import Bylaws, BylawsError, DelegateKey, bylaws_in_force, parse_bylaws
-from domain.elections import ElectionError, MajorityResult, majority_round
+from domain.elections import (
+    Candidate,
+    CandidateList,
+    ElectionError,
+    ListElectionResult,
+    MajorityResult,
+    majority_round,
+    proportional_election,
+)
+from domain.gender import Gender
 from domain.registry import Registry, RegistryError, parse_registry_csv, parse_registry_json
 from domain.representation import landsting_delegates
 
 MAJORITY = "majority"
 COUNT_METHODS = (*(m.value for m in Method), MAJORITY)
+# The words a lists file may use for a gender: English as in the registry, or Norwegian.
+GENDER_WORDS = {
+    "female": Gender.FEMALE,
+    "kvinne": Gender.FEMALE,
+    "male": Gender.MALE,
+    "mann": Gender.MALE,
+}
+_LIST_KEYS = ("name", "votes", "candidates")
+_CANDIDATE_KEYS = ("name", "gender")
 _T = TypeVar("_T")
 
 
@@ -126,6 +144,132 @@ def count_votes(
     return domain_call(
         lambda: apportion(votes, seats, chosen, tie_break=TieBreak.MORE_VOTES, **kwargs)
     )
+
+
+def parse_lists(text: str, source: str) -> list[CandidateList]:
+    """Candidate lists from JSON text `{"lists": [{"name", "votes", "candidates": [{"name",
+    "gender"}, ...]}, ...]}`; refuses anything else in one line naming the list and candidate."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict) or set(data) != {"lists"}:
+        raise UserError(f'{source}: expected an object with one key, "lists"')
+    entries = data["lists"]
+    if not isinstance(entries, list) or not entries:
+        raise UserError(f'{source}: "lists" must be a non-empty array of lists')
+    lists: list[CandidateList] = []
+    standing: dict[str, str] = {}
+    for number, entry in enumerate(entries, 1):
+        cl = _parse_list(entry, source, number)
+        if any(other.name == cl.name for other in lists):
+            raise UserError(f"{source}: two lists are named {cl.name!r}")
+        for cand in cl.candidates:
+            if cand.name in standing:
+                raise UserError(
+                    f"{source}: list {cl.name!r}, candidate {cand.name!r}: already on list "
+                    f"{standing[cand.name]!r}"
+                )
+            standing[cand.name] = cl.name
+        lists.append(cl)
+    return lists
+
+
+def _parse_list(entry: Any, source: str, number: int) -> CandidateList:
+    _check_keys(entry, _LIST_KEYS, f"{source}: list {number}")
+    name = _name(entry["name"], f"{source}: list {number}")
+    where = f"{source}: list {name!r}"
+    votes, candidates = entry["votes"], entry["candidates"]
+    if type(votes) is not int or votes < 0:
+        raise UserError(f"{where}: votes must be a whole number of 0 or more, not {votes!r}")
+    if not isinstance(candidates, list) or not candidates:
+        raise UserError(f"{where}: candidates must be a non-empty array")
+    parsed = tuple(_parse_candidate(c, where, n) for n, c in enumerate(candidates, 1))
+    return CandidateList(name, parsed, votes)
+
+
+def _parse_candidate(entry: Any, where: str, number: int) -> Candidate:
+    _check_keys(entry, _CANDIDATE_KEYS, f"{where}, candidate {number}")
+    name = _name(entry["name"], f"{where}, candidate {number}")
+    gender = entry["gender"]
+    word = gender.strip().lower() if isinstance(gender, str) else None
+    if word not in GENDER_WORDS:
+        raise UserError(
+            f"{where}, candidate {name!r}: unknown gender {gender!r}: "
+            f"use one of {', '.join(GENDER_WORDS)}"
+        )
+    return Candidate(name, GENDER_WORDS[word])
+
+
+def _check_keys(entry: Any, keys: tuple[str, ...], where: str) -> None:
+    if not isinstance(entry, dict):
+        raise UserError(f"{where}: expected an object with {', '.join(keys)}")
+    missing = [k for k in keys if k not in entry]
+    unknown = sorted(set(entry) - set(keys))
+    if missing or unknown:
+        wrong = ", ".join([*(f"missing {k!r}" for k in missing), *map(repr, unknown)])
+        raise UserError(f"{where}: expected the keys {', '.join(keys)}, found {wrong}")
+
+
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"{where}: the name must be a non-empty string, not {value!r}")
+    return value
+
+
+def count_lists(
+    lists: list[CandidateList],
+    method: str,
+    seats: int | None,
+    first_divisor: str | None = None,
+    deputies_extra: int | None = None,
+) -> Apportionment | ListElectionResult:
+    """Count a list election as the electing workflows do (`proportional_election`): seats per
+    list, then each list's members and deputies balanced by § 7-6; the tie if a lot is due.
+    `deputies_extra` defaults to the bylaws in force."""
+    if method == MAJORITY:
+        raise UserError("--lists needs a list method such as dhondt, not majority")
+    chosen = domain_call(lambda: parse_method(method))
+    if seats is None or seats < 1:
+        raise UserError("--seats must be a whole number of at least 1")
+    if deputies_extra is None:
+        deputies_extra = load_bylaws().elections.deputies_extra
+    if deputies_extra < 0:
+        raise UserError("--deputies-extra must be a whole number of 0 or more")
+    divisor = _fraction(first_divisor) if first_divisor else None
+    kwargs: dict[str, Any] = {"first_divisor": divisor} if divisor is not None else {}
+    return domain_call(
+        lambda: proportional_election(lists, seats, chosen, deputies_extra=deputies_extra, **kwargs)
+    )
+
+
+def list_election_as_dict(
+    lists: list[CandidateList], result: Apportionment | ListElectionResult
+) -> dict[str, Any]:
+    """The JSON shape of a counted list election: per list its seats, elected and deputies; with
+    a "tie" key naming the tied lists when a lot is due (then nobody is elected yet)."""
+    seats = result.seats if isinstance(result, Apportionment) else result.apportionment.seats
+    shape: dict[str, Any] = {
+        "lists": [
+            {
+                "name": cl.name,
+                "seats": seats.get(cl.name, 0),
+                "elected": _names(result, "members", cl.name),
+                "deputies": _names(result, "deputies", cl.name),
+            }
+            for cl in lists
+        ]
+    }
+    if isinstance(result, Apportionment) and result.tie is not None:
+        shape["tie"] = list(result.tie.lists)
+    return shape
+
+
+def _names(result: Apportionment | ListElectionResult, which: str, name: str) -> list[str]:
+    if isinstance(result, Apportionment):
+        return []
+    group = result.members if which == "members" else result.deputies
+    return [c.name for c in group.get(name, ())]
 
 
 def apportionment_as_dict(result: Apportionment, with_total: bool = True) -> dict[str, Any]:

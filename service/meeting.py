@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +23,8 @@ from client.errors import UserError, validated
 from config import Settings
 from domain.bylaws import BylawsError
 from domain.meeting_plan import PlanError
+from domain.terms import TermError, parse_term
+from domain.terms import term_years as domain_term_years
 from models import ids
 from models.meeting_payloads import (
     AbsenceIn,
@@ -76,12 +77,18 @@ def parse_day(day: str) -> dt.date:
         raise UserError(f"{day!r} is not a date like 2025-03-13") from None
 
 
+def canonical_term(text: str) -> str:
+    """The term the user named (`2028-2032`, `2028–2032` or the election year `2027`), or a
+    UserError showing the forms."""
+    try:
+        return parse_term(text)
+    except TermError as exc:
+        raise UserError(str(exc)) from None
+
+
 def term_years(term: str) -> tuple[int, int]:
-    """The first and last year of a term like 2024-2028, or a UserError."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{4})", term)
-    if match is None or int(match[2]) <= int(match[1]):
-        raise UserError(f"{term!r} is not a term like 2024-2028")
-    return int(match[1]), int(match[2])
+    """The first and last year of the term the user named, or a UserError."""
+    return domain_term_years(canonical_term(term))
 
 
 def plan_request(organ: str, term: str, first: str | None, last: str | None) -> PlanRequest:
@@ -116,7 +123,7 @@ def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> O
         body = bylaws.organ(organ.split(":")[0])
         roster = [RosterEntry.model_validate(e) for e in json.loads(roster_file.read_text())]
         return OrganRules(
-            organ=organ, organ_title=title or body.title, term=term,
+            organ=organ, organ_title=title or body.title, term=canonical_term(term),
             county=organ.split(":")[1] if ":" in organ else "",
             notice_days=body.meetings.notice_days,
             reminder_days=body.meetings.reminder_days or (7, 1),
@@ -224,6 +231,7 @@ async def add_meeting(
 ) -> SeriesMeeting:
     """Add an extra meeting to an organ's plan (e.g. during wage bargaining)."""
     data = validated("", lambda: AddMeetingIn(starts_at=oslo_time(day, at), urgent=urgent))
+    term = canonical_term(term)
     client = await gateway.connect(settings)
     missing = NO_SERIES.format(id=ids.series_id(organ, term))
     return await gateway.update(
@@ -305,6 +313,7 @@ async def approve_minutes(settings: Settings, meeting_id: str, previous: str) ->
 
 
 async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
+    term = canonical_term(term)
     client = await gateway.connect(settings)
     missing = NO_SERIES.format(id=ids.series_id(organ, term))
     return await gateway.query(_series(client, organ, term), MeetingSeriesWorkflow.status, missing)

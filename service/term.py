@@ -26,11 +26,14 @@ from models import ids
 from models.election_payloads import (
     REPRESENTATIVES_SHEET_MAX,
     AppointIn,
+    AssociateDelegatesIn,
+    AssociateMemberIn,
     CongressDateIn,
     CredentialsIn,
     ForceLandstingIn,
     MeetingDateIn,
     NominationsIn,
+    ObserverIn,
     PostStatus,
     ProcessStatus,
     RepresentativesIn,
@@ -58,13 +61,16 @@ COUNTY_INPUTS: dict[CountyInput, tuple[type[BaseModel], Any]] = {
     "meeting-date": (MeetingDateIn, CountyMeetingWorkflow.meeting_date),
     "nominations": (NominationsIn, CountyMeetingWorkflow.nominations),
     "vote": (VoteIn, CountyMeetingWorkflow.vote),
+    "associate-member": (AssociateMemberIn, CountyMeetingWorkflow.associate_member),
 }
 LANDSTING_INPUTS: dict[LandstingInput, tuple[type[BaseModel], Any]] = {
     "date": (CongressDateIn, LandstingWorkflow.congress_date),
+    "associate-delegates": (AssociateDelegatesIn, LandstingWorkflow.associate_delegates),
     "credentials": (CredentialsIn, LandstingWorkflow.credentials),
     "nominations": (NominationsIn, LandstingWorkflow.nominations),
     "vote": (VoteIn, LandstingWorkflow.vote),
     "appoint": (AppointIn, LandstingWorkflow.appoint),
+    "observer": (ObserverIn, LandstingWorkflow.observer),
 }
 
 

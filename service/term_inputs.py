@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from client.errors import UserError
 from domain.bylaws import Bylaws, ElectionMethod, Organ, Post
 from domain.registry import Registry
 from domain.representation import county_meeting_representatives, landsting_delegates
+from domain.terms import term_of_election
 from models import ids
 from models.election_payloads import (
     CountyMeetingInput,
@@ -31,11 +33,6 @@ from models.payloads import SeatRole
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def term_name(year: int) -> str:
-    """The term of an election year: 2027 gives "2027-2031"."""
-    return f"{year}-{year + 4}"
-
-
 def end_of_day(year: int, month_day: tuple[int, int]) -> dt.datetime:
     """23:59 Oslo time on a bylaw day of `year`, as an aware datetime."""
     month, day = month_day
@@ -46,6 +43,17 @@ def member_email(number: str, contacts: Mapping[str, str]) -> str:
     """The contact the secretariat gave, else a synthesized postmottak address (never sent)."""
     kind = "fylkeskommune" if len(number.split("-")[0]) == 2 else "kommune"
     return contacts.get(number) or f"postmottak@{number}.{kind}.invalid"
+
+
+# The posts in Norwegian, as a letter names them.
+POST_TITLES = {
+    "leader": "leder",
+    "deputy_leader": "nestleder",
+    "first_deputy_leader": "1. nestleder",
+    "second_deputy_leader": "2. nestleder",
+    "members": "medlemmer",
+    "delegates": "delegater til Landstinget",
+}
 
 
 def post_spec(organ_key: str, spec: Post, bylaws: Bylaws, **extra: object) -> PostSpec:
@@ -68,16 +76,35 @@ def post_spec(organ_key: str, spec: Post, bylaws: Bylaws, **extra: object) -> Po
         "list_method": rules.list_method.value,
         "first_divisor": str(rules.first_divisor),
         "deputies_extra": rules.deputies_extra,
+        "title": POST_TITLES.get(spec.name, spec.name),
+        "whole_body": _whole_body(bylaws, organ_key) and spec.method == ElectionMethod.AGREED,
+        "organ_title": _organ_title(bylaws, organ_key),
     }
     fields.update(extra)
     return PostSpec.model_validate(fields)
 
 
+def _whole_body(bylaws: Bylaws, organ_key: str) -> bool:
+    organ = bylaws.organs.get(organ_key.split(":")[0])
+    return organ is not None and organ.whole_body_balance
+
+
+def _organ_title(bylaws: Bylaws, organ_key: str) -> str:
+    """The organ's Norwegian title from the bylaws (a county organ's with its county number)."""
+    kind = organ_key.split(":")[0]
+    organ = bylaws.organs.get(kind)
+    return organ.title if organ is not None else organ_key
+
+
 def _members(
     registry: Registry, bylaws: Bylaws, county: str, contacts: Mapping[str, str]
 ) -> tuple[MemberSeats, ...]:
+    """The members of a county meeting: its municipalities, the members the bylaws add (by the
+    county's own number, a scaled copy's suffix kept), and the county authority, unless the
+    county is one municipality (Oslo is both: one member, one letter)."""
     reps = county_meeting_representatives(registry, county, bylaws.county_meeting)
-    names = {m.number: m.name for m in registry.municipalities_in(county)}
+    municipalities = registry.municipalities_in(county)
+    names = {m.number: m.authority_name for m in municipalities}
     members = [
         MemberSeats(
             member_number=n,
@@ -88,12 +115,25 @@ def _members(
         )
         for n, r in reps.items()
     ]
+    base, dash, copy = county.partition("-")
+    for extra in bylaws.county_meeting.extra_members:
+        if extra.county == base:
+            number = f"{extra.number}{dash}{copy}"
+            members.append(
+                MemberSeats(
+                    member_number=number,
+                    name=extra.name,
+                    kind="municipality",
+                    email=member_email(number, contacts),
+                    representatives=extra.representatives,
+                )
+            )
     own = bylaws.county_meeting.county_authority_delegates
-    if own:
+    if own and len(municipalities) > 1:
         members.append(
             MemberSeats(
                 member_number=county,
-                name=registry.county(county).name,
+                name=registry.county(county).authority_name,
                 kind="county",
                 email=member_email(county, contacts),
                 representatives=own,
@@ -123,19 +163,26 @@ def county_input(
     """What the county meeting of `county` elects, and whom it asks for representatives; with
     `meetings_per_run`, the meeting series it starts when done (see `county_organ_meetings`)."""
     board: Organ = bylaws.organ("county_board")
-    posts = [
-        post_spec(f"county_board:{county}", p, bylaws, group=f"county_board:{county}/")
+    name = registry.county(county).name
+    # The delegates first: the county board is elected from among them and their deputies.
+    posts = [_delegate_post(bylaws, county, delegates)]
+    posts += [
+        post_spec(
+            f"county_board:{county}",
+            p,
+            bylaws,
+            group=f"county_board:{county}/",
+            organ_title=registry.county(county).organ_title(board.title),
+        )
         for p in board.posts
     ]
-    posts.append(_delegate_post(bylaws, county, delegates))
-    name = registry.county(county).name
     series = (
         county_organ_meetings(bylaws, year, county, name, meetings_per_run)
         if meetings_per_run is not None
         else ()
     )
     return CountyMeetingInput(
-        term=term_name(year),
+        term=term_of_election(year),
         year=year,
         county=county,
         county_name=name,
@@ -145,13 +192,22 @@ def county_input(
         deadline=end_of_day(year, bylaws.county_meeting.deadline),
         secretary_email=contacts.get(f"secretary-{county}")
         or f"fylkessekretaer@{county}.ks.invalid",
-        seat_to_date=dt.date(year + 4, 12, 31),
+        series_until=county_series_end(bylaws, year),
         meetings=series,
+        associate_members=board.associate_members,
+        quorum=_quorum(bylaws, "county_meeting"),
     )
 
 
-def landsting_setup(bylaws: Bylaws, year: int) -> LandstingSetup:
-    """What the Landsting elects: Hovedstyret's posts and Landsstyret's elected members."""
+def _quorum(bylaws: Bylaws, organ_key: str) -> str:
+    organ = bylaws.organs.get(organ_key)
+    quorum = organ.meetings.quorum if organ is not None else Fraction(1, 2)
+    return f"{quorum.numerator}/{quorum.denominator}"
+
+
+def landsting_setup(bylaws: Bylaws, year: int, county_delegates: int) -> LandstingSetup:
+    """What the Landsting elects: Hovedstyret's posts and Landsstyret's elected members; its
+    members (the counties' delegates and the associates'), quorum and whole-body organs."""
     posts = [
         post_spec("hovedstyret", p, bylaws, post=_national(p, "hovedstyret"), group="hovedstyret/")
         for p in bylaws.organ("hovedstyret").posts
@@ -160,10 +216,16 @@ def landsting_setup(bylaws: Bylaws, year: int) -> LandstingSetup:
         post_spec("landsstyret", p, bylaws, post=_national(p, "landsstyret"), group="landsstyret/")
         for p in bylaws.organ("landsstyret").posts
     ]
+    rules = bylaws.landsting
     return LandstingSetup(
         posts=tuple(posts),
         notice_deadline=_notice_deadline(bylaws, year),
         appointed_by=bylaws.associate_name,
+        associate_delegates=rules.associate_delegates,
+        members=county_delegates + rules.associate_delegates,
+        quorum=_quorum(bylaws, "landsting"),
+        balanced_bodies=tuple(k for k, o in bylaws.organs.items() if o.whole_body_balance),
+        observer_organ=rules.observer_organ,
     )
 
 
@@ -211,6 +273,13 @@ def organ_meetings(bylaws: Bylaws, meetings_per_run: int = 1) -> tuple[OrganMeet
     return tuple(p for p in plans if p is not None)
 
 
+def county_series_end(bylaws: Bylaws, year: int) -> dt.date:
+    """The last day of the county organs' series: the month before the next county meetings
+    (their bylaw deadline month, four years on), which compose the next ones."""
+    month, _ = bylaws.county_meeting.deadline
+    return dt.date(year + 4, month, 1) - dt.timedelta(days=1)
+
+
 def county_organ_meetings(
     bylaws: Bylaws,
     year: int,
@@ -227,12 +296,11 @@ def county_organ_meetings(
     Example: ks-2024, 2027, county 46: county_board:46 (6 a year) and county_meeting:46 (1 a
     year, February-March), both until 2031-10-31.
     """
-    month, _ = bylaws.county_meeting.deadline
-    ends_on = dt.date(year + 4, month, 1) - dt.timedelta(days=1)
+    ends_on = county_series_end(bylaws, year)
     plans = (
         _organ_meetings(
             bylaws, key, f"{key}:{county}", meetings_per_run,
-            organ_title=f"{bylaws.organ(key).title}, {county_name}", ends_on=ends_on,
+            organ_title=f"{bylaws.organ(key).title} i KS {county_name}", ends_on=ends_on,
             location=county_name, **({"members": None} if key == "county_meeting" else {}),
         )
         for key in COUNTY_MEETING_ORGANS
@@ -298,13 +366,12 @@ def build_term_input(
         for c in registry.counties
     )
     term = TermInput(
-        term=term_name(year),
+        term=term_of_election(year),
         year=year,
         bylaws=bylaws.name,
         county_ids=tuple(c.county for c in counties),
-        landsting=landsting_setup(bylaws, year),
+        landsting=landsting_setup(bylaws, year, sum(shares.seats.values())),
         first_deputy_moves_up=bylaws.elections.first_deputy_moves_up,
-        seat_to_date=dt.date(year + 4, 12, 31),
         previous_term_workflow_id=previous_term_workflow_id,
         meetings=organ_meetings(bylaws, meetings_per_run) if meetings else (),
         continue_as_new=continue_as_new,

@@ -70,7 +70,10 @@ def read_organ_seats(engine: Engine, request: OrganSeatsRequest) -> SeatsResult:
     )
     with Session(engine) as session:
         rows = session.exec(query).all()
+        ids = {row.person_id for row in rows}
+        people = session.exec(select(Person).where(col(Person.person_id).in_(ids))).all()
     fields = set(SeatIn.model_fields)
     return SeatsResult(
-        seats=tuple(SeatIn.model_validate(row.model_dump(include=fields)) for row in rows)
+        seats=tuple(SeatIn.model_validate(row.model_dump(include=fields)) for row in rows),
+        people=tuple(PersonIn.model_validate(p.model_dump()) for p in people),
     )

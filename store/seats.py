@@ -2,11 +2,14 @@
 
 A seat is one per (organ, term, person, role). Recording it again updates what changed (a deputy's
 rank moves up); ending it keeps the row with the date and reason, so the history stays readable.
+A seat runs until its successor organ is constituted (docs/domain.md, "Organs and who elects
+whom"): the first seat a later term records in an organ ends every seat of the earlier terms
+still open in that organ, on the day the new seat starts.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.payloads import EndSeatRequest, RecordSeatsRequest, SeatIn
 from models.records import Person, Seat
@@ -16,18 +19,44 @@ from store.changes import Change, ensure_organ_and_term, refuse, upsert
 def write_seats(session: Session, request: RecordSeatsRequest) -> Change:
     """Insert or update each seat; a seat for a person not yet recorded is refused."""
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    succeeded = 0
     for seat in request.seats:
         _check_seat(session, seat)
         ensure_organ_and_term(session, seat.organ, seat.term)
         counts[_upsert_seat(session, seat)] += 1
+        succeeded += _end_predecessors(session, seat)
     seats = sorted({(s.organ, s.term, s.person_id, s.role) for s in request.seats})
     subjects = sorted({f"{organ}/{term}" for organ, term, _, _ in seats})
     return Change(
-        changed=counts["inserted"] + counts["updated"],
+        changed=counts["inserted"] + counts["updated"] + succeeded,
         action="seats_recorded",
         subject=subjects[0] if len(subjects) == 1 else f"seats:{len(seats)}",
-        content={**counts, "seats": [list(key) for key in seats]},
+        content={**counts, "succeeded": succeeded, "seats": [list(key) for key in seats]},
     )
+
+
+SUCCEEDED = "successor organ constituted"
+
+
+def _end_predecessors(session: Session, seat: SeatIn) -> int:
+    """End the seats of earlier terms still open in the seat's organ, the day it starts."""
+    query = select(Seat).where(
+        Seat.organ == seat.organ,
+        col(Seat.term) < seat.term,
+        col(Seat.ended_on).is_(None),
+        col(Seat.from_date) <= seat.from_date,
+    )
+    ended = 0
+    for row in session.exec(query):
+        row.ended_on = seat.from_date
+        if row.to_date is not None and row.to_date < seat.from_date:
+            row.ended_on = row.to_date
+        row.end_reason = SUCCEEDED
+        session.add(row)
+        ended += 1
+    if ended:
+        session.flush()
+    return ended
 
 
 def _check_seat(session: Session, seat: SeatIn) -> None:
@@ -36,7 +65,7 @@ def _check_seat(session: Session, seat: SeatIn) -> None:
             f"{seat.person_id} is not recorded as a person: record the person before giving "
             f"them a seat in {seat.organ}"
         )
-    if seat.to_date < seat.from_date:
+    if seat.to_date is not None and seat.to_date < seat.from_date:
         raise refuse(
             f"the seat of {seat.person_id} in {seat.organ} ends ({seat.to_date}) before it "
             f"starts ({seat.from_date})"
@@ -64,9 +93,10 @@ def write_end_seat(session: Session, request: EndSeatRequest) -> Change:
         raise refuse(f"there is no seat for {who}: nothing to end")
     if row.ended_on is not None:
         raise refuse(f"the seat for {who} already ended on {row.ended_on.isoformat()}")
-    if not row.from_date <= r.ended_on <= row.to_date:
+    if r.ended_on < row.from_date or (row.to_date is not None and r.ended_on > row.to_date):
+        until = row.to_date or "its successor organ is constituted"
         raise refuse(
-            f"the seat for {who} runs from {row.from_date} to {row.to_date}: "
+            f"the seat for {who} runs from {row.from_date} until {until}: "
             f"it cannot end on {r.ended_on}"
         )
     row.ended_on, row.end_reason = r.ended_on, r.reason

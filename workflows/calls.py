@@ -124,10 +124,12 @@ async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn
         request = request.model_copy(update={"after": page.next_after})
 
 
-async def read_organ_seats(term: str, organ: str) -> list[SeatIn]:
-    """The seats of `organ` in `term` that have not ended, from the record store."""
+async def read_organ_seats(term: str, organ: str) -> tuple[list[SeatIn], list[PersonIn]]:
+    """The seats of `organ` in `term` that have not ended, and their holders, from the record
+    store."""
     request = OrganSeatsRequest(term=term, organ=organ)
-    return list((await store(contracts.read_organ_seats, request)).seats)
+    found = await store(contracts.read_organ_seats, request)
+    return list(found.seats), list(found.people)
 
 
 async def _notify_call(

@@ -76,7 +76,7 @@ def query(database_url: str, ask: Callable[[Engine], T]) -> T:
         return ask(engine)
 
 
-def seats(database_url: str, organ: str, term: str, at: date | None) -> Answer:
+def seats(database_url: str, organ: str, term: str | None, at: date | None) -> Answer:
     return query(database_url, lambda e: audit_queries.seats(e, organ, term, at))
 
 

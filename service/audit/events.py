@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from domain.terms import election_year
 from models import ids
 from models.records import AuditEntry, Election, Meeting, Notification, Seat, Term
 from service.audit import sources as src
@@ -123,7 +124,7 @@ def _notices(session: Session, term: Term, dialect: str) -> list[TimelineEvent]:
             func.sum(failed), func.sum(cast(col(Notification.late), Integer)),
             func.min(func.coalesce(col(Notification.sent_at), col(Notification.queued_at))),
         )
-        .where(or_(*term_notice_filters(term.first_year, dialect), _of_meetings(term)))
+        .where(or_(*term_notice_filters(election_year(term.term), dialect), _of_meetings(term)))
         .group_by(col(Notification.purpose), col(Notification.subject_key))
     )  # fmt: skip
     return [_notice_event(*row) for row in session.execute(query)]
@@ -149,7 +150,7 @@ def _notice_event(
 
 
 def _milestones(session: Session, term: Term, dialect: str) -> list[TimelineEvent]:
-    key = ids.term_id(term.first_year)
+    key = ids.term_id(election_year(term.term))
     query = select(AuditEntry).where(
         or_(
             col(AuditEntry.subject) == key,

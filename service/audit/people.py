@@ -98,7 +98,7 @@ def _seats(session: Session, ids: list[str], people: dict[str, str]) -> list[Per
                 person_id=seat.person_id, name=people[seat.person_id],
                 at=src.iso(seat.from_date), kind="seat",
                 what=f"{seat.role} of {seat.organ} ({seat.term})",
-                detail=f"{seat.obtained_by}, until {src.iso(seat.to_date)}{ended}",
+                detail=f"{seat.obtained_by}, until {_until(seat)}{ended}",
                 source=src.sources(
                     src.record("seat", seat.id),
                     src.record("election", seat.election_id) if seat.election_id else "",
@@ -143,3 +143,8 @@ def _attendance(session: Session, ids: list[str], people: dict[str, str]) -> lis
             )
         )  # fmt: skip
     return facts
+
+
+def _until(seat: Seat) -> str:
+    """When the seat runs out: its fixed end, or when its successor organ is constituted."""
+    return src.iso(seat.to_date) if seat.to_date else "the successor organ is constituted"

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from client.errors import UserError
+from domain.terms import election_year
 from models.records import AuditEntry, Election, Member, Notification, Person, Seat
 from service.audit import sources as src
 from service.audit.sources import Answer
@@ -46,10 +47,14 @@ class SeatFact:
     source: str
 
 
-def seats(engine: Engine, organ: str, term: str, at: date | None = None) -> Answer:
-    """Who held which seat of `organ` in `term` (on `at`, if given) and how they got it."""
+def seats(engine: Engine, organ: str, term: str | None, at: date | None = None) -> Answer:
+    """Who held which seat of `organ` in `term` (on `at`, if given) and how they got it; with
+    no term, on `at` whichever term the seat belongs to (a seat runs until its successor organ
+    is constituted, so a date near a Landsting can fall in either term)."""
+    if term is None and at is None:
+        raise UserError("name a term (--term) or a date (--at), or both")
     with Session(engine) as session:
-        found = src.resolve_term(session, term)
+        found = src.resolve_term(session, term) if term is not None else None
         query = (
             sa_select(Seat, col(Person.name), Election, col(AuditEntry.seq), col(AuditEntry.hash))
             .join(Person, col(Person.person_id) == col(Seat.person_id))
@@ -61,22 +66,25 @@ def seats(engine: Engine, organ: str, term: str, at: date | None = None) -> Answ
                     col(AuditEntry.action) == "election_recorded",
                 ),
             )
-            .where(col(Seat.organ) == organ, col(Seat.term) == found.term)
+            .where(col(Seat.organ) == organ)
             .order_by(col(Seat.role), col(Seat.rank), col(Seat.person_id))
         )
+        if found is not None:
+            query = query.where(col(Seat.term) == found.term)
         if at is not None:
             query = query.where(*held_on(at))
         rows = session.execute(query).all()
         logged = seat_entries(session, [row[0] for row in rows])
     facts = tuple(_seat_fact(s, n, e, q, h, logged) for s, n, e, q, h in rows)
-    header = {"organ": organ, "term": found.term, "at": src.iso(at)}
+    header = {"organ": organ, "term": found.term if found else "", "at": src.iso(at)}
     return Answer(facts, header=header)
 
 
 def held_on(at: date) -> tuple[Any, ...]:
     """A seat is held from its first day until the day it ended (exclusive) or its last day."""
     ended = or_(col(Seat.ended_on).is_(None), col(Seat.ended_on) > at)
-    return col(Seat.from_date) <= at, col(Seat.to_date) >= at, ended
+    until = or_(col(Seat.to_date).is_(None), col(Seat.to_date) >= at)
+    return col(Seat.from_date) <= at, until, ended
 
 
 SeatKey = tuple[str, str, str, str]
@@ -203,7 +211,7 @@ def notifications(
             header = {"person": ", ".join(ids)}
         else:
             found = src.resolve_term(session, str(term))
-            where = or_(*term_notice_filters(found.first_year, dialect))
+            where = or_(*term_notice_filters(election_year(found.term), dialect))
             header = {"term": found.term}
         return Answer(tuple(notice_facts(session, where)), header=header)
 

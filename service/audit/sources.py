@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from client.errors import UserError
+from domain.terms import TermError, election_year, parse_term
+from models import ids
 from models.records import Term
 
 RETENTION_NOTE = "history no longer in Temporal (retention); answer from the record store only"
@@ -78,21 +80,23 @@ def starts_with(column: Any, prefix: str, dialect: str) -> ColumnElement[bool]:
 
 def business_prefixes(term: Term) -> tuple[str, ...]:
     """The key prefixes the term's workflows use (election ids, audit subjects, outbox keys)."""
-    return (f"term-{term.first_year}/",)
+    return (f"{ids.term_id(election_year(term.term))}/",)
 
 
 def resolve_term(session: Session, text: str) -> Term:
-    """`2027` (the term starting that year) or `2027-2031`, as recorded in the term table."""
-    query = select(Term).where(or_(col(Term.term) == text, col(Term.first_year) == _year(text)))
-    found = session.exec(query).first()
+    """The term named `text` (its Landsting period, `2028-2032`, or its election year, `2027`),
+    as recorded in the term table."""
+    try:
+        name = parse_term(text)
+    except TermError as exc:
+        raise UserError(str(exc)) from None
+    found = session.get(Term, name)
     if found is None:
-        raise UserError(f"no term {text!r} in the record store (give e.g. 2027 or 2027-2031)")
+        known = ", ".join(t.term for t in session.exec(select(Term).order_by(col(Term.term))))
+        raise UserError(
+            f"no term {name} in the record store (the terms recorded: {known or 'none'})"
+        )
     return found
-
-
-def _year(text: str) -> int:
-    head = text.partition("-")[0]
-    return int(head) if head.isdigit() else -1
 
 
 def name_matches(column: Any, needle: str) -> ColumnElement[bool]:

@@ -52,11 +52,10 @@ def people(*ids: str) -> RecordPeopleRequest:
 def seat(person_id: str, role: str = "member", **changes: object) -> SeatIn:
     values: dict[str, object] = {
         "organ": "county_board:46",
-        "term": "2027-2031",
+        "term": "2028-2032",
         "person_id": person_id,
         "role": role,
         "from_date": date(2027, 11, 1),
-        "to_date": date(2031, 10, 31),
         "obtained_by": "proportional (dhondt)",
         **changes,
     }

@@ -57,7 +57,7 @@ def election(
 ) -> RecordElectionRequest:
     record = ElectionRecord.model_validate(
         {
-            "election_id": f"{KEY}/{post}/round-1", "term": "2027-2031",
+            "election_id": f"{KEY}/{post}/round-1", "term": "2028-2032",
             "organ": "county_board:46", "post": post, "method": method, "inputs": inputs,
             "outcome": {"elected": elected}, "decided_at": datetime(2027, 10, 20, 12, tzinfo=UTC),
         }
@@ -83,7 +83,7 @@ def fill(engine: Engine, smtp_config: SmtpConfig) -> None:
             records.record_seats, RecordSeatsRequest(idempotency_key=f"{eid}/seats", seats=seats)
         )
     env.run(records.end_seat, EndSeatRequest(
-        idempotency_key=f"{KEY}/p-3/vacated", organ="county_board:46", term="2027-2031",
+        idempotency_key=f"{KEY}/p-3/vacated", organ="county_board:46", term="2028-2032",
         person_id="p-3", role="member", ended_on=date(2029, 3, 1), reason="flyttet",
     ))  # fmt: skip
     env.run(records.record_event, RecordEventRequest(
@@ -94,7 +94,7 @@ def fill(engine: Engine, smtp_config: SmtpConfig) -> None:
     env.run(notify.notify, NotifyRequest(
         purpose="representatives_requested", subject_key=f"{KEY}/member-4601",
         recipients=(Recipient(recipient_id="p-1", email="p-1@example.org", name="Navn p-1"),),
-        context={"county": "Vestland", "term": "2027-2031", "representatives": 2, "member": "X"},
+        context={"county": "Vestland", "term": "2028-2032", "representatives": 2, "member": "X"},
         deadline=datetime(2020, 1, 1, tzinfo=UTC),  # long past: delivered late
     ))  # fmt: skip
 
@@ -121,18 +121,18 @@ def test_seats_say_who_holds_each_seat_by_which_election_and_votes(filled: Engin
     assert f"record:election#{KEY}/leader/round-1" in leader.source
     assert leader.source.count("audit:seq ") == 2  # the seats entry and the election entry
     assert by_person["p-3"].ended_on == "2029-03-01"
-    assert answer.header["term"] == "2027-2031"
+    assert answer.header["term"] == "2028-2032"
 
 
 def test_seats_on_a_date_leave_out_seats_that_had_ended(filled: Engine) -> None:
-    before = audit_queries.seats(filled, "county_board:46", "2027-2031", date(2028, 6, 1))
-    after = audit_queries.seats(filled, "county_board:46", "2027-2031", date(2029, 3, 1))
+    before = audit_queries.seats(filled, "county_board:46", "2028-2032", date(2028, 6, 1))
+    after = audit_queries.seats(filled, "county_board:46", "2028-2032", date(2029, 3, 1))
     assert {f.person_id for f in before.rows} == {"p-1", "p-3", "p-4"}
     assert {f.person_id for f in after.rows} == {"p-1", "p-4"}
 
 
 def test_an_unknown_term_is_refused_with_a_hint(filled: Engine) -> None:
-    with pytest.raises(UserError, match=r"give e\.g\. 2027"):
+    with pytest.raises(UserError, match=r"the terms recorded: 2028-2032"):
         audit_queries.seats(filled, "county_board:46", "2031")
 
 
@@ -152,7 +152,7 @@ def test_a_person_absent_from_a_meeting_is_told(filled: Engine) -> None:
     with Session(filled) as session:
         starts = datetime(2028, 2, 1, 9, tzinfo=UTC)
         session.add(
-            Meeting(meeting_id="m-1", organ="county_board:46", term="2027-2031", starts_at=starts)
+            Meeting(meeting_id="m-1", organ="county_board:46", term="2028-2032", starts_at=starts)
         )
         session.flush()
         session.add(Attendance(meeting_id="m-1", person_id="p-4", present=False))
@@ -213,7 +213,7 @@ def test_cli_seats_as_json_carry_their_sources(cli_store: Engine) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["term"] == "2027-2031"
+    assert data["term"] == "2028-2032"
     assert {r["person_id"] for r in data["rows"]} == {"p-1", "p-3", "p-4"}
     assert all(r["source"].startswith("record:seat#") for r in data["rows"])
 

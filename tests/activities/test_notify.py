@@ -276,7 +276,9 @@ def test_a_notice_sent_after_its_deadline_is_late_and_the_secretariat_is_alerted
     rows = outbox_rows(sqlite_engine)
     assert (rows["p-1"].late, rows[SECRETARIAT].purpose) == (True, "delivery_alert")
     [alert] = [r.message for r in smtp.received if r.recipients == [smtp_config.secretariat_email]]
-    assert subject(alert) == "Varsel om levering: reminder (meeting-2027-46-1)"
+    assert subject(alert) == (
+        "Varsel levert etter fristen: påminnelse om møte (saksnøkkel meeting-2027-46-1)"
+    )
     body = text_part(alert, "text/plain")
     assert "levert etter fristen" in body
     assert "- p-1\n- p-2" in body

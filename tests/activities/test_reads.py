@@ -47,11 +47,11 @@ def test_read_delegates_pages_through_the_chosen_counties_without_deputies_or_en
     records.record_seats(RecordSeatsRequest(idempotency_key="s", seats=tuple(seats)))
     records.end_seat(
         EndSeatRequest(
-            idempotency_key="gone", organ="landsting", term="2027-2031", person_id="d-4",
+            idempotency_key="gone", organ="landsting", term="2028-2032", person_id="d-4",
             role="member", ended_on=date(2027, 12, 1), reason="moved away",
         )
     )  # fmt: skip
-    request = DelegatesRequest(term="2027-2031", counties=("03", "11"), limit=2)
+    request = DelegatesRequest(term="2028-2032", counties=("03", "11"), limit=2)
     pages = []
     while True:
         page = read_delegates(engine, request)
@@ -61,7 +61,7 @@ def test_read_delegates_pages_through_the_chosen_counties_without_deputies_or_en
         request = request.model_copy(update={"after": page.next_after})
     assert [pid for page in pages for pid in page] == ["d-1", "d-2", "d-3", "d-5"]
     assert all(len(page) <= 2 for page in pages)
-    first = read_delegates(engine, DelegatesRequest(term="2027-2031", counties=("03",)))
+    first = read_delegates(engine, DelegatesRequest(term="2028-2032", counties=("03",)))
     assert first.people[0].email == "d-1@example.org"
     assert first.next_after == ""
     other_term = DelegatesRequest(term="2031-2035", counties=("03", "11"))
@@ -80,15 +80,15 @@ def test_read_organ_seats_gives_the_seats_that_have_not_ended(
     )
     records.end_seat(
         EndSeatRequest(
-            idempotency_key="gone", organ="county_board:46", term="2027-2031", person_id="p-2",
+            idempotency_key="gone", organ="county_board:46", term="2028-2032", person_id="p-2",
             role="member", ended_on=date(2028, 1, 1), reason="resigned",
         )
     )  # fmt: skip
-    found = read_organ_seats(engine, OrganSeatsRequest(term="2027-2031", organ="county_board:46"))
+    found = read_organ_seats(engine, OrganSeatsRequest(term="2028-2032", organ="county_board:46"))
     assert [(s.person_id, s.role, s.rank) for s in found.seats] == [
         ("p-1", "member", None),
         ("p-3", "deputy", 1),
     ]
     assert found.seats[0] == seat("p-1")
-    none = read_organ_seats(engine, OrganSeatsRequest(term="2027-2031", organ="hovedstyret"))
+    none = read_organ_seats(engine, OrganSeatsRequest(term="2028-2032", organ="hovedstyret"))
     assert none.seats == ()

@@ -32,7 +32,7 @@ def audit_entries(engine: Engine) -> list[AuditEntry]:
 def election(**changes: object) -> RecordElectionRequest:
     values: dict[str, object] = {
         "election_id": "term-2027/county-46/board-leader/round-1",
-        "term": "2027-2031",
+        "term": "2028-2032",
         "organ": "county_board:46",
         "post": "leader",
         "method": "majority",
@@ -50,7 +50,7 @@ def end(**changes: object) -> EndSeatRequest:
     values: dict[str, object] = {
         "idempotency_key": f"vacancy/{changes.get('person_id', 'p-1')}",
         "organ": "county_board:46",
-        "term": "2027-2031",
+        "term": "2028-2032",
         "person_id": "p-1",
         "role": "member",
         "ended_on": date(2029, 3, 1),
@@ -107,8 +107,8 @@ def test_record_election_stores_inputs_and_outcome_and_creates_organ_and_term(
         assert row is not None
         assert json.loads(row.outcome) == {"elected": ["p-1"]}
         assert session.get(Organ, "county_board:46") is not None
-        assert session.get(Term, "2027-2031") == Term(
-            term="2027-2031", first_year=2027, last_year=2031
+        assert session.get(Term, "2028-2032") == Term(
+            term="2028-2032", first_year=2028, last_year=2032
         )
     [entry] = audit_entries(engine)
     assert json.loads(entry.content)["outcome"] == {"elected": ["p-1"]}
@@ -193,7 +193,7 @@ def test_end_seat_records_the_date_and_reason_once(
     [
         ({"person_id": "p-9"}, "there is no seat for p-9 as member"),
         ({"role": "leader"}, "there is no seat for p-1 as leader"),
-        ({"ended_on": date(2032, 1, 1)}, "cannot end on 2032-01-01"),
+        ({"ended_on": date(2027, 1, 1)}, "cannot end on 2027-01-01"),
     ],
 )
 def test_end_seat_for_a_seat_that_does_not_exist_is_refused(

@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from models.election_payloads import (
     AppointIn,
+    AssociateDelegatesIn,
     CongressDateIn,
     CountyMeetingResult,
     CredentialsIn,
@@ -30,6 +31,12 @@ async def hold_landsting(cycle: Cycle, ids: list[str]) -> None:
     """As tests.workflows.cycle_driver.hold_landsting, with the delegates given."""
     h = cycle.landsting
     await h.execute_update("congress_date", CongressDateIn(congress_date=congress_date(cycle)))
+    associates = tuple(
+        person(f"tu-d{i}", i % 2 == 0)
+        for i in range(cycle.data.input.landsting.associate_delegates)
+    )
+    await h.execute_update("associate_delegates", AssociateDelegatesIn(people=associates))
+    ids = [*ids, *(p.person_id for p in associates)]
     await h.execute_update("credentials", CredentialsIn(approved=tuple(ids)))
     await h.execute_update("nominations", landsting_nominations(ids))
     await h.execute_update("vote", VoteIn(post="leader", votes={ids[0]: 10, ids[1]: 10, ids[2]: 5}))

@@ -33,13 +33,13 @@ def test_simulate_runs_a_term_to_the_hand_over_with_every_invariant_holding(
     result = sandbox.run("simulate", "--json", "--seed", "7", "--meetings", "national", timeout=400)
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)  # progress goes to stderr, so stdout is JSON alone
-    assert "Landsting 2028-02-13: 219 delegates; organs composed" in result.stderr
+    assert "Landsting 2028-02-13: 239 delegates (20 from Samfunnsbedriftene)" in result.stderr
     assert result.stderr.count(": elected\n") == 2 * 15  # each county meeting, in both terms
     assert summary.keys() >= KEYS
     assert summary["invariants"] == dict.fromkeys(summary["invariants"], "ok")
     assert summary["invariants_ok"] is True
     assert (summary["counties"], summary["municipalities"]) == (15, 357)
-    assert summary["delegates"] == 219
+    assert summary["delegates"] == 239  # 219 from the counties + 20 from Samfunnsbedriftene
     organs = summary["organs"]
     assert organs["hovedstyret"]["size"] == 15
     assert len(organs["hovedstyret"]["deputy_leaders"]) == 2

@@ -24,14 +24,22 @@ from harness import driver as sim_driver
 from harness.synthetic import PeopleFactory
 from models.election_payloads import (
     AppointIn,
+    AssociateDelegatesIn,
+    AssociateMemberIn,
     CongressDateIn,
+    CountyMeetingInput,
     CredentialsIn,
+    ListIn,
     MeetingDateIn,
+    NominationsIn,
+    ObserverIn,
+    PostNomination,
     RepresentativesIn,
     SupplementaryIn,
     VoteIn,
 )
-from models.records import Seat
+from models.payloads import PersonIn
+from models.records import Person, Seat
 from service.governance import load_bylaws, load_registry
 from service.term_inputs import build_term_input
 from store.db import make_engine
@@ -51,39 +59,88 @@ def write(path: Path, items: Sequence[BaseModel]) -> str:
     return str(path)
 
 
-def refuse_a_bad_file(
-    running: Sandbox, county: str, kind: str, items: Sequence[Any]
-) -> Sequence[Any]:
-    """Before the first county's good files: a representatives file with one wrong entry
-    changes nothing, and a votes file stops at its refused vote and says how many went in
-    before it. Returns what is still to send."""
-    if kind == "representatives":
-        more = items[1].model_copy(update={"people": (*items[1].people, items[0].people[0])})
-        bad, rest = [items[0], more, *items[2:]], items
-        needles: tuple[str, ...] = (
-            "entry 2 of the sheet",
-            "representative(s), not",
-            "nothing from the sheet",
-        )
-    elif kind == "vote":
-        bad, rest = [items[0], VoteIn(post=items[1].post, votes={"nobody": 3})], items[1:]
-        needles = ("nobody", "The first 1 input(s) of the file were accepted")
-    else:
-        return items
-    file = write(running.cwd / f"bad-{kind}.json", bad)
-    refused = running.run("county-meeting", kind, str(YEAR), county, file)
+def refuse_a_bad_sheet(running: Sandbox, county: str, items: Sequence[RepresentativesIn]) -> None:
+    """A representatives file with one wrong entry changes nothing."""
+    more = items[1].model_copy(update={"people": (*items[1].people, items[0].people[0])})
+    file = write(running.cwd / "bad-representatives.json", [items[0], more, *items[2:]])
+    refused = running.run("county-meeting", "representatives", str(YEAR), county, file)
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1, refused.stderr
-    for needle in needles:
+    for needle in ("entry 2 of the sheet", "representative(s), not", "nothing from the sheet"):
         assert needle in refused.stderr
-    if kind == "representatives":
-        status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
-        awaiting = status["counties"][county]["awaiting"]
-        assert len([a for a in awaiting if a.startswith("representatives of")]) == len(items)
-    return rest
+    status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
+    awaiting = status["counties"][county]["awaiting"]
+    assert len([a for a in awaiting if a.startswith("representatives of")]) == len(items)
 
 
-@pytest.mark.timeout(480)  # about 70 commands, each its own process: slow on a loaded machine
+def refuse_a_bad_vote(running: Sandbox, county: str, good: VoteIn) -> None:
+    """A votes file stops at its refused vote and says how many went in before it."""
+    bad = VoteIn(post=good.post, votes={"nobody": 3})
+    file = write(running.cwd / "bad-vote.json", [good, bad])
+    refused = running.run("county-meeting", "vote", str(YEAR), county, file)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "The first 1 input(s) of the file were accepted" in refused.stderr
+
+
+def county_input(
+    running: Sandbox, county: str, kind: str, items: Sequence[BaseModel]
+) -> list[dict[str, Any]]:
+    """Send a county meeting input file; what each input answered (`--json`)."""
+    file = write(running.cwd / f"{county}-{kind}.json", items)
+    answers: list[dict[str, Any]] = json.loads(
+        send(running, "county-meeting", kind, str(YEAR), county, file, "--json").stdout
+    )
+    return answers
+
+
+def hold_county_meeting(
+    running: Sandbox, county: CountyMeetingInput, people: PeopleFactory, first: bool
+) -> None:
+    """Representatives with a deputy each, the date, the delegates, then the board from among
+    the delegates and their deputies, and Samfunnsbedriftene's member of the board."""
+    reps = [
+        RepresentativesIn(
+            member_number=m.member_number,
+            people=tuple(people.balanced(m.member_number, m.representatives)),
+            deputies=(people.person(m.member_number),),
+        )
+        for m in county.members
+    ]
+    voters = sum(len(r.people) for r in reps)
+    if first:
+        refuse_a_bad_sheet(running, county.county, reps)
+    county_input(running, county.county, "representatives", reps)
+    date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
+    county_input(running, county.county, "meeting-date", [date])
+    spec = next(p for p in county.posts if p.post == "delegates")
+    size = spec.seats * 2 + spec.deputies_extra
+    lists = [list(people.balanced(county.county, size)) for _ in ("A", "B")]
+    nom = PostNomination(
+        post="delegates",
+        lists=tuple(
+            ListIn(name=name, candidates=tuple(p.person_id for p in group))
+            for name, group in zip(("A", "B"), lists, strict=True)
+        ),
+    )
+    made = tuple(p for group in lists for p in group)
+    county_input(running, county.county, "nominations", [NominationsIn(posts=(nom,), people=made)])
+    [placed] = county_input(
+        running, county.county, "vote", [sim_driver.vote_for(spec, nom, voters)]
+    )
+    pool = [*placed["elected"], *placed["deputies"]]
+    board = [p for p in county.posts if p.post != "delegates"]
+    for n, (nomination, vote) in enumerate(sim_driver.board_inputs(board, pool, voters)):
+        county_input(running, county.county, "nominations", [nomination])
+        if first and n == 0:
+            refuse_a_bad_vote(running, county.county, vote)
+        else:
+            county_input(running, county.county, "vote", [vote])
+    appointed = AssociateMemberIn(person=people.person("sb"))
+    county_input(running, county.county, "associate-member", [appointed])
+
+
+@pytest.mark.timeout(480)  # about 200 commands, each its own process: slow on a loaded machine
 def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sandbox) -> None:
     refused = running.run("county-meeting", "vote", str(YEAR), "03", "/nonexistent.json")
     assert refused.returncode == 2
@@ -94,46 +151,48 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     data = build_term_input(load_registry(), load_bylaws(on_date=dt.date(YEAR, 1, 1)), YEAR)
     people, folder = PeopleFactory(3), running.cwd
     for county in data.counties:
-        pool: list[str] = []
-        reps = []
-        for member in county.members:
-            chosen = tuple(people.balanced(member.member_number, member.representatives))
-            pool += [p.person_id for p in chosen]
-            reps.append(RepresentativesIn(member_number=member.member_number, people=chosen))
-        noms = sim_driver.nominations(county.posts, people, county.county, pool)
-        by_post = {n.post: n for n in noms.posts}
-        votes = [sim_driver.vote_for(spec, by_post[spec.post]) for spec in county.posts]
-        date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
-        for kind, items in (("representatives", reps), ("meeting-date", [date]),
-                            ("nominations", [noms]), ("vote", votes)):  # fmt: skip
-            rest = (
-                refuse_a_bad_file(running, county.county, kind, items)
-                if county is data.counties[0]
-                else items
-            )
-            file = write(folder / f"{county.county}-{kind}.json", rest)
-            send(running, "county-meeting", kind, str(YEAR), county.county, file)
+        hold_county_meeting(running, county, people, county is data.counties[1])
 
     status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
     assert status["term"]["counties_missing"] == []
     engine = make_engine(running.env["KSGOV_DATABASE_URL"])
     with Session(engine) as session:
-        delegates = session.exec(
-            select(Seat.person_id).where(Seat.organ == "landsting", Seat.role == "member")
-        ).all()
+        delegates = {
+            p.person_id: PersonIn.model_validate(p.model_dump())
+            for p in session.exec(
+                select(Person)
+                .join(Seat, col(Seat.person_id) == col(Person.person_id))
+                .where(Seat.organ == "landsting", Seat.role == "member")
+            )
+        }
+        leaders = set(
+            session.exec(
+                select(Seat.person_id).where(
+                    col(Seat.organ).startswith("county_board:"), Seat.role == "leader"
+                )
+            )
+        )
     assert len(delegates) == 219
-    posts = data.input.landsting.posts
-    noms = sim_driver.nominations(posts, people, "ks", list(delegates))
-    by_post = {n.post: n for n in noms.posts}
+    setup = data.input.landsting
+    associates = tuple(people.balanced("sb", setup.associate_delegates))
+    appointee = people.person("sb")
+    approved = (*delegates, *(p.person_id for p in associates))
     sheets: dict[str, Sequence[BaseModel]] = {
         "date": [CongressDateIn(congress_date=dt.date(YEAR + 1, 2, 13))],
-        "credentials": [CredentialsIn(approved=tuple(delegates))],
-        "nominations": [noms],
-        "vote": [sim_driver.vote_for(spec, by_post[spec.post]) for spec in posts],
-        "appoint": [AppointIn(person=people.person("sb"))],
+        "associate-delegates": [AssociateDelegatesIn(people=associates)],
+        "appoint": [AppointIn(person=appointee)],
+        "observer": [ObserverIn(person=people.person("kdu"))],
+        "credentials": [CredentialsIn(approved=approved)],
     }
     for kind, sheet in sheets.items():
         send(running, "landsting", kind, str(YEAR), write(folder / f"landsting-{kind}.json", sheet))
+    steps = sim_driver.landsting_inputs(
+        setup.posts, people, delegates, leaders, appointee, len(approved), setup.balanced_bodies
+    )
+    for n, (nomination, vote) in enumerate(steps):
+        for kind, item in (("nominations", nomination), ("vote", vote)):
+            file = write(folder / f"landsting-{kind}-{n}.json", [item])
+            send(running, "landsting", kind, str(YEAR), file)
 
     for _ in range(120):
         status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
@@ -146,18 +205,22 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
         ).stdout
     )
     voting = [s for s in seats["rows"] if s["role"] != "deputy"]
-    assert len(voting) == 15
+    assert len([s for s in voting if s["role"] != "observer"]) == 15
+    assert [s["role"] for s in voting].count("observer") == 1
     with Session(engine) as session:
         council = session.exec(
             select(Seat).where(Seat.organ == "landsstyret", col(Seat.role) != "deputy")
         ).all()
+        congress = session.exec(select(Seat).where(Seat.organ == "landsting")).all()
     assert len(council) == 54
+    assert len([s for s in congress if s.role == "member"]) == 219 + 20
 
     with Session(engine) as session:
         leaving = session.exec(
             select(Seat.person_id).where(Seat.organ == "hovedstyret", Seat.role == "deputy_leader")
         ).first()
-    assert leaving is not None
+        assert leaving is not None
+        gender = Gender(session.get(Person, leaving).gender)  # type: ignore[union-attr]
     vacate = ("seat", "vacate", str(YEAR), "--organ", "hovedstyret", "--person", leaving,
               "--reason", "statsråd")  # fmt: skip
     bad_date = running.run(*vacate, "--on", "1. mars")
@@ -165,7 +228,7 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     assert bad_date.stderr.count("\n") == 1
     assert "hovedstyret" in send(running, *vacate, "--on", f"{YEAR + 2}-03-01").stdout
     election = SupplementaryIn(
-        organ="hovedstyret", vacated_person_id=leaving, person=people.person("ks", Gender.FEMALE),
+        organ="hovedstyret", vacated_person_id=leaving, person=people.person("ks", gender),
         decided_on=dt.date(YEAR + 2, 4, 1),
     )  # fmt: skip
     filled = send(

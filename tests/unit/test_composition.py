@@ -46,7 +46,6 @@ def landsting(ks_registry: Registry, ks_bylaws: Bylaws) -> LandstingInput:
             CountyMeetingFinished(county=c, leader=person(f"leader-{c}"))
             for c in plan.input.county_ids
         ),
-        seat_to_date=plan.input.seat_to_date,
     )
 
 
@@ -95,13 +94,11 @@ def test_every_county_board_leader_sits_in_landsstyret_ex_officio(
     composed = compose_seats(landsting, decided(landsting), APPOINTED, CONGRESS)
     leaders = [s for s in composed if s.obtained_by == "ex officio: county-board leader"]
     assert [(s.person_id, s.group) for s in leaders] == [
-        (f"leader-{c.county}", f"county_board_leaders/{c.county}") for c in landsting.counties
+        (f"leader-{c.county}", f"ex_officio/county_board:{c.county}") for c in landsting.counties
     ]
     assert len(leaders) == 15
-    assert {(s.organ, s.role, s.term) for s in leaders} == {("landsstyret", "member", "2027-2031")}
-    assert {(s.from_date, s.to_date, s.election_id) for s in leaders} == {
-        (CONGRESS, dt.date(2031, 12, 31), None)
-    }
+    assert {(s.organ, s.role, s.term) for s in leaders} == {("landsstyret", "member", "2028-2032")}
+    assert {(s.from_date, s.to_date, s.election_id) for s in leaders} == {(CONGRESS, None, None)}
 
 
 def test_hovedstyret_sits_in_landsstyret_with_its_roles_but_not_its_deputies(
@@ -115,7 +112,9 @@ def test_hovedstyret_sits_in_landsstyret_with_its_roles_but_not_its_deputies(
         ("hs-second0", "deputy_leader"),
     ]
     assert [s.person_id for s in board[3:]] == [f"hs{i}" for i in range(11)]
-    assert {(s.organ, s.group, s.rank) for s in board} == {("landsstyret", "hovedstyret", None)}
+    assert {(s.organ, s.group, s.rank) for s in board} == {
+        ("landsstyret", "ex_officio/hovedstyret", None)
+    }
 
 
 def test_the_appointed_member_sits_in_hovedstyret_and_in_landsstyret(
@@ -148,3 +147,46 @@ def test_the_congress_notice_opens_at_ten_oslo_winter_time_with_the_three_electi
             {"number": 3, "title": "Valg av landsstyre"},
         ],
     }
+
+
+def test_a_county_board_leader_elected_to_hovedstyret_sits_once_in_landsstyret(
+    landsting: LandstingInput,
+) -> None:
+    """One person, one seat: the leader of county 46 elected to Hovedstyret keeps the seat of
+    a county-board leader, and Hovedstyret's other members sit beside them."""
+    ballots = decided(landsting)
+    ballots["leader"] = new_ballots(landsting.setup.posts)["leader"]
+    apply_count(ballots["leader"], Count({}, placements=(Placement("leader-46", "leader"),)))
+    composed = compose_seats(landsting, ballots, APPOINTED, CONGRESS)
+    council = [s for s in composed if s.organ == "landsstyret" and s.person_id == "leader-46"]
+    assert [(s.group, s.obtained_by) for s in council] == [
+        ("ex_officio/county_board:46", "ex officio: county-board leader")
+    ]
+    assert len([s for s in composed if s.organ == "landsstyret"]) == 15 + 13 + 1
+
+
+def test_the_municipal_directors_leader_observes_hovedstyret(landsting: LandstingInput) -> None:
+    observer = person("kdu-leader")
+    composed = compose_seats(landsting, decided(landsting), APPOINTED, CONGRESS, observer)
+    observed = [s for s in composed if s.role == "observer"]
+    assert [(s.organ, s.person_id, s.group) for s in observed] == [
+        ("hovedstyret", "kdu-leader", "observer")
+    ]
+    none = landsting.model_copy(
+        update={"setup": landsting.setup.model_copy(update={"observer_organ": ""})}
+    )
+    assert not [s for s in compose_seats(none, decided(none), APPOINTED, CONGRESS, observer)
+                if s.role == "observer"]  # fmt: skip
+
+
+def test_an_appointed_member_already_in_landsstyret_gets_no_second_seat(
+    landsting: LandstingInput,
+) -> None:
+    leader = person("leader-46")
+    composed = compose_seats(landsting, decided(landsting), leader, CONGRESS)
+    council = [s for s in composed if s.organ == "landsstyret" and s.person_id == "leader-46"]
+    assert [s.group for s in council] == ["ex_officio/county_board:46"]
+    assert [s.organ for s in composed if s.person_id == "leader-46"] == [
+        "landsstyret",
+        "hovedstyret",
+    ]

@@ -7,6 +7,7 @@ import datetime as dt
 from domain.bylaws import Bylaws
 from domain.gender import Gender
 from domain.registry import Registry
+from models.election_payloads import RepresentativesIn
 from models.payloads import PersonIn
 from service.term_inputs import build_term_input, county_organ_meetings
 from workflows.meetings.roster import first_meeting_day, organ_rules, representatives_roster
@@ -22,7 +23,7 @@ def test_a_county_gets_its_boards_and_its_yearly_meetings_rules_until_the_next_c
     ks_bylaws: Bylaws,
 ) -> None:
     board, yearly = county_organ_meetings(ks_bylaws, 2027, "46", "Vestland")
-    assert (board.organ, board.organ_title) == ("county_board:46", "Fylkesstyret, Vestland")
+    assert (board.organ, board.organ_title) == ("county_board:46", "Fylkesstyret i KS Vestland")
     assert (board.meetings_per_year, board.notice_days, board.reminder_days) == (6, 14, (7, 1))
     assert board.members == 9
     assert (yearly.organ, yearly.meetings_per_year, yearly.notice_days) == (
@@ -50,7 +51,10 @@ def test_every_county_meeting_of_a_term_with_meetings_carries_its_series_unless_
 
 def test_the_representatives_roster_lists_each_person_once_as_a_voting_member() -> None:
     roster = representatives_roster(
-        [("4601", (person("a"), person("b"))), ("46", (person("b"), person("c")))]
+        [
+            RepresentativesIn(member_number="4601", people=(person("a"), person("b"))),
+            RepresentativesIn(member_number="46", people=(person("b"), person("c"))),
+        ]
     )
     assert [(r.person_id, r.role, r.group) for r in roster] == [
         ("a", "member", "member-4601"),
@@ -67,7 +71,9 @@ def test_the_first_meeting_leaves_two_weeks_and_time_for_the_notice() -> None:
 
 def test_county_rules_carry_the_county_and_its_meeting_place(ks_bylaws: Bylaws) -> None:
     board, _ = county_organ_meetings(ks_bylaws, 2027, "46-2", "Vestland 2")
-    roster = representatives_roster([("46-2", (person("a"),))])
+    roster = representatives_roster(
+        [RepresentativesIn(member_number="46-2", people=(person("a"),))]
+    )
     rules = organ_rules(board, "2027-2031", roster, "46-2")
     assert (rules.county, rules.location, rules.members) == ("46-2", "Vestland 2", 9)
     national = organ_rules(board.model_copy(update={"location": ""}), "2027-2031", roster)

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from domain.gender import Gender
-from models.election_payloads import OrganMeetings
+from models.election_payloads import OrganMeetings, RepresentativesIn
 from models.meeting_payloads import RosterEntry
 from models.payloads import PersonIn, Recipient, SeatIn, SeatRole
 from workflows.meetings.roster import (
@@ -188,13 +188,22 @@ def test_an_organs_roster_is_its_seats_of_people_with_a_known_address() -> None:
     )
 
 
-def test_the_yearly_county_meetings_roster_is_every_representative_once() -> None:
+def test_the_yearly_county_meetings_roster_is_every_representative_once_with_deputies() -> None:
     roster = representatives_roster(
-        [("4601", (person("a"), person("b"))), ("4602", ()), ("46", (person("a"),))]
+        [
+            RepresentativesIn(
+                member_number="4601",
+                people=(person("a"), person("b")),
+                deputies=(person("d1"), person("d2")),
+            ),
+            RepresentativesIn(member_number="46", people=(person("a"),)),
+        ]
     )
     assert [(e.person_id, e.role, e.group, e.rank) for e in roster] == [
         ("a", "member", "member-4601", None),
         ("b", "member", "member-4601", None),
+        ("d1", "deputy", "member-4601", 1),
+        ("d2", "deputy", "member-4601", 2),
     ]
     assert representatives_roster([]) == ()
 

@@ -55,19 +55,30 @@ def sheet(*entries: RepresentativesIn) -> RepresentativesSheetIn:
     return RepresentativesSheetIn(entries=entries)
 
 
-def test_the_shipped_bylaws_give_oslo_kommune_7_representatives_and_the_county_3(
+def test_oslo_is_one_member_of_its_county_meeting_with_one_representation(
     ks_registry: Registry, ks_bylaws: Bylaws
 ) -> None:
+    """Oslo is both municipality and county: one member, one letter (docs/domain.md, "Members")."""
     plan = build_term_input(ks_registry, ks_bylaws, 2027)
     members = next(c for c in plan.counties if c.county == "03").members
     assert [(m.member_number, m.kind, m.representatives) for m in members] == [
-        ("0301", "municipality", 7),
-        ("03", "county", 3),
+        ("0301", "municipality", 7)
     ]
     oslo = entry("0301", *(f"o{i}" for i in range(7)))
-    check_sheet(members, sheet(oslo, entry("03", "f0", "f1", "f2")))
-    with pytest.raises(ValueError, match=r"Oslo elects 3 representative\(s\), not 7"):
+    check_sheet(members, sheet(oslo))
+    with pytest.raises(ValueError, match="unknown member '03'"):
         check_sheet(members, sheet(oslo.model_copy(update={"member_number": "03"})))
+
+
+def test_troms_county_meeting_includes_longyearbyen_lokalstyre_and_the_county(
+    ks_registry: Registry, ks_bylaws: Bylaws
+) -> None:
+    """Longyearbyen lokalstyre belongs to Troms' county meeting (the bylaws as changed in 2023)."""
+    plan = build_term_input(ks_registry, ks_bylaws, 2027)
+    members = next(c for c in plan.counties if c.county == "55").members
+    extra = [(m.member_number, m.name, m.representatives) for m in members if m.kind != "county"]
+    assert ("2100", "Longyearbyen lokalstyre", 1) in extra
+    assert [m.member_number for m in members if m.kind == "county"] == ["55"]
 
 
 def test_a_sheet_with_some_members_in_any_order_is_accepted() -> None:
@@ -97,8 +108,8 @@ def test_a_sheet_with_some_members_in_any_order_is_accepted() -> None:
         ),
         (
             (entry("4602", "k0"), entry("46", "c0", "c1", "c0")),
-            "^entry 2 of the sheet: the representatives of Vestland fylkeskommune name someone "
-            "twice; nothing from the sheet was recorded$",
+            "^entry 2 of the sheet: the representatives and deputies of Vestland fylkeskommune "
+            "name someone twice; nothing from the sheet was recorded$",
         ),
     ],
 )
@@ -132,5 +143,8 @@ def test_one_entry_is_refused_without_the_sheets_words() -> None:
 def test_the_members_still_missing_are_named_in_member_order(
     received: tuple[str, ...], missing: list[str]
 ) -> None:
-    representatives = {number: (person(f"p{number}"),) for number in received}
+    representatives = {
+        number: RepresentativesIn(member_number=number, people=(person(f"p{number}"),))
+        for number in received
+    }
     assert missing_members(MEMBERS, representatives) == missing

@@ -18,7 +18,7 @@ def test_a_term_plan_names_each_county_once_and_links_its_meeting_to_the_term(
     assert plan.input.county_ids == tuple(c.county for c in plan.counties)
     assert len(set(plan.input.county_ids)) == 15
     assert {c.term_workflow_id for c in plan.counties} == {"term-2027"}
-    assert (plan.year, plan.term) == (2027, "2027-2031")
+    assert (plan.year, plan.term) == (2027, "2028-2032")
 
 
 def test_a_term_input_without_counties_is_refused(ks_registry: Registry, ks_bylaws: Bylaws) -> None:

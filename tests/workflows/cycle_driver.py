@@ -13,6 +13,7 @@ from domain.bylaws import Bylaws
 from models import ids
 from models.election_payloads import (
     AppointIn,
+    AssociateDelegatesIn,
     CongressDateIn,
     CredentialsIn,
     ListIn,
@@ -97,9 +98,15 @@ def delegates(recorder: Recorder) -> list[str]:
 
 
 async def hold_landsting(cycle: Cycle, recorder: Recorder) -> None:
-    """Date, credentials, nominations, votes (leader: round 2 tie, then a lot), appointment."""
+    """Date, the associates' delegates, credentials, nominations, votes (leader: round 2 tie,
+    then a lot), appointment."""
     h = cycle.landsting
     await h.execute_update("congress_date", CongressDateIn(congress_date=congress_date(cycle)))
+    associates = tuple(
+        person(f"tu-d{i}", i % 2 == 0)
+        for i in range(cycle.data.input.landsting.associate_delegates)
+    )
+    await h.execute_update("associate_delegates", AssociateDelegatesIn(people=associates))
     ids = delegates(recorder)
     await h.execute_update("credentials", CredentialsIn(approved=tuple(ids)))
     await h.execute_update("nominations", landsting_nominations(ids))

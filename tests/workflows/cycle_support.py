@@ -29,6 +29,7 @@ from models.election_payloads import (
     MeetingDateIn,
     NominationsIn,
     PostNomination,
+    PostStatus,
     RepresentativesIn,
     RepresentativesSheetIn,
     VoteIn,
@@ -262,51 +263,84 @@ def representatives(data: CountyMeetingInput) -> list[RepresentativesIn]:
 
 
 def list_people(county: str, name: str, size: int, female_first: bool) -> list[PersonIn]:
-    return [person(f"c{county}-{name}{i}", (i % 2 == 0) == female_first) for i in range(size)]
-
-
-def nominations(data: CountyMeetingInput, reps: list[RepresentativesIn]) -> NominationsIn:
-    """Leader and deputy from the representatives; balanced lists for members and delegates."""
-    first = [r.people[0].person_id for r in reps]
-    seats = {p.post: p.seats for p in data.posts}
-    size = seats["delegates"] + seats["members"] + 4
-    people = list_people(data.county, "A", size, True) + list_people(data.county, "B", size, False)
-
-    def lists(post: str) -> tuple[ListIn, ...]:
-        ids = [p.person_id for p in people]
-        take = seats[post] + 2
-        skip = 0 if post == "members" else seats["members"] + 2
-        return (
-            ListIn(name="A", candidates=tuple(ids[skip : skip + take])),
-            ListIn(name="B", candidates=tuple(ids[size + skip : size + skip + take])),
+    """Candidates put up by the county authority (whose council is told of their election)."""
+    return [
+        person(f"c{county}-{name}{i}", (i % 2 == 0) == female_first).model_copy(
+            update={"member_number": county}
         )
+        for i in range(size)
+    ]
 
+
+def voters(data: CountyMeetingInput) -> int:
+    """Every representative of the county meeting: all of them vote."""
+    return sum(m.representatives for m in data.members)
+
+
+def delegate_nominations(data: CountyMeetingInput) -> NominationsIn:
+    """Two gender-balanced lists for the Landsting delegates, each of seats + 2 candidates."""
+    seats = next(p.seats for p in data.posts if p.post == "delegates")
+    a = list_people(data.county, "A", seats + 2, True)
+    b = list_people(data.county, "B", seats + 2, False)
+    lists = tuple(
+        ListIn(name=name, candidates=tuple(p.person_id for p in group))
+        for name, group in (("A", a), ("B", b))
+    )
+    nom = PostNomination(post="delegates", lists=lists)
+    return NominationsIn(posts=(nom,), people=(*a, *b))
+
+
+def board_nominations(pool: list[str]) -> NominationsIn:
+    """The county board from `pool` (the delegates, then their deputies): leader and deputy
+    leader between two of them, the members between two lists of the rest."""
+    rest = [pool[1], *pool[3:]]  # pool[0] and pool[2] win leader and deputy leader
+    half = -(-len(rest) // 2)
     return NominationsIn(
         posts=(
-            PostNomination(post="leader", candidates=(first[0], first[1])),
-            PostNomination(post="deputy_leader", candidates=(first[1], first[2])),
-            PostNomination(post="members", lists=lists("members")),
-            PostNomination(post="delegates", lists=lists("delegates")),
-        ),
-        people=tuple(people),
+            PostNomination(post="leader", candidates=(pool[0], pool[1])),
+            PostNomination(post="deputy_leader", candidates=(pool[1], pool[2])),
+            PostNomination(
+                post="members",
+                lists=(
+                    ListIn(name="A", candidates=tuple(rest[:half])),
+                    ListIn(name="B", candidates=tuple(rest[half:])),
+                ),
+            ),
+        )
     )
 
 
+def split_vote(post: str, total: int) -> VoteIn:
+    """Two lists at about 8:5, every voter voting."""
+    a = -(-total * 8 // 13)
+    return VoteIn(post=post, votes={"A": a, "B": total - a})
+
+
 async def run_county_meeting(handle: WorkflowHandle[Any, Any], data: CountyMeetingInput) -> None:
-    """Send a whole county meeting's input: representatives, date, nominations, votes."""
+    """Send a whole county meeting's input: representatives, date, the delegates, then the
+    board from among the delegates and their deputies (every representative voting)."""
     reps = representatives(data)
+    total = voters(data)
     await handle.execute_update(
         "representatives_sheet", RepresentativesSheetIn(entries=tuple(reps))
     )
     await handle.execute_update("meeting_date", MeetingDateIn(meeting_date=data.deadline.date()))
-    noms = nominations(data, reps)
+    await handle.execute_update("nominations", delegate_nominations(data))
+    status = await handle.execute_update(
+        "vote", split_vote("delegates", total), result_type=PostStatus
+    )
+    noms = board_nominations([*status.elected, *status.deputies])
     await handle.execute_update("nominations", noms)
     lead = noms.posts[0].candidates
-    await handle.execute_update("vote", VoteIn(post="leader", votes={lead[0]: 10, lead[1]: 3}))
+    first = total - total // 3
+    await handle.execute_update(
+        "vote", VoteIn(post="leader", votes={lead[0]: first, lead[1]: total - first})
+    )
     dep = noms.posts[1].candidates
-    await handle.execute_update("vote", VoteIn(post="deputy_leader", votes={dep[1]: 9, dep[0]: 4}))
-    for post in ("members", "delegates"):
-        await handle.execute_update("vote", VoteIn(post=post, votes={"A": 8, "B": 5}))
+    await handle.execute_update(
+        "vote", VoteIn(post="deputy_leader", votes={dep[1]: first, dep[0]: total - first})
+    )
+    await handle.execute_update("vote", split_vote("members", total))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10) -> None:

@@ -36,13 +36,16 @@ from service.term_inputs import build_term_input
 from tests.workflows.cycle_driver import hold_county_meetings, hold_landsting, start_term
 from tests.workflows.cycle_support import (
     Recorder,
+    board_nominations,
+    delegate_nominations,
     eventually,
     fictional_bylaws,
     fictional_registry,
     mock_worker,
-    nominations,
     person,
     representatives,
+    split_vote,
+    voters,
 )
 from workflows.elections.county_meeting import CountyMeetingWorkflow
 
@@ -82,7 +85,8 @@ async def waiting_meeting(
 async def meeting(
     ts_env: WorkflowEnvironment, task_queue: str
 ) -> AsyncIterator[tuple[Handle, CountyMeetingInput, Recorder]]:
-    """A county meeting with representatives, date and nominations in."""
+    """A county meeting with representatives, date and delegates in, and the board nominated
+    from among the delegates and their deputies."""
     async with waiting_meeting(ts_env, task_queue, "cm") as (handle, data, recorder):
         reps = representatives(data)
         await handle.execute_update(
@@ -92,8 +96,20 @@ async def meeting(
             CountyMeetingWorkflow.meeting_date,
             MeetingDateIn(meeting_date=dt.date(data.year, 10, 1)),
         )
-        await handle.execute_update(CountyMeetingWorkflow.nominations, nominations(data, reps))
+        await handle.execute_update(CountyMeetingWorkflow.nominations, delegate_nominations(data))
+        placed = await handle.execute_update(
+            CountyMeetingWorkflow.vote, split_vote("delegates", voters(data))
+        )
+        pool = [*placed.elected, *placed.deputies]
+        await handle.execute_update(CountyMeetingWorkflow.nominations, board_nominations(pool))
         yield handle, data, recorder
+
+
+async def leader_candidates(handle: Handle) -> tuple[str, str]:
+    """The two candidates nominated for leader, as the meeting's status shows them."""
+    status = await handle.query(CountyMeetingWorkflow.status)
+    first, second = next(p.candidates for p in status.posts if p.post == "leader")
+    return first, second
 
 
 async def recorded_events(handle: Handle) -> list[str]:
@@ -127,8 +143,9 @@ async def test_an_unknown_member_is_refused(meeting: Any) -> None:
 
 
 async def test_a_vote_for_a_candidate_not_nominated_is_refused(meeting: Any) -> None:
-    handle, _, _ = meeting
-    vote = VoteIn(post="leader", votes={"r7101-0": 5, "someone-else": 9})
+    handle, data, _ = meeting
+    first, _ = await leader_candidates(handle)
+    vote = VoteIn(post="leader", votes={first: voters(data) - 9, "someone-else": 9})
     assert "'someone-else' is not nominated for leader" in await refused(handle, "vote", vote)
 
 
@@ -138,41 +155,62 @@ async def test_a_nomination_of_an_unknown_person_is_refused(meeting: Any) -> Non
     assert "unknown person 'ghost'" in await refused(handle, "nominations", noms)
 
 
-async def test_a_result_breaking_gender_balance_is_refused(meeting: Any) -> None:
+async def test_county_board_candidates_must_be_delegates_or_their_deputies(meeting: Any) -> None:
+    """The county meeting elects its board from among its Landsting delegates and their deputies
+    (docs/domain.md, "Organs and who elects whom")."""
+    handle, _, _ = meeting
+    stranger = person("stranger", True)
+    first, _ = await leader_candidates(handle)
+    noms = NominationsIn(
+        posts=(PostNomination(post="leader", candidates=(first, "stranger")),), people=(stranger,)
+    )
+    message = await refused(handle, "nominations", noms)
+    assert "stranger nominated for leader of the county board but not a Landsting delegate" in (
+        message
+    )
+
+
+async def test_a_vote_without_a_quorum_or_with_more_ballots_than_representatives_is_refused(
+    meeting: Any,
+) -> None:
     handle, data, _ = meeting
-    women = tuple(person(f"w{i}", True) for i in range(6))
-    lists = nominations(data, representatives(data)).posts[2].lists
-    only_women = lists[0].model_copy(update={"candidates": tuple(p.person_id for p in women)})
-    noms = NominationsIn(posts=(PostNomination(post="members", lists=(only_women,)),), people=women)
-    await handle.execute_update("nominations", noms)
-    message = await refused(handle, "vote", VoteIn(post="members", votes={"A": 10}))
-    assert "gender balance" in message
+    first, second = await leader_candidates(handle)
+    total = voters(data)
+    few = VoteIn(post="leader", votes={first: 1, second: 0})
+    assert "fewer than the quorum" in await refused(handle, "vote", few)
+    many = VoteIn(post="leader", votes={first: total, second: 1})
+    assert f"but only {total} may vote" in await refused(handle, "vote", many)
 
 
 async def test_a_vote_for_a_closed_election_is_refused(meeting: Any) -> None:
-    handle, _, _ = meeting
-    await handle.execute_update("vote", VoteIn(post="leader", votes={"r7101-0": 9, "r7102-0": 2}))
-    again = VoteIn(post="leader", votes={"r7101-0": 1, "r7102-0": 9})
+    handle, data, _ = meeting
+    first, second = await leader_candidates(handle)
+    total = voters(data)
+    won = VoteIn(post="leader", votes={first: total, second: 0})
+    await handle.execute_update("vote", won)
+    again = VoteIn(post="leader", votes={first: 0, second: total})
     assert "the election of leader is closed" in await refused(handle, "vote", again)
 
 
 async def test_a_majority_election_goes_to_a_second_round_and_then_to_lot(meeting: Any) -> None:
-    handle, _, recorder = meeting
-    votes = {"r7101-0": 5, "r7102-0": 5, "r7103-0": 0}
-    with pytest.raises(WorkflowUpdateFailedError):  # r7103-0 is not nominated for leader
-        await handle.execute_update("vote", VoteIn(post="leader", votes=votes))
-    first = await handle.execute_update(
-        CountyMeetingWorkflow.vote, VoteIn(post="leader", votes={"r7101-0": 5, "r7102-0": 5})
+    handle, data, recorder = meeting
+    first, second = await leader_candidates(handle)
+    half = voters(data) // 2
+    with pytest.raises(WorkflowUpdateFailedError):  # "nobody" is not nominated for leader
+        await handle.execute_update(
+            "vote", VoteIn(post="leader", votes={first: half, second: half, "nobody": 0})
+        )
+    tied = VoteIn(post="leader", votes={first: half, second: half})
+    first_round = await handle.execute_update(CountyMeetingWorkflow.vote, tied)
+    assert (first_round.status, first_round.round) == ("open", 2)
+    second_round = await handle.execute_update(
+        CountyMeetingWorkflow.vote, tied.model_copy(update={"round": 2})
     )
-    assert (first.status, first.round) == ("open", 2)
-    second = await handle.execute_update(
-        CountyMeetingWorkflow.vote,
-        VoteIn(post="leader", round=2, votes={"r7101-0": 6, "r7102-0": 6}),
-    )
-    assert second.status == "decided"
-    assert second.elected[0] in {"r7101-0", "r7102-0"}
+    assert second_round.status == "decided"
+    assert second_round.elected[0] in {first, second}
+    assert second_round.drawn_by_lot == second_round.elected
     lot = [e for e in recorder.of("record_event") if e.action == "lot_drawn"]
-    assert lot[0].content["drawn"] == list(second.elected)
+    assert lot[0].content["drawn"] == list(second_round.elected)
 
 
 async def test_the_deadline_reminds_the_secretariat_and_the_county_secretary(
@@ -251,11 +289,23 @@ async def test_a_vacancy_is_filled_by_the_first_deputy_where_the_bylaws_allow_it
         status = await cycle.term.query("status")
         await cycle.term.terminate()
     assert status["vacancies"] == []
-    ended = [(e.person_id, e.role) for e in recorder.of("end_seat")]
-    assert ended == [("hs-0", "member"), ("hs-2", "deputy")]
-    moved = recorder.of("record_seats")[-1].seats[0]
-    assert (moved.person_id, moved.role, moved.obtained_by) == (
+    ended = [(e.organ, e.person_id, e.role) for e in recorder.of("end_seat")]
+    # Landsstyret's ex officio seat follows Hovedstyret's: the leaver's ends, the deputy's begins.
+    assert ended == [
+        ("hovedstyret", "hs-0", "member"),
+        ("hovedstyret", "hs-2", "deputy"),
+        ("landsstyret", "hs-0", "member"),
+    ]
+    moved, follower = (r.seats[0] for r in recorder.of("record_seats")[-2:])
+    assert (moved.organ, moved.person_id, moved.role, moved.obtained_by) == (
+        "hovedstyret",
         "hs-2",
         "member",
         "first deputy moved up",
+    )
+    assert (follower.organ, follower.person_id, follower.group, follower.from_date) == (
+        "landsstyret",
+        "hs-2",
+        "ex_officio/hovedstyret",
+        dt.date(2097, 1, 1),
     )

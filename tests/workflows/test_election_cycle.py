@@ -75,13 +75,30 @@ async def test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over
     requested = recorder.of("notify")
     assert sum(n.purpose == "representatives_requested" for n in requested) == 11
     asked = [{r.purpose for r in batch.requests} for batch in recorder.of("notify_many")]
-    assert asked == [{"representatives_requested"}] * 3  # one activity per county meeting
+    # one activity per county meeting asks all its members; each decided election is announced
+    # to the elected and to their councils in one more
+    assert asked.count({"representatives_requested"}) == 3
+    assert {frozenset(a) for a in asked} == {
+        frozenset({"representatives_requested"}),
+        frozenset({"result_announced"}),
+    }
+    results = [r for b in recorder.of("notify_many") for r in b.requests
+               if r.purpose == "result_announced"]  # fmt: skip
+    assert {r.context["recipient_role"] for r in results} == {"elected", "council"}
     notice = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting")
     assert len(notice.recipients) == 30  # every delegate of the three provinces
     seats = [s for r in recorder.of("record_seats") for s in r.seats]
     council = {s.person_id for s in seats if s.organ == "landsstyret" and s.role != "deputy"}
-    # 3 county-board leaders + Hovedstyret (leader, deputy, 2 members) + 2 elected + appointed
-    assert len(council - {"new-1"}) == 10
+    # The county-board leaders, Hovedstyret (leader, deputy, 2 members, appointed) and the 2
+    # elected: one seat each, though a leader the Landsting elected to Hovedstyret is both.
+    leaders = {
+        s.person_id for s in seats if s.organ.startswith("county_board") and s.role == "leader"
+    }
+    executive = {s.person_id for s in seats if s.organ == "hovedstyret" and s.role != "deputy"}
+    elected = {s.person_id for s in seats if s.group == "landsstyret/joint" and s.role != "deputy"}
+    assert council - {"new-1"} == (leaders | executive | elected) - {"new-1"}
+    landsstyret = [s for s in seats if s.organ == "landsstyret" and s.role != "deputy"]
+    assert len({s.person_id for s in landsstyret}) == len(landsstyret)
     assert {s.group.split("/")[0] for s in seats if s.organ.startswith("county_board")} == {
         "county_board:71",
         "county_board:72",

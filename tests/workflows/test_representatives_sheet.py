@@ -14,11 +14,10 @@ from models.election_payloads import (
     CountyMeetingInput,
     MeetingDateIn,
     RepresentativesSheetIn,
-    VoteIn,
 )
 from tests.workflows.cycle_support import (
     Recorder,
-    nominations,
+    delegate_nominations,
     person,
     representatives,
 )
@@ -84,11 +83,6 @@ async def test_a_sheet_after_voting_has_begun_is_refused(waiting: Any) -> None:
     await handle.execute_update(
         CountyMeetingWorkflow.meeting_date, MeetingDateIn(meeting_date=data.deadline.date())
     )
-    noms = nominations(data, entries)
-    await handle.execute_update(CountyMeetingWorkflow.nominations, noms)
-    lead = noms.posts[0].candidates
-    await handle.execute_update(
-        CountyMeetingWorkflow.vote, VoteIn(post="leader", votes={lead[0]: 10, lead[1]: 3})
-    )
+    await handle.execute_update(CountyMeetingWorkflow.nominations, delegate_nominations(data))
     again = RepresentativesSheetIn(entries=(entries[0],))
     assert "voting has begun" in await refused(handle, "representatives_sheet", again)

@@ -86,6 +86,7 @@ class Ballot:
             round=self.round,
             candidates=names,
             elected=tuple(p.person_id for p in self.elected if p.role != "deputy"),
+            deputies=tuple(p.person_id for p in self.elected if p.role == "deputy"),
             drawn_by_lot=tuple(drawn),
         )
 
@@ -197,9 +198,10 @@ def apply_count(ballot: Ballot, count: Count) -> None:
 
 
 def seats_of(
-    ballot: Ballot, term: str, key: str, method: ElectionMethod, from_date: date, to_date: date
+    ballot: Ballot, term: str, key: str, method: ElectionMethod, from_date: date
 ) -> tuple[SeatIn, ...]:
-    """The seats a decided ballot fills (none while it is undecided)."""
+    """The seats a decided ballot fills (none while it is undecided), from `from_date` until
+    the successor organ is constituted."""
     if ballot.status != "decided":
         return ()
     how = method if ballot.round == 1 else f"{method} round 2"
@@ -212,7 +214,6 @@ def seats_of(
             rank=p.rank,
             group=p.group,
             from_date=from_date,
-            to_date=to_date,
             election_id=key,
             obtained_by=how,
         )
@@ -246,7 +247,10 @@ def _agreed(ballot: Ballot, vote: VoteIn, people: Mapping[str, PersonIn]) -> Cou
     seats = ballot.spec.seats
     members = [_candidate(people, pid) for pid in names[:seats]]
     deputies = [_candidate(people, pid) for pid in names[seats:]]
-    agreed_election(ballot.spec.organ, members, deputies, 0)
+    if ballot.spec.whole_body:  # its members are judged with the organ's other seats
+        check_gender_balance(ballot.spec.organ, [c.gender for c in deputies], "deputies")
+    else:
+        agreed_election(ballot.spec.organ, members, deputies, 0)
     return Count(inputs, placements=_list_placements(ballot.spec, {joint.name: names}, seats))
 
 
@@ -277,16 +281,7 @@ def _proportional(ballot: Ballot, vote: VoteIn, people: Mapping[str, PersonIn]) 
     }
     if isinstance(result, Apportionment):
         return Count(inputs, list_tie=result, lists=lists)
-    check_list_balance(spec.organ, result)
     return Count(inputs, placements=list_result_placements(spec, result))
-
-
-def check_list_balance(organ: str, result: ListElectionResult) -> None:
-    """§ 7-6 on the elected members, and separately on their deputies."""
-    members = [c.gender for cands in result.members.values() for c in cands]
-    deputies = [c.gender for cands in result.deputies.values() for c in cands]
-    check_gender_balance(organ, members, "members")
-    check_gender_balance(organ, deputies, "deputies")
 
 
 def list_result_placements(spec: PostSpec, result: ListElectionResult) -> tuple[Placement, ...]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from fractions import Fraction
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
     from domain.bylaws import ElectionMethod
+    from domain.gender import Gender, check_gender_balance
     from models.election_payloads import (
         NominationsIn,
         PostSpec,
@@ -51,18 +53,18 @@ with workflow.unsafe.imports_passed_through():
         outcome_of,
         seats_of,
     )
+    from workflows.elections.turnout import check_turnout
 
 
 class ElectionMeeting:
     """Ballots, people and seats of one electing meeting, and its nomination and vote updates."""
 
-    def __init__(self, posts: Sequence[PostSpec], term: str, prefix: str, seat_to: date) -> None:
+    def __init__(self, posts: Sequence[PostSpec], term: str, prefix: str) -> None:
         self.ballots: dict[str, Ballot] = new_ballots(posts)
         self.people: dict[str, PersonIn] = {}
         self.seats: list[SeatIn] = []
         self.term = term
         self.prefix = prefix
-        self.seat_to = seat_to
         self.people_batches = 0
 
     # ------------------------------------------------------------------ for the subclass
@@ -76,6 +78,24 @@ class ElectionMeeting:
 
     def _changed(self) -> None:
         """Called after every accepted nomination or vote (to show the new stage)."""
+
+    def _check_candidates(self, ballot: Ballot, person_ids: Sequence[str]) -> None:
+        """Raise ValueError when someone may not stand for the ballot's post."""
+
+    def _turnout_limits(self) -> tuple[int, int, Fraction]:
+        """(who may vote now, the meeting's members, the quorum fraction of the members)."""
+        raise NotImplementedError
+
+    def _balanced_bodies(self) -> tuple[str, ...]:
+        """Organs judged as one body under § 7-6 (their agreed list with their other seats)."""
+        return ()
+
+    def _other_body_members(self, organ: str) -> list[PersonIn]:
+        """Members of `organ` that no ballot here fills (an appointed member, say)."""
+        return []
+
+    async def _announce(self, ballot: Ballot, seats: tuple[SeatIn, ...]) -> None:
+        """Tell the elected (and whom the subclass names) the result of a decided election."""
 
     @property
     def decided(self) -> bool:
@@ -117,6 +137,22 @@ class ElectionMeeting:
     @nominations.validator
     def _check_nominations(self, data: NominationsIn) -> None:
         check_nominations(self.ballots, data, self.people)
+        for nom in data.posts:
+            named = [*nom.candidates, *(pid for lst in nom.lists for pid in lst.candidates)]
+            ballot = self.ballots[nom.post]
+            seated = {
+                p.person_id
+                for b in self.ballots.values()
+                if b.spec.organ == ballot.spec.organ and b is not ballot
+                for p in b.elected
+                if p.role != "deputy"
+            }
+            if taken := [pid for pid in named if pid in seated]:
+                raise ValueError(
+                    f"{', '.join(taken)} already elected to {ballot.spec.organ}: one person "
+                    f"holds one seat in an organ, so cannot stand for {nom.post}"
+                )
+            self._check_candidates(ballot, named)
 
     @workflow.update
     async def vote(self, data: VoteIn) -> PostStatus:
@@ -128,16 +164,40 @@ class ElectionMeeting:
         key = election_key(self.prefix, ballot, data)
         method = ballot.method
         apply_count(ballot, count)
-        seats = seats_of(ballot, self.term, key, method, self._seats_from(), self.seat_to)
+        seats = seats_of(ballot, self.term, key, method, self._seats_from())
         self.seats.extend(seats)
         self._changed()
         await self._record(ballot, data, key, method, count, drawn, seats)
+        if seats:
+            await self._announce(ballot, seats)
         return ballot.status_model(drawn)
 
     @vote.validator
     def _check_vote(self, data: VoteIn) -> None:
         self._check_voting()
-        count_vote(ballot_for(self.ballots, data.post), data, self.people)
+        ballot = ballot_for(self.ballots, data.post)
+        count = count_vote(ballot, data, self.people)
+        if ballot.method != ElectionMethod.AGREED:
+            voters, members, quorum = self._turnout_limits()
+            check_turnout(data, voters, members, quorum)
+        agreed = ballot.method == ElectionMethod.AGREED
+        if agreed and ballot.spec.organ in self._balanced_bodies() and count.placements:
+            self._check_whole_body(ballot, count.placements)
+
+    def _check_whole_body(self, ballot: Ballot, placements: Sequence[Placement]) -> None:
+        """§ 7-6 on the whole organ: its other posts decided first, then every member counted."""
+        organ = ballot.spec.organ
+        others = [b for b in self.ballots.values() if b.spec.organ == organ and b is not ballot]
+        if any(b.status != "decided" for b in others):
+            raise ValueError(
+                f"vote the other posts of {organ} first: its joint list is judged together "
+                "with them as one body (kommuneloven § 7-6)"
+            )
+        members = [p for b in others for p in b.elected if p.role != "deputy"]
+        members += [p for p in placements if p.role != "deputy"]
+        people = [self.people[p.person_id] for p in members]
+        people += self._other_body_members(organ)
+        check_gender_balance(organ, [Gender(p.gender) for p in people], "members of the body")
 
     @workflow.query
     def status(self) -> ProcessStatus:

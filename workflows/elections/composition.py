@@ -17,12 +17,30 @@ from models.payloads import PersonIn, SeatIn
 from workflows.elections.ballot import Ballot
 
 HOVEDSTYRET = "hovedstyret"
+EX_OFFICIO = "ex_officio/"
+
+
+def ex_officio_group(organ: str) -> str:
+    """The group of an ex officio seat: the organ whose seat it follows (`ex_officio/hovedstyret`,
+    `ex_officio/county_board:46`)."""
+    return f"{EX_OFFICIO}{organ}"
 
 
 def compose_seats(
-    data: LandstingInput, ballots: Mapping[str, Ballot], appointed: PersonIn, congress: date
+    data: LandstingInput,
+    ballots: Mapping[str, Ballot],
+    appointed: PersonIn,
+    congress: date,
+    observer: PersonIn | None = None,
 ) -> tuple[SeatIn, ...]:
-    """The ex officio and appointed seats of Hovedstyret and Landsstyret."""
+    """The ex officio, appointed and observer seats of Hovedstyret and Landsstyret.
+
+    Rule: Landsstyret is the county-board leaders and the whole Hovedstyret ex officio, the
+    members the Landsting elects, and the member the associates' board appoints; one person holds
+    one seat however many of these reasons apply (a county-board leader elected to Hovedstyret
+    sits once, as county-board leader). Example: 15 leaders, 14 elected to Hovedstyret and the
+    appointed member give 30 ex officio and appointed seats, 29 if one leader is on the board.
+    """
     council = data.setup.ex_officio_organ
 
     def seat(organ: str, person_id: str, role: str, how: str, group: str = "") -> SeatIn:
@@ -33,7 +51,6 @@ def compose_seats(
             role=role,  # type: ignore[arg-type]
             group=group,
             from_date=congress,
-            to_date=data.seat_to_date,
             obtained_by=how,
         )
 
@@ -50,16 +67,30 @@ def compose_seats(
             c.leader.person_id,
             "member",
             "ex officio: county-board leader",
-            f"county_board_leaders/{c.county}",
+            ex_officio_group(f"county_board:{c.county}"),
         )
         for c in data.counties
     ]
+    seated = {s.person_id for s in seats}
     seats += [
-        seat(council, p.person_id, p.role, "ex officio: hovedstyret", HOVEDSTYRET) for p in board
+        seat(council, p.person_id, p.role, "ex officio: hovedstyret", ex_officio_group(HOVEDSTYRET))
+        for p in board
+        if p.person_id not in seated
     ]
     how = f"appointment by {data.setup.appointed_by}"
     seats.append(seat(HOVEDSTYRET, appointed.person_id, "member", how, "appointed"))
-    seats.append(seat(council, appointed.person_id, "member", how, "appointed"))
+    if appointed.person_id not in {s.person_id for s in seats if s.organ == council}:
+        seats.append(seat(council, appointed.person_id, "member", how, "appointed"))
+    if observer is not None and data.setup.observer_organ:
+        seats.append(
+            seat(
+                data.setup.observer_organ,
+                observer.person_id,
+                "observer",
+                "leader of the municipal directors' committee",
+                "observer",
+            )
+        )
     return tuple(seats)
 
 

@@ -8,6 +8,11 @@ the bylaw method and records every result. When every post is decided it tells i
 county-board leader (a signal) and returns the county's delegates and seats. If the bylaw
 deadline passes first, it reminds the secretariat and the county secretary and goes on waiting.
 
+The county board is elected from among the county's Landsting delegates and their deputies, so
+the delegates are elected first; Samfunnsbedriftene appoints one more member of the board
+(update `associate_member`). Every vote is checked against the representatives registered and
+the quorum; each decided election is announced to the elected and to their councils.
+
 When it finishes it also starts the meeting series its input lists (`meetings`): the county
 board's, whose roster is the board it elected, and the yearly county meetings', whose roster is
 its representatives. It holds those people's contact details, which the term does not carry.
@@ -17,25 +22,39 @@ so the `start_series` activity starts them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from fractions import Fraction
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities import contracts
     from models import ids
     from models.election_payloads import (
+        AssociateMemberIn,
         CountyMeetingFinished,
         CountyMeetingInput,
         CountyMeetingResult,
         MeetingDateIn,
         ProcessStatus,
+        RepresentativesIn,
         RepresentativesSheetIn,
     )
-    from models.payloads import SECRETARIAT, NotifyRequest, PersonIn, Recipient
+    from models.payloads import (
+        SECRETARIAT,
+        NotifyRequest,
+        PersonIn,
+        Recipient,
+        RecordSeatsRequest,
+        SeatIn,
+    )
     from workflows import calls
     from workflows import search_attributes as search
+    from workflows.elections.ballot import Ballot
     from workflows.elections.ballots import ElectionMeeting
     from workflows.elections.representatives import check_sheet, missing_members
+    from workflows.elections.results import result_context, result_request
     from workflows.meetings.roster import (
         first_meeting_day,
         meeting_roster,
@@ -52,10 +71,11 @@ class CountyMeetingWorkflow(ElectionMeeting):
     @workflow.init
     def __init__(self, data: CountyMeetingInput) -> None:
         key = f"term-{data.year}/county-{data.county}"
-        super().__init__(data.posts, data.term, key, data.seat_to_date)
+        super().__init__(data.posts, data.term, key)
         self._data = data
-        self._representatives: dict[str, tuple[PersonIn, ...]] = {}
+        self._representatives: dict[str, RepresentativesIn] = {}
         self._meeting_date: date | None = None
+        self._associate: PersonIn | None = None
         self._stage = ""
 
     @workflow.run
@@ -66,10 +86,10 @@ class CountyMeetingWorkflow(ElectionMeeting):
         try:
             if remaining <= timedelta(0):
                 raise TimeoutError
-            await workflow.wait_condition(lambda: self.decided, timeout=remaining)
+            await workflow.wait_condition(lambda: self._complete, timeout=remaining)
         except TimeoutError:
             await self._remind()
-            await workflow.wait_condition(lambda: self.decided)
+            await workflow.wait_condition(lambda: self._complete)
         await workflow.wait_condition(workflow.all_handlers_finished)
         result = self._result()
         await calls.event(
@@ -78,9 +98,10 @@ class CountyMeetingWorkflow(ElectionMeeting):
             self.prefix,
             delegates=len(result.delegates),
         )
-        term = workflow.get_external_workflow_handle(data.term_workflow_id)
-        finished = CountyMeetingFinished(county=data.county, leader=result.leader)
-        await term.signal(ids.COUNTY_MEETING_FINISHED, finished)
+        if data.term_workflow_id:  # empty only when a test runs a county meeting alone
+            term = workflow.get_external_workflow_handle(data.term_workflow_id)
+            finished = CountyMeetingFinished(county=data.county, leader=result.leader)
+            await term.signal(ids.COUNTY_MEETING_FINISHED, finished)
         await self._start_meeting_series()
         return result
 
@@ -89,7 +110,9 @@ class CountyMeetingWorkflow(ElectionMeeting):
         data = self._data
         today = workflow.now().date()
         representatives = [
-            (m.member_number, self._representatives.get(m.member_number, ())) for m in data.members
+            self._representatives[m.member_number]
+            for m in data.members
+            if m.member_number in self._representatives
         ]
         for plan in data.meetings:
             if plan.organ.split(":")[0] == "county_meeting":
@@ -101,20 +124,24 @@ class CountyMeetingWorkflow(ElectionMeeting):
                     organ_rules(plan, data.term, roster, data.county),
                     plan.meetings_per_year,
                     first_meeting_day(today, plan.notice_days),
-                    plan.ends_on or data.seat_to_date,
+                    plan.ends_on or data.series_until,
                     plan.meetings_per_run,
                     as_child=False,
                 )
 
     # ------------------------------------------------------------------ updates
 
+    @property
+    def _complete(self) -> bool:
+        return self.decided and (self._associate is not None or not self._data.associate_members)
+
     @workflow.update
     async def representatives_sheet(self, data: RepresentativesSheetIn) -> ProcessStatus:
         """Every member on the sheet at once: one workflow step and one record write."""
         for entry in data.entries:
-            self._representatives[entry.member_number] = entry.people
+            self._representatives[entry.member_number] = entry
         self._changed()
-        people = [p for entry in data.entries for p in entry.people]
+        people = [p for entry in data.entries for p in (*entry.people, *entry.deputies)]
         await self.add_people(people, "members")
         return self.status()
 
@@ -137,9 +164,91 @@ class CountyMeetingWorkflow(ElectionMeeting):
         if data.meeting_date.year != self._data.year:
             raise ValueError(f"the county meeting must be held in {self._data.year}")
 
+    @workflow.update
+    async def associate_member(self, data: AssociateMemberIn) -> ProcessStatus:
+        """The county-board member Samfunnsbedriftene appoints, seated from the meeting day."""
+        assert self._meeting_date is not None  # the validator made sure
+        self._associate = data.person
+        seat = SeatIn(
+            organ=f"county_board:{self._data.county}",
+            term=self._data.term,
+            person_id=data.person.person_id,
+            role="member",
+            group=f"county_board:{self._data.county}/samfunnsbedriftene",
+            from_date=self._meeting_date,
+            obtained_by="appointment by Samfunnsbedriftene",
+        )
+        self.seats.append(seat)
+        self._changed()
+        await self.add_people([data.person], "associate")
+        await calls.record(
+            contracts.record_seats,
+            RecordSeatsRequest(idempotency_key=f"{self.prefix}/associate", seats=(seat,)),
+        )
+        return self.status()
+
+    @associate_member.validator
+    def _check_associate_member(self, data: AssociateMemberIn) -> None:
+        if not self._data.associate_members:
+            raise ValueError("the bylaws give this county board no appointed member")
+        if self._associate is not None:
+            raise ValueError(f"the appointed member is already {self._associate.person_id}")
+        if self._meeting_date is None:
+            raise ValueError("set the meeting date first: the appointed member sits from it")
+        board = f"county_board:{self._data.county}"
+        if data.person.person_id in {s.person_id for s in self.seats if s.organ == board}:
+            raise ValueError(f"{data.person.person_id!r} already holds a seat on the county board")
+
     def _check_voting(self) -> None:
         if self._meeting_date is None:
             raise ValueError("set the meeting date before entering votes")
+
+    def _turnout_limits(self) -> tuple[int, int, Fraction]:
+        registered = sum(len(e.people) for e in self._representatives.values())
+        members = sum(m.representatives for m in self._data.members)
+        return registered, members, Fraction(self._data.quorum)
+
+    def _check_candidates(self, ballot: Ballot, person_ids: Sequence[str]) -> None:
+        """County-board candidates come from the county's delegates and their deputies."""
+        if not ballot.spec.organ.startswith("county_board:"):
+            return
+        delegates = next((b for b in self.ballots.values() if b.spec.organ == "landsting"), None)
+        if delegates is None:
+            return
+        if delegates.status != "decided":
+            raise ValueError(
+                "elect the Landsting delegates first: the county board is elected from among "
+                "them and their deputies"
+            )
+        eligible = {p.person_id for p in delegates.elected}
+        if strangers := [pid for pid in person_ids if pid not in eligible]:
+            raise ValueError(
+                f"{', '.join(strangers)} nominated for {ballot.spec.post} of the county board "
+                "but not a Landsting delegate or deputy of this county"
+            )
+
+    async def _announce(self, ballot: Ballot, seats: tuple[SeatIn, ...]) -> None:
+        """The result to the elected and to the councils that elected them."""
+        councils = {m.member_number: m for m in self._data.members}
+        elected = [self.people[s.person_id] for s in seats]
+        by_council = {p.member_number for p in elected if p.member_number in councils}
+        context = result_context(ballot, seats, self.people, self._data.term)
+        requests = [result_request(f"{self.prefix}/{ballot.spec.post}/result", elected, context)]
+        if by_council:
+            to = tuple(
+                Recipient(recipient_id=n, email=councils[n].email, name=councils[n].name)
+                for n in sorted(by_council)
+            )
+            council_context = {**context, "recipient_role": "council"}
+            requests.append(
+                NotifyRequest(
+                    purpose="result_announced",
+                    subject_key=f"{self.prefix}/{ballot.spec.post}/result/councils",
+                    recipients=to,
+                    context=council_context,
+                )
+            )
+        await calls.notify_many(requests)
 
     def _seats_from(self) -> date:
         assert self._meeting_date is not None  # the vote's validator made sure
@@ -162,11 +271,14 @@ class CountyMeetingWorkflow(ElectionMeeting):
         waiting = [f"representatives of {name}" for name in missing]
         if self._meeting_date is None:
             waiting.append("the meeting date")
-        return (*waiting, *self.ballots_awaiting())
+        waiting += self.ballots_awaiting()
+        if self._data.associate_members and self._associate is None:
+            waiting.append("the county-board member appointed by Samfunnsbedriftene")
+        return tuple(waiting)
 
     def _changed(self) -> None:
         """Keep the stage, and the search attribute that shows it, in step."""
-        if self.decided:
+        if self._complete:
             stage = "done"
         elif self.any_ballot_opened():
             stage = "voting"

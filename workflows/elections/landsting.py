@@ -4,35 +4,49 @@ Workflow id `landsting-<year>`, started by TermWorkflow (parent-close ABANDON) w
 county's board leader; it reads the delegates the county meetings recorded from the record
 store as it starts. Updates with validators take the congress date (the notice then goes to
 every delegate by the bylaw notice deadline), the credentials check, the nominations and votes
-it shares with the county meetings (`workflows.elections.ballots`), and the member appointed by
-the associates' board (Samfunnsbedriftene). When every post is filled it composes Landsstyret
-(county-board leaders + Hovedstyret + Landsting-elected + the appointed member), records every
-seat, signals its term and returns the seats.
+it shares with the county meetings (`workflows.elections.ballots`), the delegates and the
+Hovedstyret member appointed by the associates' board (Samfunnsbedriftene), and the leader of
+the municipal directors' committee, who observes Hovedstyret. Votes are checked against the
+accredited delegates and the quorum; Hovedstyret's gender balance is judged on the whole board.
+When every post is filled it composes Landsstyret (county-board leaders + Hovedstyret +
+Landsting-elected + the appointed member), records every seat, signals its term and returns the
+seats.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from fractions import Fraction
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
+    from domain.gender import Gender, check_gender_balance
     from models import ids
     from models.election_payloads import (
         AppointIn,
+        AssociateDelegatesIn,
         CongressDateIn,
         CredentialsIn,
         LandstingFinished,
         LandstingInput,
         LandstingResult,
+        ObserverIn,
         ProcessStatus,
     )
-    from models.payloads import NotifyRequest, PersonIn, Recipient, RecordSeatsRequest
+    from models.payloads import NotifyRequest, PersonIn, Recipient, RecordSeatsRequest, SeatIn
     from workflows import calls
     from workflows import search_attributes as search
+    from workflows.elections.ballot import Ballot
     from workflows.elections.ballots import ElectionMeeting
-    from workflows.elections.composition import compose_seats, congress_notice_context
+    from workflows.elections.composition import (
+        HOVEDSTYRET,
+        compose_seats,
+        congress_notice_context,
+    )
+    from workflows.elections.results import result_context, result_request
 
 
 @workflow.defn(name=ids.LANDSTING)
@@ -42,7 +56,7 @@ class LandstingWorkflow(ElectionMeeting):
     @workflow.init
     def __init__(self, data: LandstingInput) -> None:
         key = f"term-{data.year}/landsting"
-        super().__init__(data.setup.posts, data.term, key, data.seat_to_date)
+        super().__init__(data.setup.posts, data.term, key)
         self._data = data
         self.people.update({c.leader.person_id: c.leader for c in data.counties})
         self._delegates: dict[str, PersonIn] = {}
@@ -50,6 +64,8 @@ class LandstingWorkflow(ElectionMeeting):
         self._date: date | None = None
         self._approved: tuple[str, ...] = ()
         self._appointed: PersonIn | None = None
+        self._associates: tuple[PersonIn, ...] = ()
+        self._observer: PersonIn | None = None
         self._stage = ""
 
     @workflow.run
@@ -63,7 +79,7 @@ class LandstingWorkflow(ElectionMeeting):
         await workflow.wait_condition(workflow.all_handlers_finished)
         assert self._date is not None
         assert self._appointed is not None
-        composed = compose_seats(data, self.ballots, self._appointed, self._date)
+        composed = compose_seats(data, self.ballots, self._appointed, self._date, self._observer)
         await calls.record(
             contracts.record_seats,
             RecordSeatsRequest(idempotency_key=f"{self.prefix}/composition", seats=composed),
@@ -71,6 +87,8 @@ class LandstingWorkflow(ElectionMeeting):
         seats = (*self.seats, *composed)
         seated = {s.person_id for s in seats}
         people = {**self.people, self._appointed.person_id: self._appointed}
+        if self._observer is not None:
+            people[self._observer.person_id] = self._observer
         result = LandstingResult(
             congress_date=self._date,
             seats=seats,
@@ -87,7 +105,14 @@ class LandstingWorkflow(ElectionMeeting):
 
     @property
     def _complete(self) -> bool:
-        return self.decided and self._appointed is not None and self._date is not None
+        setup = self._data.setup
+        return (
+            self.decided
+            and self._appointed is not None
+            and self._date is not None
+            and (bool(self._associates) or not setup.associate_delegates)
+            and (self._observer is not None or not setup.observer_organ)
+        )
 
     # ------------------------------------------------------------------ updates
 
@@ -96,7 +121,7 @@ class LandstingWorkflow(ElectionMeeting):
         self._date = data.congress_date
         self._changed()
         await workflow.wait_condition(lambda: self._delegates_read)
-        await self._send_notice(data.congress_date)
+        await self._send_notice(data.congress_date, self._delegates.values())
         return self.status()
 
     @congress_date.validator
@@ -146,6 +171,94 @@ class LandstingWorkflow(ElectionMeeting):
             raise ValueError(
                 f"{self._data.setup.appointed_by} has already appointed {self._appointed.person_id}"
             )
+        board = [b for b in self.ballots.values() if b.spec.organ == HOVEDSTYRET]
+        if HOVEDSTYRET in self._data.setup.balanced_bodies and all(
+            b.status == "decided" for b in board
+        ):
+            members = [self.people[p.person_id] for b in board for p in b.elected]
+            genders = [Gender(p.gender) for p in members if p.person_id in self._voting(board)]
+            genders.append(Gender(data.person.gender))
+            check_gender_balance(HOVEDSTYRET, genders, "members of the body")
+
+    @staticmethod
+    def _voting(board: list[Ballot]) -> set[str]:
+        return {p.person_id for b in board for p in b.elected if p.role != "deputy"}
+
+    @workflow.update
+    async def associate_delegates(self, data: AssociateDelegatesIn) -> ProcessStatus:
+        """Samfunnsbedriftene's delegates: seated, and noticed if the date is already set."""
+        self._associates = data.people
+        self._delegates.update({p.person_id: p for p in data.people})
+        self._changed()
+        await self.add_people(data.people, "associates")
+        seats = tuple(
+            SeatIn(
+                organ="landsting",
+                term=self._data.term,
+                person_id=p.person_id,
+                role="member",
+                group="samfunnsbedriftene",
+                from_date=workflow.now().date(),
+                obtained_by=f"appointment by {self._data.setup.appointed_by}",
+            )
+            for p in data.people
+        )
+        await calls.record(
+            contracts.record_seats,
+            RecordSeatsRequest(idempotency_key=f"{self.prefix}/associates", seats=seats),
+        )
+        if self._date is not None:
+            await self._send_notice(self._date, data.people)
+        return self.status()
+
+    @associate_delegates.validator
+    def _check_associate_delegates(self, data: AssociateDelegatesIn) -> None:
+        setup = self._data.setup
+        if self._associates:
+            raise ValueError(f"{setup.appointed_by}'s delegates are already given")
+        if self._approved:
+            raise ValueError("the credentials are approved: no delegates can be added")
+        if len(data.people) != setup.associate_delegates:
+            raise ValueError(
+                f"{setup.appointed_by} appoints {setup.associate_delegates} delegates, "
+                f"not {len(data.people)}"
+            )
+        ids_given = [p.person_id for p in data.people]
+        if len(set(ids_given)) != len(ids_given):
+            raise ValueError("the list names someone twice")
+        if taken := sorted(set(ids_given) & set(self._delegates)):
+            raise ValueError(f"already a delegate of a county: {', '.join(taken)}")
+
+    @workflow.update
+    async def observer(self, data: ObserverIn) -> ProcessStatus:
+        self._observer = data.person
+        self._changed()
+        await self.add_people([data.person], "observer")
+        return self.status()
+
+    @observer.validator
+    def _check_observer(self, data: ObserverIn) -> None:
+        if not self._data.setup.observer_organ:
+            raise ValueError("the bylaws give no organ an observer")
+        if self._observer is not None:
+            raise ValueError(f"the observer is already {self._observer.person_id}")
+
+    def _turnout_limits(self) -> tuple[int, int, Fraction]:
+        setup = self._data.setup
+        return len(self._approved), setup.members, Fraction(setup.quorum)
+
+    def _balanced_bodies(self) -> tuple[str, ...]:
+        return self._data.setup.balanced_bodies
+
+    def _other_body_members(self, organ: str) -> list[PersonIn]:
+        return [self._appointed] if organ == HOVEDSTYRET and self._appointed else []
+
+    async def _announce(self, ballot: Ballot, seats: tuple[SeatIn, ...]) -> None:
+        """The result to the elected (their councils' copies need the councils' contacts)."""
+        elected = [self.people[s.person_id] for s in seats]
+        context = result_context(ballot, seats, self.people, self._data.term)
+        key = f"{self.prefix}/{ballot.spec.post}/result"
+        await calls.notify(result_request(key, elected, context))
 
     def _check_voting(self) -> None:
         if not self._approved:
@@ -171,8 +284,13 @@ class LandstingWorkflow(ElectionMeeting):
         waiting = [] if self._date else ["the congress date"]
         waiting += [] if self._approved else ["the credentials check"]
         waiting += self.ballots_awaiting()
+        setup = self._data.setup
         if self._appointed is None:
-            waiting.append(f"the member appointed by {self._data.setup.appointed_by}")
+            waiting.append(f"the member appointed by {setup.appointed_by}")
+        if setup.associate_delegates and not self._associates:
+            waiting.append(f"the delegates appointed by {setup.appointed_by}")
+        if setup.observer_organ and self._observer is None:
+            waiting.append("the leader of the municipal directors' committee (observer)")
         return tuple(waiting)
 
     def _changed(self) -> None:
@@ -189,14 +307,14 @@ class LandstingWorkflow(ElectionMeeting):
             self._stage = stage
             search.show(self._data.term, "landsting", "all", stage)
 
-    async def _send_notice(self, congress: date) -> None:
+    async def _send_notice(self, congress: date, delegates: Iterable[PersonIn]) -> None:
         await calls.notify_in_batches(
             NotifyRequest(
                 purpose="meeting_notice",
                 subject_key=self.prefix,
                 recipients=tuple(
                     Recipient(recipient_id=p.person_id, email=p.email, name=p.name)
-                    for p in self._delegates.values()
+                    for p in delegates
                 ),
                 context=congress_notice_context(congress),
                 deadline=self._data.setup.notice_deadline,

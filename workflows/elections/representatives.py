@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from models.election_payloads import MemberSeats, RepresentativesIn, RepresentativesSheetIn
-from models.payloads import PersonIn
 
 
 def check_sheet(members: Sequence[MemberSeats], sheet: RepresentativesSheetIn) -> None:
@@ -45,12 +44,13 @@ def check_entry(members: Sequence[MemberSeats], entry: RepresentativesIn) -> Non
             f"{member.name} elects {member.representatives} representative(s), "
             f"not {len(entry.people)}"
         )
-    if len({p.person_id for p in entry.people}) != len(entry.people):
-        raise ValueError(f"the representatives of {member.name} name someone twice")
+    named = [p.person_id for p in (*entry.people, *entry.deputies)]
+    if len(set(named)) != len(named):
+        raise ValueError(f"the representatives and deputies of {member.name} name someone twice")
 
 
 def missing_members(
-    members: Sequence[MemberSeats], representatives: Mapping[str, Sequence[PersonIn]]
+    members: Sequence[MemberSeats], representatives: Mapping[str, RepresentativesIn]
 ) -> list[str]:
     """The names of the members whose representatives have not come in, in member order."""
     return [m.name for m in members if m.member_number not in representatives]

@@ -251,6 +251,7 @@ class MeetingWorkflow:
         await steps.send(
             m, "deputy_called_in", f"deputy/{deputy.person_id}", recipients([deputy]),
             m.starts_at, invite, stands_in_for=member.person_id,
+            stands_in_for_name=member.name,
         )  # fmt: skip
         await steps.event(
             m, f"deputy/{deputy.person_id}", "deputy_called_in",

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
-from models.election_payloads import OrganMeetings
+from models.election_payloads import OrganMeetings, RepresentativesIn
 from models.meeting_payloads import VOTING_ROLES, AttendanceRow, OrganRules, RosterEntry
-from models.payloads import PersonIn, Recipient, SeatIn
+from models.payloads import PersonIn, Recipient, SeatIn, SeatRole
 
 UID_DOMAIN = "ksgov.ks.no"
 
@@ -116,28 +116,34 @@ def meeting_roster(
 
 
 def representatives_roster(
-    representatives: Iterable[tuple[str, Sequence[PersonIn]]],
+    representatives: Iterable[RepresentativesIn],
 ) -> tuple[RosterEntry, ...]:
     """A county meeting's representatives as the roster of its yearly meetings.
 
     Every representative a council elected is a voting member, grouped by that council
-    (`member-<number>`); nobody is listed twice. The councils elect no deputies to the county
-    meeting, so an absent representative is not replaced.
+    (`member-<number>`); the council's deputies follow in their order (rank 1, 2, ...), so an
+    absent representative's place goes to the first free deputy of the same council
+    (kommuneloven § 7-10). Nobody is listed twice.
     """
     seen: dict[str, RosterEntry] = {}
-    for member_number, people in representatives:
-        for p in people:
-            seen.setdefault(
-                p.person_id,
-                RosterEntry(
-                    person_id=p.person_id,
-                    name=p.name,
-                    email=p.email,
-                    role="member",
-                    group=f"member-{member_number}",
-                ),
-            )
+    for entry in representatives:
+        group = f"member-{entry.member_number}"
+        for p in entry.people:
+            seen.setdefault(p.person_id, _entry(p, "member", group, None))
+        for rank, p in enumerate(entry.deputies, 1):
+            seen.setdefault(p.person_id, _entry(p, "deputy", group, rank))
     return tuple(seen.values())
+
+
+def _entry(person: PersonIn, role: SeatRole, group: str, rank: int | None) -> RosterEntry:
+    return RosterEntry(
+        person_id=person.person_id,
+        name=person.name,
+        email=person.email,
+        role=role,
+        group=group,
+        rank=rank,
+    )
 
 
 def first_meeting_day(composed_on: date, notice_days: int) -> date:

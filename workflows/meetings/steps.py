@@ -80,7 +80,7 @@ async def send(
             purpose=purpose,
             subject_key=f"{m.key}/{what}",
             recipients=to,
-            context=context(m, **extra),
+            context=context(m, invite=attachment is not None, **extra),
             deadline=deadline,
             attachments=() if attachment is None else (attachment,),
         )

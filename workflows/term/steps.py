@@ -7,6 +7,7 @@ the lists here, so an update arriving during an activity sees the new state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from temporalio import workflow
@@ -14,6 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
     from domain.bylaws import ElectionMethod
+    from domain.gender import Gender
     from models import ids
     from models.election_payloads import HandoverIn, SupplementaryIn, TermInput, VacateIn
     from models.payloads import (
@@ -25,15 +27,22 @@ with workflow.unsafe.imports_passed_through():
         SeatIn,
     )
     from workflows import calls
-    from workflows.term.seats import filled, first_deputy, moved_up
+    from workflows.term.seats import filled, first_deputy, moved_up, supplementary_by
 
 
 async def record_vacancy(
-    data: TermInput, seat: SeatIn, vacate: VacateIn, seats: list[SeatIn], vacancies: list[SeatIn]
-) -> None:
-    """End `seat`; move the first deputy up (bylaws permitting) or open a vacancy."""
+    data: TermInput,
+    seat: SeatIn,
+    vacate: VacateIn,
+    seats: list[SeatIn],
+    vacancies: list[SeatIn],
+    genders: Mapping[str, Gender],
+) -> SeatIn | None:
+    """End `seat`; move a deputy up (bylaws permitting) or open a vacancy. Returns the seat the
+    deputy moved up to, if one did."""
     key = f"term-{data.year}/{seat.organ}/{seat.person_id}/vacated-{vacate.on.isoformat()}"
-    deputy = first_deputy(seats, seat) if data.first_deputy_moves_up else None
+    whole_body = seat.organ in data.landsting.balanced_bodies
+    deputy = first_deputy(seats, seat, genders, whole_body) if data.first_deputy_moves_up else None
     new = moved_up(deputy, seat, vacate) if deputy else None
     if deputy and new:
         seats.remove(deputy)
@@ -47,14 +56,29 @@ async def record_vacancy(
             contracts.record_seats,
             RecordSeatsRequest(idempotency_key=f"{key}/moved-up", seats=(new,)),
         )
-        return
+        return new
     await calls.event(
         f"{key}/vacancy",
         "vacancy_opened",
         key,
         organ=seat.organ,
         role=seat.role,
-        awaiting="supplementary election by landsstyret",
+        awaiting=f"supplementary election by {supplementary_by(seat.organ)}",
+    )
+    return None
+
+
+async def end_ex_officio(data: TermInput, seat: SeatIn, on: date) -> None:
+    """End an ex officio seat whose holder left the seat it follows."""
+    key = f"term-{data.year}/{seat.organ}/{seat.person_id}/ex-officio-ended-{on.isoformat()}"
+    await _end(key, seat, on, f"no longer holds the seat it follows ({seat.group})")
+
+
+async def record_ex_officio(data: TermInput, seat: SeatIn) -> None:
+    """Give the new holder of a followed seat their ex officio seat."""
+    key = f"term-{data.year}/{seat.organ}/{seat.person_id}/ex-officio-{seat.from_date.isoformat()}"
+    await calls.record(
+        contracts.record_seats, RecordSeatsRequest(idempotency_key=key, seats=(seat,))
     )
 
 
@@ -87,7 +111,7 @@ async def record_supplementary(data: TermInput, vacancy: SeatIn, sup: Supplement
         organ=vacancy.organ,
         post=vacancy.role,
         method=ElectionMethod.MAJORITY,
-        inputs={"vacated": vacancy.person_id, "by": "landsstyret"},
+        inputs={"vacated": vacancy.person_id, "by": supplementary_by(vacancy.organ)},
         outcome={"elected": [sup.person.person_id]},
         decided_at=workflow.now(),
     )

@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from domain.gender import Gender, check_gender_balance
     from models import ids
     from models.election_payloads import (
         CountyMeetingFinished,
@@ -41,11 +42,18 @@ with workflow.unsafe.imports_passed_through():
     from models.payloads import PersonIn, SeatIn
     from workflows import calls
     from workflows import search_attributes as search
+    from workflows.elections.composition import EX_OFFICIO
     from workflows.elections.landsting import LandstingWorkflow
     from workflows.meetings.roster import meeting_roster, organ_rules
     from workflows.meetings.start import start_meeting_series
     from workflows.term import steps
-    from workflows.term.seats import held_seat, open_vacancy
+    from workflows.term.seats import (
+        ex_officio_of,
+        ex_officio_seat,
+        follows,
+        held_seat,
+        open_vacancy,
+    )
 
 
 @workflow.defn(name=ids.TERM)
@@ -147,7 +155,6 @@ class TermWorkflow:
                 term_workflow_id=workflow.info().workflow_id,
                 setup=data.landsting,
                 counties=counties,
-                seat_to_date=data.seat_to_date,
             ),
             id=ids.landsting_id(data.year),
             parent_close_policy=ParentClosePolicy.ABANDON,
@@ -222,7 +229,11 @@ class TermWorkflow:
             return self.status()
         seat = held_seat(self._seats, data.organ, data.person_id)
         self._seats.remove(seat)
-        await steps.record_vacancy(self._data, seat, data, self._seats, self._vacancies)
+        genders = {pid: Gender(p.gender) for pid, p in self._people.items()}
+        new = await steps.record_vacancy(
+            self._data, seat, data, self._seats, self._vacancies, genders
+        )
+        await self._follow(seat, new, data.on)
         return self.status()
 
     @vacate.validator
@@ -230,7 +241,30 @@ class TermWorkflow:
         if self._stage != "in_office":
             raise ValueError("the organs are not composed yet: there is no seat to vacate")
         if not self._in_records(data.organ):  # a county organ's seats are checked in the records
-            held_seat(self._seats, data.organ, data.person_id)
+            seat = held_seat(self._seats, data.organ, data.person_id)
+            if seat.group.startswith(EX_OFFICIO):
+                followed = seat.group.removeprefix(EX_OFFICIO)
+                raise ValueError(
+                    f"{data.person_id!r} sits in {data.organ} ex officio: vacate their seat in "
+                    f"{followed}, which the seat follows"
+                )
+
+    async def _follow(self, left: SeatIn, new: SeatIn | None, on: date) -> None:
+        """Landsstyret's ex officio seats follow `left`: the leaver's ends, the new holder's
+        (a deputy moved up, or a supplementary election's) begins."""
+        organ = follows(left)
+        if organ is None:
+            return
+        council = self._data.landsting.ex_officio_organ
+        old = ex_officio_of(self._seats, council, left.person_id, organ)
+        if old is not None:
+            self._seats.remove(old)
+            await steps.end_ex_officio(self._data, old, on)
+        if new is not None:
+            seat = ex_officio_seat(council, organ, new, on, self._seats)
+            if seat is not None:
+                self._seats.append(seat)
+                await steps.record_ex_officio(self._data, seat)
 
     def _in_records(self, organ: str) -> bool:
         """A county board's seats live in the record store, not in the term."""
@@ -240,19 +274,23 @@ class TermWorkflow:
     async def _vacate_county_seat(self, data: VacateIn) -> None:
         """Read the county organ's seats, then as for a national organ (one vacancy at a time)."""
         async with self._county_organ_lock:
-            seats = await calls.read_organ_seats(self._data.term, data.organ)
+            seats, people = await calls.read_organ_seats(self._data.term, data.organ)
             try:
                 seat = held_seat(seats, data.organ, data.person_id)
             except ValueError as exc:
                 raise ApplicationError(str(exc), type="BadInput", non_retryable=True) from None
             seats.remove(seat)
-            await steps.record_vacancy(self._data, seat, data, seats, self._vacancies)
+            genders = {p.person_id: Gender(p.gender) for p in people}
+            new = await steps.record_vacancy(
+                self._data, seat, data, seats, self._vacancies, genders
+            )
+            await self._follow(seat, new, data.on)
 
     @workflow.update
     async def supplementary(self, data: SupplementaryIn) -> TermStatus:
         vacancy = open_vacancy(self._vacancies, data)
         if self._in_records(data.organ):
-            seats = await calls.read_organ_seats(self._data.term, data.organ)
+            seats, _ = await calls.read_organ_seats(self._data.term, data.organ)
             if data.person.person_id in {s.person_id for s in seats}:
                 raise ApplicationError(
                     f"{data.person.person_id!r} already holds a seat in {data.organ!r}",
@@ -264,10 +302,14 @@ class TermWorkflow:
                     "this vacancy was filled meanwhile", type="BadInput", non_retryable=True
                 )
             self._vacancies.remove(vacancy)
-            await steps.record_supplementary(self._data, vacancy, data)
+            seat = await steps.record_supplementary(self._data, vacancy, data)
+            await self._follow(vacancy, seat, data.decided_on)
             return self.status()
         self._vacancies.remove(vacancy)
-        self._seats.append(await steps.record_supplementary(self._data, vacancy, data))
+        seat = await steps.record_supplementary(self._data, vacancy, data)
+        self._seats.append(seat)
+        self._people[data.person.person_id] = data.person
+        await self._follow(vacancy, seat, data.decided_on)
         return self.status()
 
     @supplementary.validator
@@ -276,6 +318,16 @@ class TermWorkflow:
         holders = {s.person_id for s in self._seats if s.organ == data.organ}
         if data.person.person_id in holders:
             raise ValueError(f"{data.person.person_id!r} already holds a seat in {data.organ!r}")
+        if data.organ in self._data.landsting.balanced_bodies:
+            body = [
+                self._people[s.person_id]
+                for s in self._seats
+                if s.organ == data.organ
+                and s.role not in ("deputy", "observer")
+                and s.person_id in self._people
+            ]
+            genders = [Gender(p.gender) for p in (*body, data.person)]
+            check_gender_balance(data.organ, genders, "members of the body")
 
     # ------------------------------------------------------------------ status
 

@@ -1,0 +1,69 @@
+"""Terms as KS names them: the Landsting period, with the election year as an alias.
+
+Rule: KS names a term by its Landsting period ("landstingsperioden 2028–2032"): the councils
+elected at the local elections of 2027 send representatives to the county meetings of November
+2027, whose delegates meet at the Landsting of February 2028, which composes the national organs
+until the Landsting of 2032 (docs/domain.md, "The four-year cycle"). ksgov writes a term
+`2028-2032` in data and output, and accepts the election year (`2027`) and an en dash
+(`2028–2032`) wherever a term is named.
+"""
+
+from __future__ import annotations
+
+import re
+
+TERM = re.compile(r"^([0-9]{4})[-–]([0-9]{4})$")
+TERM_YEARS = 4
+
+
+class TermError(ValueError):
+    """Text that names no term; the message shows the two accepted forms."""
+
+
+def term_of_election(year: int) -> str:
+    """The term whose organs the local elections of `year` lead to.
+
+    Example: term_of_election(2027) is "2028-2032".
+    """
+    return f"{year + 1}-{year + 1 + TERM_YEARS}"
+
+
+def election_year(term: str) -> int:
+    """The local-election year that leads to `term` (in its canonical form).
+
+    Example: election_year("2028-2032") is 2027.
+    """
+    first, _ = term_years(term)
+    return first - 1
+
+
+def term_years(term: str) -> tuple[int, int]:
+    """The first and last year of a canonical term, or a TermError.
+
+    Example: term_years("2028-2032") is (2028, 2032); "2028-2031" is refused (four years).
+    """
+    match = TERM.match(term)
+    if match is None or int(match[2]) - int(match[1]) != TERM_YEARS:
+        raise TermError(
+            f"{term!r} is not a term: write the Landsting period, e.g. 2028-2032, "
+            "or the year of the local elections, e.g. 2027"
+        )
+    return int(match[1]), int(match[2])
+
+
+def parse_term(text: str) -> str:
+    """A term as the user wrote it: the period (hyphen or en dash) or the election year.
+
+    Example: parse_term("2027") and parse_term("2028–2032") are both "2028-2032".
+    """
+    text = text.strip()
+    if text.isdigit() and len(text) == 4:
+        return term_of_election(int(text))
+    first, last = term_years(text)
+    return f"{first}-{last}"
+
+
+def display(term: str) -> str:
+    """The term as a Norwegian text writes it, with an en dash: "2028–2032"."""
+    first, last = term_years(term)
+    return f"{first}–{last}"
