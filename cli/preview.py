@@ -261,7 +261,7 @@ def _print_bylaws(bylaws: Bylaws) -> None:
         f"Delegate key: {key.total} by {key.method.value}, at least {key.minimum_per_county} "
         f"per county, plus {bylaws.landsting.associate_delegates} from {bylaws.associate_name}"
     )
-    headers = ["organ", "title", "members", "deputies", "elected by", "meetings/year"]
+    headers = ["organ", "title", "members", "elected by", "meetings/year"]
     headers += ["notice days", "quorum", "posts"]
     print_table(headers, [_organ_row(organ) for organ in bylaws.organs.values()])
 
@@ -270,7 +270,7 @@ def _organ_row(organ: Organ) -> list[Any]:
     plan = organ.meetings
     posts = ", ".join(f"{p.count} {p.name} ({p.method.value})" for p in organ.posts)
     members = "-" if organ.members is None else organ.members
-    row: list[Any] = [organ.key, organ.title, members, organ.deputies, organ.elected_by]
+    row: list[Any] = [organ.key, organ.title, members, organ.elected_by]
     return [*row, plan.meetings_per_year, plan.notice_days, str(plan.quorum), posts]
 
 

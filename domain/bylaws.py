@@ -70,7 +70,6 @@ class Organ:
     title: str
     elected_by: str
     members: int | None
-    deputies: int
     per_county: bool
     posts: tuple[Post, ...]
     meetings: MeetingPlan
@@ -175,7 +174,7 @@ def parse_bylaws(text: str, source_label: str) -> Bylaws:
         raise BylawsError(f"{source_label}: not valid TOML ({exc})") from None
     top = Table(source_label, "", data)
     associates = top.table("associates")
-    return Bylaws(
+    bylaws = Bylaws(
         name=top.text("name"),
         title=top.text("title"),
         effective_from=top.date("effective_from"),
@@ -187,6 +186,8 @@ def parse_bylaws(text: str, source_label: str) -> Bylaws:
         landsting=_landsting(top.table("landsting")),
         elections=_elections(top.table("elections")),
     )
+    top.refuse_unread()
+    return bylaws
 
 
 def bylaws_in_force(all_bylaws: Iterable[Bylaws], on_date: dt.date) -> Bylaws:
@@ -224,7 +225,6 @@ def _organ(table: Table, key: str) -> Organ:
         title=table.text("title"),
         elected_by=table.text("elected_by"),
         members=members,
-        deputies=table.integer("deputies", 0),
         per_county=table.flag("per_county", False),
         posts=posts,
         meetings=_meetings(table),

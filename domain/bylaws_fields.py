@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -22,11 +22,17 @@ class BylawsError(ValueError):
 
 @dataclass(frozen=True)
 class Table:
-    """One TOML table with where it sits: `source` (file label) and `path` (dotted key)."""
+    """One TOML table with where it sits: `source` (file label) and `path` (dotted key).
+
+    `read` collects the dotted keys the parser has read, shared by the table and its sub-tables,
+    so that `refuse_unread` can name a key the parser does not know (a typo or a retired field
+    would otherwise be ignored without a word).
+    """
 
     source: str
     path: str
     data: Mapping[str, Any]
+    read: set[str] = field(default_factory=set, compare=False)
 
     def key(self, name: str) -> str:
         """The dotted path of `name` inside this table."""
@@ -40,6 +46,7 @@ class Table:
 
     def _get(self, name: str, default: Any) -> Any:
         if name in self.data:
+            self.read.add(self.key(name))
             return self.data[name]
         if default is _REQUIRED:
             raise self.fail(name, "is missing")
@@ -50,14 +57,28 @@ class Table:
         value = self._get(name, _REQUIRED)
         if not isinstance(value, dict):
             raise self.fail(name, "must be a table")
-        return Table(self.source, self.key(name), value)
+        return Table(self.source, self.key(name), value, self.read)
 
     def tables(self, name: str, required: bool = True) -> list[Table]:
         """The array of tables `name` (`[[name]]`), each with its indexed path."""
         value = self._get(name, _REQUIRED if required else [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(name, "must be a list of tables")
-        return [Table(self.source, f"{self.key(name)}[{i}]", v) for i, v in enumerate(value)]
+        path = self.key(name)
+        return [Table(self.source, f"{path}[{i}]", v, self.read) for i, v in enumerate(value)]
+
+    def refuse_unread(self) -> None:
+        """Raise `BylawsError` for the first key in this table or below that was never read."""
+        for name, value in self.data.items():
+            if self.key(name) not in self.read:
+                raise self.fail(name, "is not a bylaws parameter ksgov knows")
+            if isinstance(value, dict):
+                Table(self.source, self.key(name), value, self.read).refuse_unread()
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        path = f"{self.key(name)}[{i}]"
+                        Table(self.source, path, item, self.read).refuse_unread()
 
     def text(self, name: str, default: Any = _REQUIRED, choices: tuple[str, ...] = ()) -> str:
         """A non-empty string, optionally one of `choices`."""

@@ -124,6 +124,22 @@ def test_a_bad_bylaws_file_is_refused_naming_file_key_and_problem(
     assert str(caught.value).startswith("ks-2024.toml: ")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('name = "ks-2024"', 'name = "ks-2024"\ncolour = "red"', r"colour: is not a bylaws"),
+        ("members = 9 ", "deputies = 9\nmembers = 9 ", r"organs\.county_board\.deputies: is not"),
+        ("count = 7", "count = 7\nweight = 1", r"organs\.county_board\.posts\[2\]\.weight: is not"),
+    ],
+)
+def test_a_key_the_parser_does_not_know_is_refused_not_ignored(
+    ks_bylaws_text: str, old: str, new: str, message: str
+) -> None:
+    assert old in ks_bylaws_text
+    with pytest.raises(BylawsError, match=message):
+        parse_bylaws(ks_bylaws_text.replace(old, new, 1), "ks-2024.toml")
+
+
 def test_bylaws_without_organs_are_refused(ks_bylaws_text: str) -> None:
     head = ks_bylaws_text.split(
         "# ----------------------------------------------------------------"
