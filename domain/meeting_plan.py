@@ -23,6 +23,24 @@ COUNTY_MEETING_MONTHS: tuple[int, ...] = (2, 3)
 SEARCH_DAYS = 31
 
 
+def _last_sunday(year: int, month: int) -> dt.date:
+    last = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - 6) % 7)
+
+
+def oslo_time(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """`hour`:`minute` on `day` in Norwegian local time, as an aware datetime with its offset.
+
+    Rule: Norway keeps UTC+1 and summer time UTC+2 from the last Sunday in March to the last
+    Sunday in October, switching at 01:00 UTC (docs/domain.md, "Meetings"). A time in the hour
+    the clocks skip or repeat is not handled: meetings are not held at night.
+    Example: 10:00 on 2028-02-14 is 2028-02-14T10:00:00+01:00; on 2028-06-14, +02:00.
+    """
+    summer = _last_sunday(day.year, 3) <= day < _last_sunday(day.year, 10)
+    offset = dt.timezone(dt.timedelta(hours=2 if summer else 1))
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=offset)
+
+
 class PlanError(ValueError):
     """A plan or a meeting date is impossible; the message says why in a secretary's words."""
 

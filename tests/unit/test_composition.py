@@ -136,7 +136,7 @@ def test_undecided_hovedstyret_posts_add_no_ex_officio_seats(landsting: Landstin
     }
 
 
-def test_the_congress_notice_opens_at_ten_oslo_winter_time_with_the_three_elections() -> None:
+def test_the_congress_notice_opens_at_ten_oslo_time_with_the_three_elections() -> None:
     assert congress_notice_context(CONGRESS) == {
         "organ_title": "Landstinget",
         "starts_at": "2028-02-14T10:00:00+01:00",
@@ -147,6 +147,7 @@ def test_the_congress_notice_opens_at_ten_oslo_winter_time_with_the_three_electi
             {"number": 3, "title": "Valg av landsstyre"},
         ],
     }
+    assert congress_notice_context(dt.date(2028, 6, 14))["starts_at"] == "2028-06-14T10:00:00+02:00"
 
 
 def test_a_county_board_leader_elected_to_hovedstyret_sits_once_in_landsstyret(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from domain.meeting_plan import (
     day_problem,
     month_meeting_day,
     next_meeting_day,
+    oslo_time,
     plan_dates,
     spread_months,
     window_for,
@@ -157,3 +159,20 @@ def test_a_date_in_the_past_is_refused() -> None:
 def test_a_holiday_is_refused_as_a_meeting_date() -> None:
     with pytest.raises(PlanError, match="public holiday"):
         check_meeting_date(d("2025-05-01"), HOLIDAYS, d("2025-03-03"), 14)
+
+
+def test_oslo_time_follows_the_tz_database_on_every_day_of_two_decades() -> None:
+    """The pure summer-time rule agrees with Europe/Oslo at 10:00 on every day of 2020-2039."""
+    oslo = ZoneInfo("Europe/Oslo")
+    day = dt.date(2020, 1, 1)
+    while day.year < 2040:
+        expected = dt.datetime(day.year, day.month, day.day, 10, tzinfo=oslo).utcoffset()
+        assert oslo_time(day, 10).utcoffset() == expected, day
+        day += dt.timedelta(days=1)
+
+
+def test_summer_time_starts_and_ends_on_the_last_sundays_of_march_and_october() -> None:
+    assert oslo_time(dt.date(2028, 3, 25), 10).isoformat() == "2028-03-25T10:00:00+01:00"
+    assert oslo_time(dt.date(2028, 3, 26), 10).isoformat() == "2028-03-26T10:00:00+02:00"
+    assert oslo_time(dt.date(2028, 10, 28), 9, 30).isoformat() == "2028-10-28T09:30:00+02:00"
+    assert oslo_time(dt.date(2028, 10, 29), 10).isoformat() == "2028-10-29T10:00:00+01:00"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from domain.meeting_plan import oslo_time
 from models.election_payloads import LandstingInput
 from models.payloads import PersonIn, SeatIn
 from workflows.elections.ballot import Ballot
@@ -98,7 +99,7 @@ def congress_notice_context(congress: date) -> dict[str, Any]:
     """The notice's template variables: the congress opens at 10:00 Oslo time, place to follow."""
     return {
         "organ_title": "Landstinget",
-        "starts_at": f"{congress.isoformat()}T10:00:00+01:00",
+        "starts_at": oslo_time(congress, 10).isoformat(),
         "place": "meddeles senere",
         "agenda": [
             {"number": 1, "title": "Konstituering"},
