@@ -137,6 +137,15 @@ def test_a_decided_election_takes_no_more_nominations() -> None:
         check_nomination(ballot(LEADER, "decided"), nom("leader", "ada"), PEOPLE)
 
 
+def test_a_second_round_takes_no_new_nominations() -> None:
+    """Kommuneloven § 7-8: the second round is between the first round's leaders, not new names."""
+    b = ballot(LEADER)
+    nominate(b, nom("leader", "ada", "bo", "cy"))
+    b.round = 2
+    with pytest.raises(ValueError, match="the election of leader is in round 2: its candidates"):
+        check_nomination(b, nom("leader", "ada", "dag"), PEOPLE)
+
+
 @pytest.mark.parametrize(
     ("spec", "nomination"),
     [
@@ -299,11 +308,16 @@ TIE = Apportionment(Method.DHONDT, 1, {"A": 0, "B": 0}, Tie(("A", "B"), 1))
         (Count({}, list_tie=TIE), {"lot_needed": ["A", "B"]}),
         (Count({}, list_tie=Apportionment(Method.DHONDT, 1, {"A": 1})), {"lot_needed": []}),
         (Count({}, rejected=True), {"elected": [], "rejected": True}),
+        (
+            Count({}, (Placement("bo", "leader"),), tied=("ada", "bo"), drawn=("bo",)),
+            {"elected": ["bo"], "lot_needed": ["ada", "bo"], "drawn_by_lot": ["bo"]},
+        ),
     ],
 )
 def test_the_outcome_kept_for_the_record_says_who_was_elected_and_what_is_pending(
     count: Count, outcome: dict[str, object]
 ) -> None:
     recorded = outcome_of(count)
-    assert set(recorded) == {"elected", "deputies", "second_round", "lot_needed", "rejected"}
+    keys = {"elected", "deputies", "second_round", "lot_needed", "drawn_by_lot", "rejected"}
+    assert set(recorded) == keys
     assert {k: recorded[k] for k in outcome} == outcome

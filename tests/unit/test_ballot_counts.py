@@ -129,6 +129,7 @@ def test_a_tie_in_the_second_round_is_settled_by_the_drawn_lot(board: dict[str, 
     assert (asked, winners) == ([2], ["c1"])
     assert drawn.placements == (Placement("c1", "leader", None, "county_board:03/"),)
     assert drawn.inputs is count.inputs
+    assert (drawn.tied, drawn.drawn) == (("c0", "c1"), ("c1",))
 
 
 JOINT = people("h", "fmfmfmfmfmf" + "mf")  # 11 members, 6 female and 5 male; 2 deputies
@@ -335,7 +336,7 @@ def test_lists_with_equal_votes_for_the_last_seat_are_settled_by_lot(
     assert count.list_tie.tie == Tie(("A", "B"), 1)
     assert ([cl.name for cl in count.lists], count.placements) == (["A", "B"], ())
     drawn, winners = draw_lot(Ballot(spec=spec, method=spec.method), count, lambda n: n - 1)
-    assert winners == ["B"]
+    assert (winners, drawn.tied, drawn.drawn) == (["B"], ("A", "B"), ("B",))
     assert [(p.person_id, p.role, p.rank) for p in drawn.placements] == [
         ("b0", "member", None),
         ("b1", "deputy", 1),

@@ -61,6 +61,8 @@ class Count:
     list_tie: Apportionment | None = None
     lists: tuple[CandidateList, ...] = ()
     rejected: bool = False
+    tied: tuple[str, ...] = ()
+    drawn: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,6 +129,11 @@ def check_nomination(ballot: Ballot, nom: PostNomination, people: Mapping[str, P
     post = ballot.spec.post
     if ballot.status == "decided":
         raise ValueError(f"the election of {post} is already decided")
+    if ballot.round > 1:
+        raise ValueError(
+            f"the election of {post} is in round {ballot.round}: its candidates are those of "
+            "the second round and cannot be nominated anew"
+        )
     if ballot.method == "majority":
         if not nom.candidates or nom.lists:
             raise ValueError(f"{post} is a majority election: nominate candidates, not lists")
@@ -318,15 +325,18 @@ def draw_lot(ballot: Ballot, count: Count, draw: Callable[[int], int]) -> tuple[
     """Settle a tie with `draw(n)` (an index below n, from workflow.random()); returns the drawn."""
     if count.lot:
         winner = resolve_lot(count.lot, draw(len(count.lot)))
-        return Count(count.inputs, placements=(_place(ballot.spec, winner),)), [winner]
+        placed: tuple[Placement, ...] = (_place(ballot.spec, winner),)
+        return Count(count.inputs, placed, tied=count.lot, drawn=(winner,)), [winner]
     assert count.list_tie is not None
     assert count.list_tie.tie is not None
-    pool, winners = list(count.list_tie.tie.lists), []
+    tied = tuple(count.list_tie.tie.lists)
+    pool, winners = list(tied), []
     for _ in range(count.list_tie.tie.seats):
         winners.append(pool.pop(draw(len(pool))))
     settled = settle_tie(count.list_tie, winners)
     result = fill_list_seats(count.lists, settled, ballot.spec.deputies_extra)
-    return Count(count.inputs, placements=list_result_placements(ballot.spec, result)), winners
+    placed = list_result_placements(ballot.spec, result)
+    return Count(count.inputs, placed, tied=tied, drawn=tuple(winners)), winners
 
 
 def outcome_of(count: Count) -> dict[str, Any]:
@@ -335,7 +345,8 @@ def outcome_of(count: Count) -> dict[str, Any]:
         "elected": [p.person_id for p in count.placements if p.role != "deputy"],
         "deputies": [p.person_id for p in count.placements if p.role == "deputy"],
         "second_round": count.second_round,
-        "lot_needed": list(count.lot)
+        "lot_needed": list(count.lot or count.tied)
         or (list(count.list_tie.tie.lists) if count.list_tie and count.list_tie.tie else []),
+        "drawn_by_lot": list(count.drawn),
         "rejected": count.rejected,
     }
