@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import print_json, print_table, settings
+from cli.common import TERM_HELP, print_json, print_table, settings
 
 if TYPE_CHECKING:
     from service.audit.crosscheck import CrossCheck
@@ -31,7 +31,6 @@ audit_app = typer.Typer(
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print the facts as CSV (notes on stderr).")]
-TERM_HELP = "The term: its Landsting period, 2028-2032, or its election year, 2027."
 TermOption = Annotated[str, typer.Option("--term", help=TERM_HELP)]
 ExpectHead = Annotated[
     str | None,

@@ -24,6 +24,25 @@ _T = TypeVar("_T")
 QuietOption = Annotated[
     bool, typer.Option("--quiet", help="No progress lines on stderr (the result still prints).")
 ]
+TERM_HELP = "The term: its Landsting period, 2028-2032, or its election year, 2027."
+
+
+def election_year_of(text: str | int) -> int:
+    """The election year of a term as the user writes it (2028-2032, 2028–2032 or 2027).
+
+    A typer parser: a text that names no term is a usage error, one line and exit code 2.
+    """
+    from domain.terms import TermError, election_year, parse_term
+
+    try:
+        return election_year(parse_term(str(text)))
+    except TermError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+TermArgument = Annotated[
+    int, typer.Argument(parser=election_year_of, metavar="TERM", help=TERM_HELP)
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import QuietOption, fail, print_json, run, settings
+from cli.common import TERM_HELP, QuietOption, election_year_of, fail, print_json, run, settings
 from harness.choices import FAULTS
 
 
@@ -21,7 +21,7 @@ def drill(
     counties: Annotated[
         int, typer.Option(help="How many of the registry's counties take part (first N).")
     ] = 3,
-    term: Annotated[int, typer.Option(help="Year of the local elections of the term.")] = 2027,
+    term: Annotated[int, typer.Option(parser=election_year_of, help=TERM_HELP)] = 2027,
     seed: Annotated[int, typer.Option(help="Seed of the people, votes and fault moments.")] = 1,
     kills: Annotated[int, typer.Option(help="How many times the worker is killed (-9).")] = 3,
     outage_seconds: Annotated[

@@ -64,13 +64,24 @@ def __getattr__(name: str) -> typer.Typer:
 def main() -> None:
     """Entry point of the console script: user errors become one line and an exit code.
 
+    Usage errors (a bad option, a missing argument, an unknown command) are one line too, with
+    exit code 2, instead of the framed box typer draws.
+
     The process ends with os._exit once its output is flushed: a short-lived Temporal client
     can otherwise abort at interpreter exit (SIGABRT, "PyGILState_Release"; see
     docs/temporal.md, "Client shutdown"), turning a finished command into a failed one.
     """
     code = 0
     try:
-        build_app(modules_for(sys.argv))()
+        returned = build_app(modules_for(sys.argv))(standalone_mode=False)
+        code = returned if isinstance(returned, int) else 0  # typer.Exit(n) returns n here
+    except typer.TyperException as exc:  # a usage error, as one line (empty: help was shown)
+        if message := exc.format_message():
+            typer.echo(f"ksgov: error: {message} (see --help)", err=True)
+        code = getattr(exc, "exit_code", 2)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        code = 1
     except UserError as exc:
         typer.echo(f"ksgov: error: {exc}", err=True)
         code = exc.exit_code

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import QuietOption, fail, print_json, run, settings
+from cli.common import TERM_HELP, QuietOption, election_year_of, fail, print_json, run, settings
 from harness.choices import meeting_scope
 
 MeetingsOption = Annotated[
@@ -31,9 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def simulate(
-    term: Annotated[
-        int, typer.Option(help="Year of the local elections that start the term.")
-    ] = 2027,
+    term: Annotated[int, typer.Option(parser=election_year_of, help=TERM_HELP)] = 2027,
     scale: Annotated[int, typer.Option(help="Multiply the federation (load tests).")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic people and votes.")] = 1,
     database_url: Annotated[

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import fail, print_json, print_table, run, settings
+from cli.common import TermArgument, fail, print_json, print_table, run, settings
 from domain.terms import term_of_election
 from service.inputs import (
     COUNTY_INPUT_HELP,
@@ -30,9 +30,7 @@ county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args
 landsting_app = typer.Typer(help="Input to the Landsting (JSON files).", no_args_is_help=True)
 seat_app = typer.Typer(help="Seats during the term.", no_args_is_help=True)
 
-Year = Annotated[
-    int, typer.Argument(help="Election year of the term, e.g. 2027 for the term 2028-2032.")
-]
+Year = TermArgument
 File = Annotated[Path, typer.Argument(help="JSON file: one object, or a list of them.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -54,7 +52,7 @@ def start(
     year: Year,
     bylaws: Annotated[str | None, typer.Option("--bylaws", help="Bylaws name.")] = None,
 ) -> None:
-    """Start the term of election year YEAR under the bylaws in force (or --bylaws)."""
+    """Start the term TERM under the bylaws in force (or --bylaws)."""
     from service import term as service
 
     name, started = run(service.start_term(settings(), year, bylaws))
@@ -111,7 +109,7 @@ def force_landsting(
         typer.echo(f"County meetings not finished: {', '.join(missing)}")
         typer.confirm("Start the Landsting without their delegates?", abort=True)
     run(service.force_landsting(settings(), year, reason))
-    typer.echo(f"The Landsting of term {year} will start now.")
+    typer.echo(f"The Landsting of term {term_of_election(year)} will start now.")
 
 
 @seat_app.command("vacate")

@@ -40,7 +40,7 @@ LANDSTING_INPUT_HELP: dict[LandstingInput, str] = {
         'The delegates Samfunnsbedriftene appoints: {"people": [{"person_id", "name", "gender", '
         '"email"}, ...]}; they get the notice too.'
     ),
-    "credentials": 'The approved delegates: {"approved": [person ids]}.',
+    "credentials": 'The approved delegates: {"approved": ["person_id", ...]}.',
     "nominations": COUNTY_INPUT_HELP["nominations"],
     "vote": COUNTY_INPUT_HELP["vote"],
     "appoint": (
