@@ -14,6 +14,8 @@ import re
 
 TERM = re.compile(r"^([0-9]{4})[-–]([0-9]{4})$")
 TERM_YEARS = 4
+# A year of Norwegian local elections; they are held every fourth year (docs/domain.md).
+LOCAL_ELECTION_YEAR = 2023
 
 
 class TermError(ValueError):
@@ -54,13 +56,25 @@ def term_years(term: str) -> tuple[int, int]:
 def parse_term(text: str) -> str:
     """A term as the user wrote it: the period (hyphen or en dash) or the election year.
 
-    Example: parse_term("2027") and parse_term("2028–2032") are both "2028-2032".
+    Rule: a term runs from a Landsting to the next, and the Landsting follows the local
+    elections, held every fourth year (2023, 2027, ...); any other four years are no KS term.
+    Example: parse_term("2027") and parse_term("2028–2032") are both "2028-2032"; "2027-2031"
+    and "2026" are refused.
     """
     text = text.strip()
     if text.isdigit() and len(text) == 4:
-        return term_of_election(int(text))
-    first, last = term_years(text)
-    return f"{first}-{last}"
+        term = term_of_election(int(text))
+    else:
+        first, last = term_years(text)
+        term = f"{first}-{last}"
+    if election_year(term) % TERM_YEARS != LOCAL_ELECTION_YEAR % TERM_YEARS:
+        raise TermError(
+            f"{text!r} is not a KS term: the terms follow the local elections of "
+            f"{LOCAL_ELECTION_YEAR}, {LOCAL_ELECTION_YEAR + TERM_YEARS} and every fourth year "
+            f"after, so the periods are {term_of_election(LOCAL_ELECTION_YEAR)}, "
+            f"{term_of_election(LOCAL_ELECTION_YEAR + TERM_YEARS)} and so on"
+        )
+    return term
 
 
 def display(term: str) -> str:

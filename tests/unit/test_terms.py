@@ -35,6 +35,14 @@ def test_anything_else_is_refused_showing_both_forms(text: str) -> None:
         parse_term(text)
 
 
+@pytest.mark.parametrize("text", ["2027-2031", "2026", "2029-2033"])
+def test_four_years_out_of_step_with_the_local_elections_are_no_term(text: str) -> None:
+    with pytest.raises(TermError, match=r"is not a KS term: .* 2024-2028, 2028-2032 and so on$"):
+        parse_term(text)
+    assert parse_term("2031") == "2032-2036"
+    assert parse_term("2024–2028") == "2024-2028"
+
+
 def test_a_norwegian_text_writes_the_period_with_an_en_dash() -> None:
     assert display("2028-2032") == "2028–2032"
     assert term_years("2024-2028") == (2024, 2028)
