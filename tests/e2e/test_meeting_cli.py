@@ -209,7 +209,8 @@ async def test_a_secretariat_plans_notices_moves_holds_and_cancels_meetings_thro
     running: Sandbox, smtp: SmtpServer
 ) -> None:
     today = dt.datetime.now(OSLO).date()
-    term = f"{today.year}-{today.year + 4}"
+    first = 2024 + (today.year - 2024) // 4 * 4  # the term in office today
+    term = f"{first}-{first + 4}"
     later = meeting_day(today + dt.timedelta(days=17), today + dt.timedelta(days=27))
     soon = meeting_day(today + dt.timedelta(days=2), today + dt.timedelta(days=14))
     moved = meeting_day(soon + dt.timedelta(days=1), soon + dt.timedelta(days=40))
