@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -28,24 +25,20 @@ from activities.contracts import implements
 from activities.records import actor, bad_input
 from models.payloads import (
     SECRETARIAT,
-    Attachment,
     NotifyMany,
     NotifyRequest,
     NotifyResult,
     Recipient,
 )
 from notices import mailer
+from notices.compose import Headers, Letter, unsafe
 from notices.mailer import SmtpConfig
-from notices.messages import NoticeError, render
+from notices.messages import NoticeError
 from store import outbox
 from store.clock import Clock, wall_clock
 from store.outbox import Slot, State
 
 log = structlog.get_logger(__name__)
-
-# A Message-ID of 64 hex digits is longer than the 78 columns the default policy folds at; a
-# folded Message-ID is legal but some receivers compare it verbatim, so fold only at 998.
-HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
 
 
 @dataclass
@@ -76,8 +69,7 @@ class NotificationActivities:
         self.engine = engine
         self.smtp = smtp
         self.clock = clock
-        # Parsed once: the policy parses every header set from a string, for every message.
-        self._from = HEADERS_UNFOLDED.header_factory("From", smtp.mail_from)
+        self._headers = Headers(smtp.mail_from)
 
     @implements(contracts.notify)
     def notify(self, request: NotifyRequest) -> NotifyResult:
@@ -90,16 +82,16 @@ class NotificationActivities:
         return self._notify(batch.requests)
 
     def _notify(self, requests: tuple[NotifyRequest, ...]) -> NotifyResult:
-        # Each request's notice is rendered for its first recipient before anything is queued:
-        # one missing context key refuses the whole call and nothing is sent. The recipients'
-        # notices differ only in name and address, so the others are composed one at a time as
-        # they are sent (a notice to 500 delegates composed up front can outlast the heartbeat
-        # timeout on a busy worker, which then cancels it and starts it over, again and again),
-        # and a retry composes none of those already sent.
+        # Each request's notice is rendered before anything is queued: one missing context key
+        # refuses the whole call and nothing is sent. A notice that reads the same to all its
+        # recipients but for the greeting's name is rendered and flattened once and stamped
+        # per recipient; one that depends on its reader is rendered per recipient as it is
+        # sent. Either way messages are composed as they are sent (a notice to 500 delegates
+        # composed up front can outlast the heartbeat timeout on a busy worker, which then
+        # cancels it and starts it over), and a retry composes none of those already sent.
         plans = [(r, _unique(r.recipients)) for r in requests]
         try:
-            for request, recipients in plans:
-                self._compose(request, recipients[0])
+            letters = [Letter(r, recipients[0], self._headers) for r, recipients in plans]
         except NoticeError as exc:
             raise bad_input(str(exc)) from None
         who = actor()
@@ -108,11 +100,11 @@ class NotificationActivities:
         total = Tally()
         done = 0
         with mailer.Connection(self.smtp) as connection:
-            for request, recipients in plans:
+            for letter, (request, recipients) in zip(letters, plans, strict=True):
                 tally = Tally(unreachable=total.unreachable)
                 for recipient in recipients:
                     slot = _slot(request, recipient)
-                    self._deliver(request, recipient, slot, states[slot.key], tally, who,
+                    self._deliver(letter, recipient, slot, states[slot.key], tally, who,
                                   connection)  # fmt: skip
                     done += 1
                     _heartbeat(done)
@@ -135,32 +127,9 @@ class NotificationActivities:
             late=len(total.late),
         )
 
-    def _compose(self, request: NotifyRequest, recipient: Recipient) -> EmailMessage | None:
-        """The message for one recipient; None without an address (BadInput: a bad context)."""
-        rendered = render(request.purpose, request.context, recipient.name, request.deadline)
-        address = recipient.email
-        if not address and recipient.recipient_id == SECRETARIAT:
-            address = self.smtp.secretariat_email
-        if not address:
-            return None
-        key = _slot(request, recipient).key
-        message = EmailMessage(policy=HEADERS_UNFOLDED)
-        message["Subject"] = rendered.subject
-        message["From"] = self._from
-        message["To"] = formataddr((recipient.name, address))
-        message["Message-ID"] = outbox.message_id(key)
-        message["Date"] = format_datetime(self.clock())
-        message["X-Ksgov-Purpose"] = request.purpose
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(rendered.text)
-        message.add_alternative(rendered.html, subtype="html")
-        for attachment in request.attachments:
-            _attach(message, attachment)
-        return message
-
     def _deliver(
         self,
-        request: NotifyRequest,
+        letter: Letter,
         recipient: Recipient,
         slot: Slot,
         state: State,
@@ -179,17 +148,29 @@ class NotificationActivities:
         if tally.unreachable:
             tally.deferred.append("not tried: the mail server did not answer")
             return
-        message = self._compose(request, recipient)
-        if message is None:
+        address = recipient.email
+        if not address and recipient.recipient_id == SECRETARIAT:
+            address = self.smtp.secretariat_email
+        if not address:
             outbox.mark_failed(self.engine, slot, who, None, "no e-mail address on record")
             tally.failed += 1
             return
-        self._send(slot, message, tally, who, connection)
+        if unsafe(recipient.name) or unsafe(address):
+            # A line break in a name or address would write headers of its own (`Bcc: ...`):
+            # refused for good, not retried, and the secretariat sees it as a failed notice.
+            reason = "the name or address on record holds a line break or control character"
+            outbox.mark_failed(self.engine, slot, who, None, reason)
+            tally.failed += 1
+            log.warning("notification_failed", notification=slot.key[:16], reason="unsafe")
+            return
+        data = letter.message(recipient.name, address, outbox.message_id(slot.key), self.clock())
+        self._send(slot, address, data, tally, who, connection)
 
     def _send(
         self,
         slot: Slot,
-        message: EmailMessage,
+        address: str,
+        data: bytes,
         tally: Tally,
         who: str,
         connection: mailer.Connection,
@@ -197,9 +178,9 @@ class NotificationActivities:
         ids = {"notification": slot.key[:16], "purpose": slot.purpose,
                "recipient_id": slot.recipient_id}  # fmt: skip
         try:
-            connection.send(message)
+            connection.send(address, data)
         except OSError as exc:  # smtplib.SMTPException is an OSError
-            code, reason = _reply(exc, str(message["To"]))
+            code, reason = _reply(exc, address)
             if code is not None and code >= 500 and _per_message(exc):
                 outbox.mark_failed(self.engine, slot, who, code, reason)
                 tally.failed += 1
@@ -213,7 +194,7 @@ class NotificationActivities:
         if outbox.mark_sent(self.engine, slot, who, self.clock):
             tally.late.append(slot.recipient_id)
         tally.sent += 1
-        log.info("notification_sent", **ids)
+        log.debug("notification_sent", **ids)
 
     def _alert_late(self, request: NotifyRequest, late: list[str]) -> None:
         """Tell the secretariat which recipients got the notice after its deadline."""
@@ -246,23 +227,6 @@ def _slot(request: NotifyRequest, recipient: Recipient) -> Slot:
 def _unique(recipients: tuple[Recipient, ...]) -> list[Recipient]:
     """The recipients without repeats: one message per recipient id."""
     return list({r.recipient_id: r for r in reversed(recipients)}.values())[::-1]
-
-
-def _attach(message: EmailMessage, attachment: Attachment) -> None:
-    main, _, rest = attachment.content_type.partition(";")
-    maintype, slash, subtype = main.strip().lower().partition("/")
-    if not slash or not maintype or not subtype:
-        raise bad_input(f"the attachment {attachment.filename} has no valid content type")
-    params = {
-        name.strip(): value.strip().strip('"')
-        for name, _, value in (p.partition("=") for p in rest.split(";") if "=" in p)
-    }
-    if maintype == "text":
-        message.add_attachment(attachment.text, subtype=subtype, filename=attachment.filename,
-                               params=params)  # fmt: skip
-    else:
-        message.add_attachment(attachment.text.encode(), maintype=maintype, subtype=subtype,
-                               filename=attachment.filename, params=params)  # fmt: skip
 
 
 def _per_message(exc: OSError) -> bool:

@@ -3,9 +3,11 @@
 Sends `--messages` notices through `notify_many` (batches of `--batch`, `--threads` calls at
 once, as the worker's activity threads run them), as a county meeting's requests for
 representatives go, into a new SQLite record store and over real SMTP to the
-simulations' in-process server, and prints JSON: CPU seconds of this process (the activity and
-the SMTP server's thread together) and wall seconds, in all and per message, and where the
-activity's time went (`--profile`: the ten costliest functions by cumulative time).
+simulations' in-process server, and prints JSON: CPU seconds of this process (the activity
+and the SMTP server's thread together) and wall seconds, in all and per message, and where the
+activity's time went (`--profile`: the ten costliest functions by cumulative time); then
+the same number of messages the plain way (bench/notify_floor.py), and how many times that
+floor a ksgov notice costs.
 
     .venv/bin/python bench/notify.py --messages 2000
 """
@@ -22,6 +24,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import notify_floor
 
 from activities.notify import NotificationActivities
 from harness.smtp import CountingSmtp
@@ -68,6 +72,9 @@ def main() -> None:
         "--threads", type=int, default=16, help="calls at once (the worker runs up to 16)"
     )
     parser.add_argument("--profile", action="store_true", help="one thread, with cProfile")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the plain floor (bench/notify_floor.py)"
+    )
     args = parser.parse_args()
     configure_logging(level="WARNING")  # as `ksgov simulate` runs it
     folder = Path(tempfile.mkdtemp(prefix="ksgov-bench-notify-"))
@@ -103,6 +110,11 @@ def main() -> None:
         "wall_ms_per_message": round(1000 * wall / sent, 2),
         "records": url,
     }
+    if not args.no_floor:
+        floor = notify_floor.run(sent)
+        result["floor_wall_ms_per_message"] = floor["wall_ms_per_message"]
+        result["floor_cpu_ms_per_message"] = floor["cpu_ms_per_message"]
+        result["times_the_floor"] = round(wall / sent * 1000 / floor["wall_ms_per_message"], 2)
     if profile:
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)

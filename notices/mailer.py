@@ -11,7 +11,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 
 @dataclass(frozen=True)
@@ -35,19 +34,21 @@ class Connection:
         self.config = config
         self._server: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand `message` to the SMTP server; returns only when the server has accepted it.
+    def send(self, address: str, data: bytes) -> None:
+        """Hand one message, `data` as flattened with CRLF line ends, for `address` to the SMTP
+        server; returns only when the server has accepted it.
 
         Raises smtplib.SMTPRecipientsRefused / SMTPDataError (with the server's code) when the
         server refuses, and OSError (smtplib.SMTPException included) when it cannot be reached.
         Either way the connection is closed and the next message opens a new one.
         """
+        options = [] if address.isascii() else ["SMTPUTF8", "BODY=8BITMIME"]
         try:
             if self._server is None:
                 self._server = _connect(self.config)
                 if self.config.username:
                     self._server.login(self.config.username, self.config.password)
-            self._server.send_message(message, from_addr=self.config.mail_from)
+            self._server.sendmail(self.config.mail_from, [address], data, options)
         except BaseException:
             self._drop()
             raise

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from markupsafe import escape
 
 from domain.registry import authority_of, council_of
 
@@ -261,6 +262,45 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 # Compiled once: compiling a subject line costs more than rendering the whole notice.
 SUBJECT_TEMPLATES = {purpose: ENVIRONMENT.from_string(s) for purpose, s in SUBJECTS.items()}
+
+
+# The notices whose text depends on who reads them beyond the greeting's name (a result letter
+# says "you are elected as deputy" to a deputy, and greets a council differently): rendered per
+# recipient. Every other notice is rendered once with NAME_SLOT for the name and stamped with
+# each recipient's name (`render_shared`); tests/unit/test_messages.py checks, per purpose,
+# that the stamped notice is the one `render` writes for that name.
+PER_RECIPIENT = frozenset({"result_announced"})
+# A character of Unicode's private use area: no name in a registry or roster holds it.
+NAME_SLOT = "\ue000"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A notice rendered once for every recipient with a name, the name left as NAME_SLOT."""
+
+    rendered: Rendered
+
+    def for_name(self, name: str) -> Rendered | None:
+        """The notice for `name`; None for a name the greeting treats differently (none)."""
+        if not name or NAME_SLOT in name:
+            return None
+        return Rendered(
+            self.rendered.subject,
+            self.rendered.text.replace(NAME_SLOT, name),
+            self.rendered.html.replace(NAME_SLOT, str(escape(name))),
+        )
+
+
+def render_shared(
+    purpose: str, context: dict[str, Any], deadline: datetime | None = None
+) -> Shared | None:
+    """The notice rendered once for all its recipients, or None if it must be rendered per
+    recipient (PER_RECIPIENT, or a subject line that names the recipient). A missing or bad
+    context value is a NoticeError, as in `render`."""
+    if purpose in PER_RECIPIENT:
+        return None
+    rendered = render(purpose, context, NAME_SLOT, deadline)
+    return None if NAME_SLOT in rendered.subject else Shared(rendered)
 
 
 def render(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
@@ -50,54 +50,81 @@ class State:
     late: bool
 
 
+_QUEUED = select(
+    col(Notification.idempotency_key), col(Notification.status), col(Notification.late)
+).where(col(Notification.idempotency_key).in_(bindparam("keys", expanding=True)))
+_QUEUE = insert(Notification)
+
+
 def ensure_queued(
     engine: Engine, slots: list[Slot], actor: str, clock: Clock = wall_clock
 ) -> dict[str, State]:
     """Queue the messages that are not in the outbox yet; return every message's state.
 
-    One transaction for the batch: one query finds the rows already queued (a retry finds
-    them all), and the new rows and their audit entries go in together."""
-    with Session(engine) as session, session.begin():
-        rows = audit.by_key(session, Notification, [slot.key for slot in slots])
+    One transaction for the batch: one query per 500 keys finds the rows already queued (a retry
+    finds them all), and the new rows and their audit entries go in together."""
+    keys = list(dict.fromkeys(slot.key for slot in slots))
+    with engine.begin() as connection:
+        states: dict[str, State] = {}
+        for start in range(0, len(keys), audit.KEYS_PER_QUERY):
+            chunk = keys[start : start + audit.KEYS_PER_QUERY]
+            for row in connection.execute(_QUEUED, {"keys": chunk}):
+                states[row.idempotency_key] = State(row.status, bool(row.late))
         now = clock()
-        new: list[Slot] = []
-        for slot in slots:
-            if slot.key not in rows:
-                rows[slot.key] = _queued_row(slot, now)
-                new.append(slot)
-        session.add_all(rows[slot.key] for slot in new)
-        session.flush()
-        audit.append_all(session, [_change("notification_queued", s, actor, {}) for s in new])
-        return {slot.key: State(rows[slot.key].status, rows[slot.key].late) for slot in slots}
+        new = [slot for slot in {s.key: s for s in slots}.values() if slot.key not in states]
+        if new:
+            connection.execute(_QUEUE, [_queued_row(slot, now) for slot in new])
+            audit.append_new(
+                connection, [_change("notification_queued", s, actor, {}) for s in new]
+            )
+        for slot in new:
+            states[slot.key] = State("queued", False)
+        return {slot.key: states[slot.key] for slot in slots}
 
 
-def _queued_row(slot: Slot, now: datetime) -> Notification:
-    return Notification(
-        idempotency_key=slot.key,
-        purpose=slot.purpose,
-        recipient_id=slot.recipient_id,
-        subject_key=slot.subject_key,
-        status="queued",
-        queued_at=now,
-        deadline=None if slot.deadline is None else utc(slot.deadline),
-    )
+def _queued_row(slot: Slot, now: datetime) -> dict[str, Any]:
+    return {
+        "idempotency_key": slot.key,
+        "purpose": slot.purpose,
+        "recipient_id": slot.recipient_id,
+        "subject_key": slot.subject_key,
+        "status": "queued",
+        "attempts": 0,
+        "queued_at": now,
+        "deadline": None if slot.deadline is None else utc(slot.deadline),
+        "late": False,
+    }
+
+
+_SENT = (
+    update(Notification)
+    .where(col(Notification.idempotency_key) == bindparam("key"))
+    .where(col(Notification.status) != "sent")
+    .values(status="sent", sent_at=bindparam("now"), late=bindparam("late"),
+            message_id=bindparam("mid"), last_error=None,
+            attempts=col(Notification.attempts) + 1)
+)  # fmt: skip
+_STATUS = select(col(Notification.status), col(Notification.late)).where(
+    col(Notification.idempotency_key) == bindparam("key")
+)
 
 
 def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock) -> bool:
-    """Record that the server accepted the message; returns whether it was late."""
+    """Record that the server accepted the message; returns whether it was late.
+
+    The hot path, once per message sent: one transaction of four prepared statements (the row,
+    then the audit entry and the head it moves), no ORM session. Recorded twice, it records once.
+    """
     now = clock()
     late = slot.deadline is not None and now > utc(slot.deadline)
-    sent = (
-        update(Notification)
-        .where(col(Notification.idempotency_key) == slot.key)
-        .values(status="sent", sent_at=now, late=late, message_id=message_id(slot.key),
-                last_error=None, attempts=col(Notification.attempts) + 1)
-    )  # fmt: skip
-    with Session(engine) as session, session.begin():
-        # One statement instead of loading the row (the hot path: once per message sent).
-        if cast(CursorResult[Any], session.execute(sent)).rowcount != 1:
-            raise _not_queued(slot.key)
-        _audit(session, "notification_sent", slot, actor, {"late": late})
+    with engine.begin() as connection:
+        params = {"key": slot.key, "now": now, "late": late, "mid": message_id(slot.key)}
+        if cast(CursorResult[Any], connection.execute(_SENT, params)).rowcount != 1:
+            row = connection.execute(_STATUS, {"key": slot.key}).first()
+            if row is None:
+                raise _not_queued(slot.key)
+            return bool(row.late)
+        audit.append_new(connection, [_change("notification_sent", slot, actor, {"late": late})])
     return late
 
 

@@ -17,9 +17,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notify import NotificationActivities
+from harness.smtp import FIELDS, CountingSmtp, header_fields
 from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
 from models.records import AuditEntry, Notification
 from notices import messages
+from notices.compose import Letter
 from notices.mailer import SmtpConfig
 from store import outbox
 from tests.conftest import SmtpRecorder, SmtpServer
@@ -358,30 +360,143 @@ def test_the_audit_log_of_notifications_holds_ids_and_no_names_or_addresses(
     assert not any("@" in json.dumps(c) or "Åsen" in json.dumps(c) for c in contents)
 
 
-def test_a_long_notice_is_composed_as_it_is_sent_and_a_retry_composes_only_what_is_left(
+def test_a_notice_is_rendered_once_stamped_as_it_is_sent_and_a_retry_stamps_only_what_is_left(
     engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A notice to 500 delegates composed up front can outlast the heartbeat timeout on a busy
     # worker, which then cancels it and starts it over, again and again, and nothing is sent.
-    rendered: list[str] = []
+    renders: list[str] = []
+    stamped: list[str] = []
+    real_message = Letter.message
 
     def counting_render(*args: Any, **kwargs: Any) -> Any:
-        rendered.append(args[2])
-        return messages.render(*args, **kwargs)
+        renders.append(args[0])
+        return messages.render_shared(*args, **kwargs)
 
-    monkeypatch.setattr("activities.notify.render", counting_render)
+    def counting_message(self: Letter, name: str, *args: Any) -> bytes:
+        stamped.append(name)
+        return real_message(self, name, *args)
+
+    monkeypatch.setattr("notices.compose.render_shared", counting_render)
+    monkeypatch.setattr(Letter, "message", counting_message)
     notifier = NotificationActivities(engine, smtp_config)
     restart_with(smtp, TakesOnly(limit=12))
     request = reminder(*(recipient(n) for n in range(30)))
     env, seen = ActivityEnvironment(), []
-    env.on_heartbeat = lambda *details: seen.append((len(rendered), len(smtp.received)))
+    env.on_heartbeat = lambda *details: seen.append((len(stamped), len(smtp.received)))
     with pytest.raises(ApplicationError, match="could not be delivered yet"):
         env.run(notifier.notify, request)
-    # At every heartbeat: the first notice (rendered to check the context), then one per try.
-    assert seen[:13] == [(n + 2, min(n + 1, 12)) for n in range(13)]
+    # At every heartbeat: one more message stamped, and sent while the server takes them.
+    assert seen[:13] == [(n + 1, min(n + 1, 12)) for n in range(13)]
     assert len(smtp.received) == 12
-    rendered.clear()
+    assert renders == ["reminder"]  # rendered once for the 30
+    renders.clear()
+    stamped.clear()
     restart_with(smtp, SmtpRecorder())
     result = env.run(notifier.notify, request)
     assert (result.sent, result.already_sent) == (18, 12)
-    assert len(rendered) == 1 + 18  # the check, then only the messages still to send
+    assert len(renders) == 1
+    assert len(stamped) == 18
+
+
+def test_each_reader_gets_their_name_raw_in_the_text_and_escaped_in_the_html(
+    notifier: NotificationActivities, smtp: SmtpServer
+) -> None:
+    names = ["Åse Ørn", 'O\'Neil & "Sønn" <AS>', "Kari"]
+    people = [Recipient(recipient_id=f"p-{i}", email=f"p{i}@example.org", name=name)
+              for i, name in enumerate(names)]  # fmt: skip
+    notifier.notify(reminder(*people))
+    by_address = {r.recipients[0]: r.message for r in smtp.received}
+    for i, name in enumerate(names):
+        message = by_address[f"p{i}@example.org"]
+        expected = messages.render("reminder", CONTEXT, name)
+        assert text_part(message, "text/plain") == expected.text
+        assert text_part(message, "text/html") == expected.html
+        assert str(make_header(decode_header(message["To"]))) == f"{name} <p{i}@example.org>"
+        assert message["Message-ID"] == outbox.message_id(
+            outbox.outbox_key("reminder", f"p-{i}", "meeting-2027-46-1")
+        )
+        assert message["Date"]
+        assert message["From"]
+        assert subject(message) == expected.subject
+
+
+def test_a_result_letter_is_written_for_each_reader(
+    notifier: NotificationActivities, smtp: SmtpServer
+) -> None:
+    context = {"organ_title": "Hovedstyret", "post": "members", "term": "2028-2032",
+               "elected": ["Kari Nordmann"], "deputies": ["Ola Nordmann"],
+               "recipient_role": "elected"}  # fmt: skip
+    people = [Recipient(recipient_id=f"p-{i}", email=f"p{i}@example.org", name=name)
+              for i, name in enumerate(["Kari Nordmann", "Ola Nordmann"])]  # fmt: skip
+    notifier.notify(
+        NotifyRequest(
+            purpose="result_announced", subject_key="r", recipients=tuple(people), context=context
+        )
+    )
+    texts = {r.recipients[0]: text_part(r.message, "text/plain") for r in smtp.received}
+    assert "valgt som medlem i" in texts["p0@example.org"]
+    assert "valgt som varamedlem i" in texts["p1@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("name", "email"),
+    [("Eve\r\nBcc: victim@example.org", "eve@example.org"), ("Eve", "eve@example.org\r\nX: y")],
+)
+def test_a_line_break_in_a_name_or_address_fails_that_notice_for_good_and_sends_the_rest(
+    notifier: NotificationActivities, smtp: SmtpServer, sqlite_engine: Engine, name: str, email: str
+) -> None:
+    request = reminder(Recipient(recipient_id="p-eve", email=email, name=name), recipient(1))
+    result = notifier.notify(request)
+    assert (result.sent, result.failed) == (1, 0 + 1)
+    assert arrivals(smtp) == Counter({"p1@example.org": 1})
+    row = outbox_rows(sqlite_engine)["p-eve"]
+    assert row.status == "failed"
+    assert "line break" in (row.last_error or "")
+    assert notifier.notify(request).failed == 1
+    assert len(smtp.received) == 1
+
+
+def test_a_line_too_long_for_smtp_goes_in_base64_and_reads_back_as_written(
+    notifier: NotificationActivities, smtp: SmtpServer
+) -> None:
+    context = {**CONTEXT, "place": "Bergen " + "rådhus, " * 200}  # one line of 1,600 octets
+    attachment = Attachment(filename="møte.ics", content_type="text/calendar; method=REQUEST",
+                            text=CALENDAR)  # fmt: skip
+    notifier.notify(
+        reminder(recipient(1), recipient(2), context=context, attachments=(attachment,))
+    )
+    for received in smtp.received:
+        message = received.message
+        name = "Person Åsen 1" if received.recipients == ["p1@example.org"] else "Person Åsen 2"
+        expected = messages.render("reminder", context, name)
+        assert max(map(len, message.as_bytes().splitlines())) <= 998
+        assert text_part(message, "text/plain") == expected.text
+        assert text_part(message, "text/html") == expected.html
+        [ics] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        assert ics.get_filename() == "møte.ics"
+        assert ics.get_param("method") == "REQUEST"
+        assert ics.get_payload(decode=True) == CALENDAR.encode()
+
+
+def test_the_simulations_smtp_server_reads_the_headers_it_counts_by(
+    sqlite_engine: Engine,
+) -> None:
+    counting = CountingSmtp()
+    counting.start()
+    try:
+        notifier = NotificationActivities(sqlite_engine, SmtpConfig(port=counting.port))
+        notifier.notify(reminder(recipient(1), recipient(2)))
+    finally:
+        counting.stop()
+    assert counting.per_purpose() == {"reminder": 2}
+    assert counting.duplicates() == []
+    keys = {outbox.outbox_key("reminder", f"p-{n}", "meeting-2027-46-1") for n in (1, 2)}
+    assert {a.message_id for a in counting.arrivals} == {outbox.message_id(k) for k in keys}
+    folded = (
+        b"Subject: =?utf-8?b?QQ==?=\r\n =?utf-8?b?Qg==?=\r\nX-KSGOV-Purpose: reminder\r\n\r\nX: y"
+    )
+    assert header_fields(folded, FIELDS) == {
+        b"subject": "=?utf-8?b?QQ==?= =?utf-8?b?Qg==?=",
+        b"x-ksgov-purpose": "reminder",
+    }

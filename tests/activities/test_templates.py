@@ -15,7 +15,18 @@ from typing import Any, get_args
 import pytest
 
 from models.payloads import Purpose
-from notices.messages import PURPOSES, SUBJECTS, NoticeError, Rendered, render, venter, verv
+from notices.messages import (
+    NAME_SLOT,
+    PER_RECIPIENT,
+    PURPOSES,
+    SUBJECTS,
+    NoticeError,
+    Rendered,
+    render,
+    render_shared,
+    venter,
+    verv,
+)
 from workflows.elections.composition import congress_notice_context
 
 MEETING = {"organ_title": "Hovedstyret", "starts_at": "2027-03-12T10:00:00+01:00", "place": "Oslo"}
@@ -351,3 +362,26 @@ def test_the_delivery_alert_names_its_keys_and_says_what_they_are() -> None:
     assert "Mottakere (mottaker-ID i systemet):\n- p-000123\n- p-000124\n" in notice.text
     undelivered = render("delivery_alert", EXAMPLES["delivery_alert"], "")
     assert undelivered.subject.startswith("Varsel ikke levert i tide: påminnelse om møte")
+
+
+READERS = ["Kari Nordmann", "Åse Ørn-Sæther", 'O\'Neil & "Sønn" <AS>', "Sámi Ánde"]
+
+
+@pytest.mark.parametrize(("purpose", "context", "name"), FULL, ids=_ids(FULL))
+def test_a_notice_rendered_once_reads_for_each_reader_as_if_written_for_them(
+    purpose: str, context: dict[str, Any], name: str
+) -> None:
+    # The notify activity renders a notice once and stamps each reader's name in; for every
+    # purpose, what it stamps must be what `render` writes for that reader.
+    shared = render_shared(purpose, context)
+    if purpose in PER_RECIPIENT:
+        assert shared is None
+        return
+    assert shared is not None
+    for reader in [name, *READERS]:
+        stamped = shared.for_name(reader)
+        if not reader:
+            assert stamped is None  # no name: "Hei," is rendered for that reader
+            continue
+        assert stamped == render(purpose, context, reader)
+    assert shared.for_name(f"A{NAME_SLOT}B") is None
