@@ -21,7 +21,7 @@ from temporalio.client import Client
 
 from domain.bylaws import Bylaws
 from domain.gender import Gender, minimum_per_gender
-from harness.smtp import CountingSmtp
+from harness.smtp import Counts
 from models.records import Election, Meeting, Notification, Person, Seat
 from store.audit import utc, verify_chain
 from store.seats import SUCCEEDED
@@ -218,7 +218,7 @@ def notice_problems(engine: Engine) -> list[str]:
     ]
 
 
-def once_problems(engine: Engine, smtp: CountingSmtp) -> list[str]:
+def once_problems(engine: Engine, smtp: Counts) -> list[str]:
     """Each (recipient, purpose, subject) got exactly one message: one arrival per sent row."""
     with Session(engine) as session:
         sent = session.exec(

@@ -1,8 +1,9 @@
 """`ksgov simulate`: a whole term on the time-skipping server, real workflows and activities.
 
 Records go to a new SQLite file (or the database given), e-mail goes over real SMTP to an
-in-process aiosmtpd server that counts what arrives, and simulated time jumps from one step of
-the cycle to the next. The secretariat's input comes from `harness.driver`.
+aiosmtpd server in a process of its own that counts what arrives (harness/smtp.py), and
+simulated time jumps from one step of the cycle to the next. The secretariat's input comes
+from `harness.driver`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from harness.choices import MeetingScope
 from harness.clock import skip_to
 from harness.devserver import bundled_binary
 from harness.meetings import MeetingDriver, series_started
-from harness.smtp import CountingSmtp
+from harness.smtp import SmtpProcess
 from harness.synthetic import PeopleFactory
 from models import ids
 from models.election_payloads import (
@@ -87,7 +88,7 @@ class Simulation:
     env: WorkflowEnvironment
     engine: Engine
     database_url: str
-    smtp: CountingSmtp
+    smtp: SmtpProcess
     registry: Registry
     bylaws: Bylaws
     task_queue: str
@@ -152,7 +153,7 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         data_converter=connection.DATA_CONVERTER,
         runtime=connection.runtime(),
     )
-    smtp = CountingSmtp()
+    smtp = SmtpProcess()
     smtp.start()
     try:
         await ensure_search_attributes(env.client, "default")

@@ -60,7 +60,7 @@ NOTIFY_RETRY = RetryPolicy(
     non_retryable_error_types=["BadInput"],
 )
 NOTIFY_WITHOUT_DEADLINE = timedelta(days=3)
-# The notify activity heartbeats after each message; one SMTP exchange times out after 30 s.
+# The notify activity heartbeats every second at most; one SMTP exchange times out after 30 s.
 NOTIFY_HEARTBEAT = timedelta(seconds=60)
 # A notice to more recipients than this goes out in several activities: one payload stays far
 # below Temporal's 2 MB limit, and one activity well inside its five-minute timeout.

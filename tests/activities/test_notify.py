@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notify import NotificationActivities
-from harness.smtp import FIELDS, CountingSmtp, header_fields
+from harness.smtp import FIELDS, CountingSmtp, SmtpProcess, header_fields
 from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
 from models.records import AuditEntry, Notification
 from notices import messages
@@ -114,8 +114,9 @@ class RefusesOne(SmtpRecorder):
 
 
 def test_notify_sends_one_message_per_recipient_with_text_html_and_attachment(
-    engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig
+    engine: Engine, smtp: SmtpServer, smtp_config: SmtpConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("activities.notify.HEARTBEAT_EVERY", 0.0)  # a heartbeat per message
     notifier = NotificationActivities(engine, smtp_config)
     request = reminder(
         recipient(1),
@@ -377,6 +378,7 @@ def test_a_notice_is_rendered_once_stamped_as_it_is_sent_and_a_retry_stamps_only
         stamped.append(name)
         return real_message(self, name, *args)
 
+    monkeypatch.setattr("activities.notify.HEARTBEAT_EVERY", 0.0)  # a heartbeat per message
     monkeypatch.setattr("notices.compose.render_shared", counting_render)
     monkeypatch.setattr(Letter, "message", counting_message)
     notifier = NotificationActivities(engine, smtp_config)
@@ -457,6 +459,16 @@ def test_a_line_break_in_a_name_or_address_fails_that_notice_for_good_and_sends_
     assert len(smtp.received) == 1
 
 
+def test_a_quick_call_does_not_heartbeat_per_message(
+    notifier: NotificationActivities, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("activities.notify.HEARTBEAT_EVERY", 60.0)
+    env, beats = ActivityEnvironment(), []
+    env.on_heartbeat = lambda *details: beats.append(details)
+    assert env.run(notifier.notify, reminder(recipient(1), recipient(2))).sent == 2
+    assert beats == []  # at most one a minute: none in a quick call
+
+
 def test_a_line_too_long_for_smtp_goes_in_base64_and_reads_back_as_written(
     notifier: NotificationActivities, smtp: SmtpServer
 ) -> None:
@@ -479,20 +491,25 @@ def test_a_line_too_long_for_smtp_goes_in_base64_and_reads_back_as_written(
         assert ics.get_payload(decode=True) == CALENDAR.encode()
 
 
+@pytest.mark.parametrize("kind", [CountingSmtp, SmtpProcess])
 def test_the_simulations_smtp_server_reads_the_headers_it_counts_by(
-    sqlite_engine: Engine,
+    sqlite_engine: Engine, kind: type[CountingSmtp | SmtpProcess]
 ) -> None:
-    counting = CountingSmtp()
+    counting = kind()
     counting.start()
     try:
         notifier = NotificationActivities(sqlite_engine, SmtpConfig(port=counting.port))
         notifier.notify(reminder(recipient(1), recipient(2)))
+        assert counting.count == 2
+        assert counting.per_purpose() == {"reminder": 2}
+        assert counting.duplicates() == []
+        if isinstance(counting, CountingSmtp):
+            keys = {outbox.outbox_key("reminder", f"p-{n}", "meeting-2027-46-1") for n in (1, 2)}
+            assert {a.message_id for a in counting.arrivals} == {outbox.message_id(k) for k in keys}
     finally:
         counting.stop()
-    assert counting.per_purpose() == {"reminder": 2}
-    assert counting.duplicates() == []
-    keys = {outbox.outbox_key("reminder", f"p-{n}", "meeting-2027-46-1") for n in (1, 2)}
-    assert {a.message_id for a in counting.arrivals} == {outbox.message_id(k) for k in keys}
+    with pytest.raises(RuntimeError, match="not running"):
+        SmtpProcess().duplicates()
     folded = (
         b"Subject: =?utf-8?b?QQ==?=\r\n =?utf-8?b?Qg==?=\r\nX-KSGOV-Purpose: reminder\r\n\r\nX: y"
     )
