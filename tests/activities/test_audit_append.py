@@ -4,6 +4,7 @@ the chain stays whole and every business key is logged once, on SQLite and Postg
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -83,3 +84,28 @@ def test_marking_a_message_sent_that_was_never_queued_fails_and_logs_nothing(
     with pytest.raises(RuntimeError, match="not in the outbox"):
         outbox.mark_sent(engine, slot, "cli:test")
     assert logged(engine) == []
+
+
+def test_threads_writing_at_once_keep_one_chain_and_a_failed_transaction_blocks_nobody(
+    engine: Engine,
+) -> None:
+    # SQLite: BEGIN IMMEDIATE makes each thread wait for the others' COMMIT; PostgreSQL: the
+    # head row's lock. Either way the chain does not fork.
+    slots = [outbox.Slot(outbox.outbox_key("reminder", f"p-{n}", "s"), "reminder", f"p-{n}", "s",
+                         None) for n in range(120)]  # fmt: skip
+    outbox.ensure_queued(engine, slots, "cli:test")
+
+    def broken_then_send(slot: outbox.Slot) -> None:
+        with pytest.raises(ZeroDivisionError), engine.begin():
+            _ = 1 / 0  # rolled back: its lock must not outlive it
+        outbox.mark_sent(engine, slot, "cli:test")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = pool.map(broken_then_send, slots, timeout=120)
+        assert len(list(done)) == 120
+    report = verify_chain(engine)
+    assert report.ok
+    assert report.entries == 240  # queued and sent, each once
+    with Session(engine) as session:
+        sent = session.exec(select(func.count()).where(Notification.status == "sent")).one()
+    assert sent == 120
