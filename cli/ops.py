@@ -94,13 +94,16 @@ def demo(
     simulation: Annotated[
         bool, typer.Option(help="Also simulate a whole term (--no-simulation: a quick check).")
     ] = True,
-    meetings: MeetingsOption = "all",
+    meetings: MeetingsOption = "national",
 ) -> None:
     """Run the main scenario end to end on the embedded default and print a summary.
 
     Imports the member registry through a real workflow on the embedded dev server (started,
     with a worker, if none is running, and stopped afterwards), then simulates a whole term
-    on the time-skipping server with the real workflows, activities and SMTP delivery.
+    on the time-skipping server with the real workflows, activities and SMTP delivery: the
+    county meetings, the Landsting, four years of Hovedstyret's and Landsstyret's meetings,
+    two vacancies and the hand-over, in about a minute. `--meetings all` adds the county
+    boards' and county meetings' (about 470 meetings, about four minutes).
     """
     from harness import demo as demo_service
     from telemetry import configure_logging
@@ -113,6 +116,9 @@ def demo(
         print_json(summary.as_dict())
         return
     _print_summary(summary)
+
+
+ALL_ORGANS = {"hovedstyret", "landsstyret", "county_board", "county_meeting"}
 
 
 def _print_summary(summary: DemoSummary) -> None:
@@ -131,6 +137,11 @@ def _print_summary(summary: DemoSummary) -> None:
     typer.echo("\nksgov demo: summary")
     for label, text in rows + _simulation_rows(summary.simulation):
         typer.echo(f"  {label:<18}{text}")
+    if summary.simulation is not None and set(summary.simulation["meetings"]) < ALL_ORGANS:
+        typer.echo(
+            "  (the county boards' and county meetings' meetings too: `ksgov demo --meetings all`"
+            " or `ksgov simulate`, about four minutes)"
+        )
     if summary.started:
         typer.echo("  (the web UI answers while a server runs: start one with `ksgov server`)")
 

@@ -18,9 +18,9 @@ MeetingsOption = Annotated[
     typer.Option(
         metavar="all|national|none",
         help="Whose meetings the simulated term holds: 'all' (Hovedstyret, Landsstyret, the 15 "
-        "county boards and the yearly county meetings: about 470 meetings, 7 to 18 minutes on "
-        "two cores), 'national' (Hovedstyret and Landsstyret: about 50, 1 to 4 minutes) or "
-        "'none'.",
+        "county boards and the yearly county meetings: about 470 meetings, about 4 minutes on "
+        "two cores), 'national' (Hovedstyret and Landsstyret: about 50, about a minute) or "
+        "'none'. Default: 'all' for simulate, 'national' for demo.",
     ),
 ]
 

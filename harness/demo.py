@@ -160,16 +160,17 @@ async def has_pollers(client: Client, settings: Settings) -> bool:
 
 
 async def run_all(
-    settings: Settings, progress: Progress, simulate: bool, meetings: MeetingScope = "all"
+    settings: Settings, progress: Progress, simulate: bool, meetings: MeetingScope = "national"
 ) -> DemoSummary:
     """The registry import on the embedded dev server, then (unless skipped) a simulated term
-    holding the meetings of `meetings` (every organ's by default)."""
+    holding the meetings of `meetings` (Hovedstyret's and Landsstyret's by default: the whole
+    term in about a minute; every organ's takes about four)."""
     summary = await run_demo(settings, progress)
     if not simulate:
         return summary
-    # How long two cores take, from a fast machine to a slow one (docs/benchmarks.md).
-    how_long = {"all": "7 to 18 minutes", "national": "1 to 4 minutes"}.get(
-        meetings, "a few minutes"
+    # How long two cores took (docs/benchmarks.md, 2026-12-07).
+    how_long = {"all": "about 4 minutes", "national": "about a minute"}.get(
+        meetings, "under a minute"
     )
     progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")
     options = SimulationOptions(data_dir=settings.data_dir, meetings=meetings)
@@ -181,7 +182,7 @@ def run(
     settings: Settings,
     progress: Progress,
     simulate: bool = True,
-    meetings: MeetingScope = "all",
+    meetings: MeetingScope = "national",
 ) -> DemoSummary:
     """Synchronous entry point for the CLI."""
     return asyncio.run(run_all(settings, progress, simulate, meetings))
