@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -68,14 +68,20 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path(".ksgov"), description="Where ksgov server and the SQLite file live"
     )
-    database_url: str = Field(
-        "", description="SQLAlchemy URL; empty means an SQLite file in the data directory"
+    database_url: SecretStr = Field(
+        SecretStr(""),
+        description="SQLAlchemy URL; empty means an SQLite file in the data directory "
+        "(secret: it may hold a password)",
     )
     smtp_host: str = Field("127.0.0.1", description="SMTP server host")
     smtp_port: Port = Field(1025, description="SMTP server port")
     smtp_security: SmtpSecurity = Field(SmtpSecurity.NONE, description="none, starttls or tls")
     smtp_username: str = Field("", description="SMTP user name (empty: no login)")
     smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password")
+    smtp_plaintext_login: bool = Field(
+        False,
+        description="Allow the SMTP login without TLS (only for a server on this machine)",
+    )
     mail_from: str = Field("ksgov@ks.invalid", description="Sender address of every notice")
     secretariat_email: str = Field("sekretariatet@ks.invalid", description="Where alerts go")
     workflow_cache: int = Field(
@@ -105,18 +111,33 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _known_database(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+    def _known_database(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        if url and not url.startswith(("sqlite:///", "postgresql+psycopg://")):
             raise ValueError(
                 "must start with sqlite:/// or postgresql+psycopg:// (or be empty for the default)"
             )
         return value
 
+    @model_validator(mode="after")
+    def _no_plaintext_login(self) -> Settings:
+        if (
+            self.smtp_username
+            and self.smtp_security == SmtpSecurity.NONE
+            and not self.smtp_plaintext_login
+        ):
+            raise ValueError(
+                "KSGOV_SMTP_USERNAME: a login sends the password in clear without TLS: set "
+                "KSGOV_SMTP_SECURITY to starttls or tls (or KSGOV_SMTP_PLAINTEXT_LOGIN=true for "
+                "a server on this machine)"
+            )
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL in use: the setting, or an SQLite file in the data directory."""
-        if self.database_url:
-            return self.database_url
+        if url := self.database_url.get_secret_value():
+            return url
         return f"sqlite:///{(self.data_dir / 'ksgov.db').resolve()}"
 
     @property
@@ -138,7 +159,13 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
         message = first["msg"].removeprefix("Value error, ")
-        got = first.get("input")
-        raise SettingsError(f"{ENV_PREFIX}{field.upper()}: {message} (got {got!r})") from None
+        if not first["loc"]:  # a rule over several settings names them itself
+            raise SettingsError(message) from None
+        field = str(first["loc"][0])
+        got = "a value not shown" if field in SECRET_FIELDS else repr(first.get("input"))
+        raise SettingsError(f"{ENV_PREFIX}{field.upper()}: {message} (got {got})") from None
+
+
+# Settings that may hold a password: never echoed, not even in an error about them.
+SECRET_FIELDS = frozenset({"database_url", "smtp_password"})

@@ -48,6 +48,7 @@ def smtp_config(settings: Settings) -> SmtpConfig:
         security=settings.smtp_security.value,
         username=settings.smtp_username,
         password=settings.smtp_password.get_secret_value(),
+        plaintext_login=settings.smtp_plaintext_login,
         mail_from=settings.mail_from,
         secretariat_email=settings.secretariat_email,
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -44,13 +45,21 @@ class ActivityOptions:
     mail_from: str
 
 
+# The database URL goes to the child in its environment, not on its command line, where every
+# local user can read it (`ps`) with any password it holds.
+DATABASE_URL_ENV = "KSGOV_ACTIVITY_DATABASE_URL"
+
+
 def command(options: ActivityOptions) -> list[str]:
     return [
         sys.executable, "-m", "harness.activity_process",
         "--target", options.target, "--task-queue", options.task_queue,
-        "--database-url", options.database_url, "--smtp-port", str(options.smtp_port),
-        "--mail-from", options.mail_from,
+        "--smtp-port", str(options.smtp_port), "--mail-from", options.mail_from,
     ]  # fmt: skip
+
+
+def environment(options: ActivityOptions) -> dict[str, str]:
+    return {**os.environ, DATABASE_URL_ENV: options.database_url}
 
 
 @contextlib.asynccontextmanager
@@ -63,7 +72,10 @@ async def activity_process(
     while the block runs, the block is cancelled and a `UserError` says so.
     """
     process = await asyncio.create_subprocess_exec(
-        *command(options), stdin=asyncio.subprocess.DEVNULL, stdout=sys.stderr.fileno()
+        *command(options),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=sys.stderr.fileno(),
+        env=environment(options),
     )
     body = asyncio.current_task()
     died: list[int] = []
@@ -118,17 +130,20 @@ async def serve(options: ActivityOptions) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m harness.activity_process",
-        description="The simulation's activity worker (started by `ksgov simulate`).",
+        description="The simulation's activity worker (started by `ksgov simulate`); the record "
+        f"store's URL comes from {DATABASE_URL_ENV}.",
     )
     parser.add_argument("--target", required=True, help="host:port of the Temporal server")
     parser.add_argument("--task-queue", required=True)
-    parser.add_argument("--database-url", required=True)
     parser.add_argument("--smtp-port", type=int, required=True)
     parser.add_argument("--mail-from", required=True)
     args = parser.parse_args(argv)
+    database_url = os.environ.get(DATABASE_URL_ENV, "")
+    if not database_url:
+        parser.error(f"{DATABASE_URL_ENV} must name the record store")
     configure_logging(level="WARNING")  # as `ksgov simulate` logs
     options = ActivityOptions(
-        args.target, args.task_queue, args.database_url, args.smtp_port, args.mail_from
+        args.target, args.task_queue, database_url, args.smtp_port, args.mail_from
     )
     asyncio.run(serve(options))
 

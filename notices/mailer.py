@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class SmtpConfig:
     port: int = 1025
     security: str = "none"  # none, starttls or tls
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)
+    plaintext_login: bool = False  # a login without TLS only when the settings allow it
     mail_from: str = "ksgov@ks.invalid"
     secretariat_email: str = "sekretariatet@ks.invalid"
     timeout_seconds: float = 30.0
@@ -47,7 +48,7 @@ class Connection:
             if self._server is None:
                 self._server = _connect(self.config)
                 if self.config.username:
-                    self._server.login(self.config.username, self.config.password)
+                    _login(self._server, self.config)
             self._server.sendmail(self.config.mail_from, [address], data, options)
         except BaseException:
             self._drop()
@@ -72,6 +73,16 @@ class Connection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _login(server: smtplib.SMTP, config: SmtpConfig) -> None:
+    """Log in; never over plaintext unless the settings allow it (a server on this machine)."""
+    if config.security == "none" and not config.plaintext_login:
+        raise ValueError(
+            "refusing to send the SMTP password without TLS: set KSGOV_SMTP_SECURITY to "
+            "starttls or tls, or KSGOV_SMTP_PLAINTEXT_LOGIN=true for a server on this machine"
+        )
+    server.login(config.username, config.password)
 
 
 def _connect(config: SmtpConfig) -> smtplib.SMTP:

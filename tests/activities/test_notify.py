@@ -20,7 +20,7 @@ from activities.notify import NotificationActivities
 from harness.smtp import FIELDS, CountingSmtp, SmtpProcess, header_fields
 from models.payloads import SECRETARIAT, Attachment, NotifyMany, NotifyRequest, Recipient
 from models.records import AuditEntry, Notification
-from notices import messages
+from notices import mailer, messages
 from notices.compose import Letter
 from notices.mailer import SmtpConfig
 from store import outbox
@@ -517,3 +517,14 @@ def test_the_simulations_smtp_server_reads_the_headers_it_counts_by(
         b"subject": "=?utf-8?b?QQ==?= =?utf-8?b?Qg==?=",
         b"x-ksgov-purpose": "reminder",
     }
+
+
+def test_the_mailer_never_logs_in_without_tls_unless_allowed(smtp: SmtpServer) -> None:
+    config = SmtpConfig(port=smtp.port, username="ks", password="hunter2-secret")
+    with (
+        mailer.Connection(config) as connection,
+        pytest.raises(ValueError, match="refusing to send the SMTP password without TLS"),
+    ):
+        connection.send("p1@example.org", b"Subject: x\r\n\r\nx\r\n")
+    assert smtp.received == []
+    assert "hunter2" not in repr(config)

@@ -10,7 +10,9 @@ import pytest
 import structlog
 
 from config import LogFormat, Settings, SettingsError, load_settings
+from harness.activity_process import DATABASE_URL_ENV, ActivityOptions, command, environment
 from telemetry import configure_logging
+from worker import smtp_config
 
 
 def test_defaults_give_an_sqlite_file_in_the_data_directory(
@@ -36,7 +38,6 @@ def test_a_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ("KSGOV_LOG_LEVEL", "LOUD", "KSGOV_LOG_LEVEL"),
         ("KSGOV_TEMPORAL_ADDRESS", "nohost", "KSGOV_TEMPORAL_ADDRESS"),
         ("KSGOV_SMTP_PORT", "99999", "KSGOV_SMTP_PORT"),
-        ("KSGOV_DATABASE_URL", "mysql://a/b", "KSGOV_DATABASE_URL"),
         ("KSGOV_SMTP_SECURITY", "ssl3", "KSGOV_SMTP_SECURITY"),
         ("KSGOV_WORKFLOW_TASKS", "1", "KSGOV_WORKFLOW_TASKS"),
         ("KSGOV_WORKFLOW_CACHE", "-5", "KSGOV_WORKFLOW_CACHE"),
@@ -52,6 +53,52 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     assert message.startswith(needle)
     assert value in message
     assert "\n" not in message
+
+
+PASSWORD = "hunter2-secret"
+URL = f"postgresql+psycopg://ks:{PASSWORD}@db.example/ksgov"
+
+
+def test_a_bad_database_url_is_refused_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KSGOV_DATABASE_URL", f"mysql://ks:{PASSWORD}@db/ksgov")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("KSGOV_DATABASE_URL: must start with sqlite:///")
+    assert PASSWORD not in message
+    assert "\n" not in message
+
+
+def test_no_password_shows_in_the_settings_or_the_smtp_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KSGOV_DATABASE_URL", URL)
+    monkeypatch.setenv("KSGOV_SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("KSGOV_SMTP_USERNAME", "ks")
+    monkeypatch.setenv("KSGOV_SMTP_SECURITY", "starttls")
+    settings = load_settings()
+    assert settings.resolved_database_url == URL
+    config = smtp_config(settings)
+    assert config.password == PASSWORD
+    for text in (repr(settings), str(settings), repr(config), str(config)):
+        assert PASSWORD not in text
+
+
+def test_an_smtp_login_without_tls_is_refused_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KSGOV_SMTP_USERNAME", "ks")
+    monkeypatch.setenv("KSGOV_SMTP_PASSWORD", PASSWORD)
+    with pytest.raises(SettingsError, match=r"^KSGOV_SMTP_USERNAME: a login sends the password"):
+        load_settings()
+    monkeypatch.setenv("KSGOV_SMTP_PLAINTEXT_LOGIN", "true")
+    assert smtp_config(load_settings()).plaintext_login
+
+
+def test_the_simulations_activity_process_gets_the_database_url_outside_its_command_line() -> None:
+    options = ActivityOptions("127.0.0.1:7233", "q", URL, 1025, "ks@ks.invalid")
+    assert not any(PASSWORD in part for part in command(options))
+    assert environment(options)[DATABASE_URL_ENV] == URL
 
 
 def test_the_ui_url_names_the_namespace() -> None:
