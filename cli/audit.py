@@ -191,7 +191,18 @@ def _emit_csv(rows: tuple[Any, ...], notes: tuple[str, ...]) -> None:
     if rows:
         fields = [f.name for f in dataclasses.fields(rows[0])]
         writer.writerow(fields)
-        writer.writerows([_cell(getattr(r, f)) for f in fields] for r in rows)
+        writer.writerows([csv_cell(getattr(r, f)) for f in fields] for r in rows)
+
+
+# A cell a spreadsheet would read as a formula (=HYPERLINK(...), +, -, @, or a tab or carriage
+# return before them) is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell that no spreadsheet runs as a formula."""
+    text = _cell(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def _check_dict(check: CrossCheck) -> dict[str, object]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,6 +94,7 @@ def term_years(term: str) -> tuple[int, int]:
 
 def plan_request(organ: str, term: str, first: str | None, last: str | None) -> PlanRequest:
     """The plan of an organ for a term: the bylaws' meetings a year, from March to January."""
+    organ = meeting_organ(organ)
     first_year, last_year = term_years(term)
     try:
         bylaws = governance.load_bylaws(on_date=dt.date(first_year, 1, 1))
@@ -325,10 +327,26 @@ async def status(settings: Settings, meeting_id: str) -> MeetingStatus:
     return await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)
 
 
+MEETING_ORGAN = re.compile(r"(hovedstyret|landsstyret|(county_board|county_meeting):[0-9]{2})")
+
+
+def meeting_organ(organ: str) -> str:
+    """An organ that holds meetings, by its key; anything else is a UserError."""
+    if not MEETING_ORGAN.fullmatch(organ):
+        raise UserError(
+            "the organ must be hovedstyret, landsstyret, county_board:NN or county_meeting:NN "
+            f"(NN a county number such as 46), not {organ!r}"
+        )
+    return organ
+
+
 async def list_meetings(
     settings: Settings, organ: str | None, from_day: dt.date | None
 ) -> list[MeetingStatus]:
-    """The meetings that have their own workflow, earliest first (needs a visibility store)."""
+    """The meetings that have their own workflow, earliest first (needs a visibility store).
+
+    The visibility query is built from checked values only: an organ key has no quote in it."""
+    organ = None if organ is None else meeting_organ(organ)
     client = await gateway.connect(settings)
     query = f"WorkflowType = '{ids.MEETING}'" + (f" AND KsOrgan = '{organ}'" if organ else "")
     found: list[MeetingStatus] = []

@@ -292,6 +292,7 @@ async def refuse_bad_input(
         ("add", organ, term, saturday.isoformat()): "it is a Saturday",
         ("start-series", organ, term, "--roster", "roster.json"): "is already running",
         ("start-series", "landsstyret", term, "--roster", "strangers.json"): "not in the register",
+        ("list", "--organ", "x' OR KsOrgan != 'y"): "the organ must be hovedstyret",
     }
     (sandbox.cwd / "strangers.json").write_text(json.dumps(roster("x", 3, 1)))
     listing = ("meeting", "list", "--organ", organ, "--json")
