@@ -18,6 +18,7 @@ from models.payloads import (
     COUNTY_PATTERN,
     TERM_PATTERN,
     BusinessKey,
+    Line,
     MemberKind,
     Payload,
     PersonIn,
@@ -41,11 +42,11 @@ class PostSpec(Payload):
     first_divisor: str = "7/5"
     deputies_extra: int = Field(2, ge=0)
     group: str = Field("", description="prefix of the seat group (e.g. the county)")
-    title: str = Field("", max_length=200, description="the post in Norwegian, for letters")
+    title: Line = Field("", max_length=200, description="the post in Norwegian, for letters")
     whole_body: bool = Field(
         False, description="an agreed list judged with the organ's other seats (§ 7-6 on the body)"
     )
-    organ_title: str = Field("", max_length=200, description="the organ in Norwegian")
+    organ_title: Line = Field("", max_length=200, description="the organ in Norwegian")
 
 
 class OrganMeetings(Payload):
@@ -56,7 +57,7 @@ class OrganMeetings(Payload):
     """
 
     organ: BusinessKey = Field(description="hovedstyret, county_board:03, county_meeting:03, ...")
-    organ_title: str = Field(min_length=1, max_length=200)
+    organ_title: Line = Field(min_length=1, max_length=200)
     meetings_per_year: int = Field(ge=1)
     notice_days: int = Field(ge=0)
     reminder_days: tuple[int, ...] = (7, 1)
@@ -75,7 +76,7 @@ class MemberSeats(Payload):
     """A member of a county meeting and how many representatives its council elects."""
 
     member_number: str
-    name: str
+    name: Line
     kind: MemberKind
     email: str
     representatives: int = Field(ge=1)
@@ -87,7 +88,7 @@ class CountyMeetingInput(Payload):
     term: str = Field(pattern=TERM_PATTERN)
     year: int
     county: str = Field(pattern=COUNTY_PATTERN)
-    county_name: str
+    county_name: Line
     term_workflow_id: str
     members: tuple[MemberSeats, ...] = Field(min_length=1)
     posts: tuple[PostSpec, ...] = Field(min_length=1)
@@ -244,7 +245,7 @@ class MeetingDateIn(Payload):
 class ListIn(Payload):
     """A candidate list (or an agreed joint list): ranked person ids."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     candidates: tuple[BusinessKey, ...] = Field(min_length=1)
 
 
@@ -309,7 +310,7 @@ class ObserverIn(Payload):
 
 
 class ForceLandstingIn(Payload):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Line = Field(min_length=1, max_length=200)
 
 
 class VacateIn(Payload):
@@ -317,7 +318,7 @@ class VacateIn(Payload):
 
     organ: BusinessKey
     person_id: BusinessKey
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Line = Field(min_length=1, max_length=200)
     on: date
 
 

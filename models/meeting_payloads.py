@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from models.payloads import COUNTY_PATTERN, BusinessKey, Payload, SeatRole
+from models.payloads import COUNTY_PATTERN, BusinessKey, Line, Payload, SeatRole
 
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 VOTING_ROLES: frozenset[str] = frozenset({"leader", "deputy_leader", "member"})
@@ -33,7 +33,7 @@ class RosterEntry(Payload):
     """A seat in the organ as a meeting needs it: who, how to reach them, role and rank."""
 
     person_id: BusinessKey
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     role: SeatRole
     rank: int | None = Field(None, ge=1, description="deputies: their rank within the group")
@@ -44,14 +44,14 @@ class AgendaItemIn(Payload):
     """One item of the agenda (saksliste)."""
 
     number: int = Field(ge=1)
-    title: str = Field(min_length=1, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
 
 
 class OrganRules(Payload):
     """The bylaw meeting rules an organ's meetings follow (domain.bylaws.MeetingPlan)."""
 
     organ: BusinessKey
-    organ_title: str = Field(min_length=1, max_length=200)
+    organ_title: Line = Field(min_length=1, max_length=200)
     term: str = Field(pattern=TERM_PATTERN)
     county: str = Field("", pattern=f"^$|{COUNTY_PATTERN}", description="county organs only")
     notice_days: int = Field(ge=0)
@@ -98,14 +98,14 @@ class MoveIn(Payload):
 
 
 class CancelIn(Payload):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Line = Field(min_length=1, max_length=300)
 
 
 class AbsenceIn(Payload):
     """A member (or a called-in deputy) reports that they cannot attend (forfall)."""
 
     person_id: BusinessKey
-    reason: str = Field("", max_length=300)
+    reason: Line = Field("", max_length=300)
 
 
 class AttendanceIn(Payload):
@@ -192,7 +192,7 @@ class MoveMeetingIn(Payload):
 
 class CancelMeetingIn(Payload):
     meeting_id: BusinessKey
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Line = Field(min_length=1, max_length=300)
 
 
 class SeriesMeeting(Payload):

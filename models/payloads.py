@@ -6,10 +6,11 @@ the standard library. Fields may be added with defaults later without breaking s
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from domain.bylaws import ElectionMethod
 from domain.gender import Gender
@@ -18,6 +19,40 @@ from domain.gender import Gender
 COUNTY_PATTERN = r"^[0-9]{2}(-[0-9]+)?$"
 # A term as KS names it, by its Landsting period (domain/terms.py): "2028-2032".
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
+
+
+# What a one-line text (a name, a title, a reason, a place) must not carry: C0 and C1 control
+# characters (CR and LF would write e-mail headers of their own, ESC terminal commands), the
+# Unicode line and paragraph separators, and the bidirectional controls that make a text read
+# otherwise on screen than it is stored.
+NOT_IN_A_LINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def one_line(value: str) -> str:
+    """`value` if it is one line of plain text, else ValueError naming the character."""
+    found = NOT_IN_A_LINE.search(value)
+    if found is not None:
+        raise ValueError(
+            f"holds a control character (U+{ord(found.group()):04X}): names, titles, places "
+            "and reasons are one line of plain text"
+        )
+    return value
+
+
+Line = Annotated[str, AfterValidator(one_line)]
+# A person's id: a key such as p-000123, never an e-mail address or a name (it stays forever in
+# the append-only audit log, and in log lines).
+PersonId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$",
+        description="a key of letters, digits and - _ . : (never an e-mail address or a name)",
+    ),
+]
 
 
 class Payload(BaseModel):
@@ -34,7 +69,7 @@ class MemberIn(Payload):
 
     number: str = Field(pattern=r"^[0-9]{2,4}(-[0-9]+)?$|^SB-[0-9]+$")
     kind: MemberKind
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     county: str = Field(pattern=COUNTY_PATTERN)
     population: int = Field(ge=0)
 
@@ -87,11 +122,11 @@ BusinessKey = Annotated[str, Field(min_length=1, max_length=250, pattern=r"^[A-Z
 class PersonIn(Payload):
     """A person as the secretariat enters them: the id is a business key, never a name."""
 
-    person_id: BusinessKey
-    name: str = Field(min_length=1, max_length=200)
+    person_id: PersonId
+    name: Line = Field(min_length=1, max_length=200)
     gender: Gender
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-    party: str = Field("", max_length=100)
+    party: Line = Field("", max_length=100)
     member_number: str | None = Field(None, description="the member whose council elected them")
 
 
@@ -177,7 +212,7 @@ class EndSeatRequest(Payload):
     person_id: BusinessKey
     role: SeatRole
     ended_on: date
-    reason: str = Field(max_length=200)
+    reason: Line = Field(max_length=200)
 
 
 class RecordEventRequest(Payload):
@@ -218,11 +253,11 @@ class Recipient(Payload):
 
     recipient_id: BusinessKey
     email: str = Field("", max_length=254, description="empty only for the secretariat")
-    name: str = Field("", max_length=200)
+    name: Line = Field("", max_length=200)
 
 
 class Attachment(Payload):
-    filename: str
+    filename: Line
     content_type: str = Field(description="e.g. text/calendar; method=REQUEST")
     text: str
 
