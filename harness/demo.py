@@ -30,6 +30,7 @@ from models.payloads import MemberIn, RegistryImportInput, RegistryImportResult
 from service import governance
 from service.migrate import migrate
 from store import audit, db
+from store.files import private_dir
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
 
@@ -118,7 +119,7 @@ async def _temporal(
         progress(
             f"Temporal: starting the dev server at {server.address} (data in {settings.data_dir})"
         )
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         with (settings.data_dir / "temporal.log").open("ab") as log_file:
             server.start(log_file)
         started.append("temporal dev server")

@@ -21,6 +21,7 @@ from typing import IO
 from temporalio.client import Client
 
 from client.errors import NotReachableError, UserError
+from store.files import private_dir
 from workflows.search_attributes import ALL as SEARCH_ATTRIBUTES
 
 STARTUP_SECONDS = 30.0
@@ -95,7 +96,7 @@ class DevServer:
     def start(self, output: IO[bytes] | int | None = subprocess.DEVNULL) -> None:
         """Start the server in the background (its output to `output`, None: ours)."""
         self.check_ports()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)  # temporal.db holds every workflow's payloads
         self.process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
             self.command(),
             stdout=output,

@@ -15,6 +15,8 @@ from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
+from store.files import private_file
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -23,7 +25,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url in {"sqlite://", "sqlite:///:memory:"}:
             raise ValueError("an in-memory SQLite database breaks across threads: use a file")
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_immediate_transactions(engine)
         return engine
@@ -63,7 +65,7 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply the migrations to the database at `url` (creating an SQLite file if needed)."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(url.removeprefix("sqlite:///")))
     command.upgrade(alembic_config(url), revision)
 
 

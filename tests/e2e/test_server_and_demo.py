@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import stat
 import subprocess
 import time
 
@@ -84,3 +85,5 @@ def test_demo_runs_a_real_workflow_that_writes_records_and_is_idempotent(sandbox
     assert again["registry"] == summary["registry"]  # the same import is recorded once
     assert again["audit_entries"] == summary["audit_entries"]
     assert (sandbox.cwd / "data" / "temporal.db").is_file()
+    # The server's state and the record store are for their owner only (issue 21, finding 4).
+    assert stat.S_IMODE((sandbox.cwd / "data").stat().st_mode) == 0o700
