@@ -25,8 +25,10 @@ GENESIS = "0" * 64
 
 
 def canonical_json(value: Any) -> str:
-    """JSON with sorted keys, no spaces and dates as ISO strings: the same bytes for equal data."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """JSON with sorted keys and no spaces: the same bytes for equal data. Only JSON's own types
+    are accepted (TypeError otherwise): with a fallback to `str`, a date and the string of that
+    date would hash alike, so callers write dates as ISO strings themselves."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:

@@ -104,4 +104,5 @@ def write_end_seat(session: Session, request: EndSeatRequest) -> Change:
     session.flush()
     # The reason is free text about a person: it stays in the seat row, out of the audit log.
     content = {"organ": r.organ, "term": r.term, "person_id": r.person_id, "role": r.role}
-    return Change(1, "seat_ended", f"{r.organ}/{r.term}", {**content, "ended_on": r.ended_on})
+    ended = {**content, "ended_on": r.ended_on.isoformat()}
+    return Change(1, "seat_ended", f"{r.organ}/{r.term}", ended)

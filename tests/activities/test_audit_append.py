@@ -109,3 +109,12 @@ def test_threads_writing_at_once_keep_one_chain_and_a_failed_transaction_blocks_
     with Session(engine) as session:
         sent = session.exec(select(func.count()).where(Notification.status == "sent")).one()
     assert sent == 120
+
+
+def test_the_canonical_json_takes_json_types_only() -> None:
+    # With a fallback to str, a date and the text of that date would hash alike (finding 3).
+    with pytest.raises(TypeError, match="date is not JSON serializable"):
+        audit.canonical_json({"on": dt.date(2028, 2, 13)})
+    assert audit.canonical_json({"b": "2028-02-13", "a": [1, None]}) == (
+        '{"a":[1,null],"b":"2028-02-13"}'
+    )
