@@ -180,7 +180,7 @@ def count(
     if deputies_extra is not None:
         user_errors_as_exit(UserError("--deputies-extra counts only with --lists"))
     source = str(file) if file else "standard input"
-    text = _run(lambda: governance.read_text(file) if file else sys.stdin.read())
+    text = _run(lambda: governance.read_text(file) if file else governance.read_stdin(sys.stdin))
     votes = _run(lambda: governance.parse_votes(text, source))
     result = _run(lambda: governance.count_votes(votes, method, seats, first_divisor))
     if isinstance(result, Apportionment):
@@ -201,7 +201,7 @@ def _count_lists(
 
     stdin = str(file) == "-"
     source = "standard input" if stdin else str(file)
-    text = _run(lambda: sys.stdin.read() if stdin else governance.read_text(file))
+    text = _run(lambda: governance.read_stdin(sys.stdin) if stdin else governance.read_text(file))
     lists = _run(lambda: governance.parse_lists(text, source))
     result = _run(
         lambda: governance.count_lists(lists, method, seats, first_divisor, deputies_extra)

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from client.errors import UserError
 from config import SHIPPED_DATA_DIR
@@ -98,6 +98,16 @@ def load_bylaws(name: str | None = None, on_date: dt.date | None = None) -> Byla
     raise UserError(f"unknown bylaws {name!r}: the shipped bylaws are {known}")
 
 
+# The most seats a count may share: far above any organ's or congress's (the Landsting has 239),
+# low enough that a mistyped number is refused at once instead of counting for minutes.
+MAX_SEATS = 10_000
+
+
+def _at_most(option: str, value: int, limit: int) -> None:
+    if value > limit:
+        raise UserError(f"{option} must be at most {limit:,}, not {value:,}")
+
+
 def preview_delegates(
     bylaws_name: str | None = None,
     method: str | None = None,
@@ -106,6 +116,10 @@ def preview_delegates(
 ) -> Apportionment:
     """Landsting delegates per county from the shipped registry and the bylaws' delegate key."""
     key = load_bylaws(bylaws_name).delegate_key
+    if total is not None:
+        _at_most("--total", total, MAX_SEATS)
+    if minimum is not None:
+        _at_most("--min", minimum, MAX_SEATS)
     chosen = DelegateKey(
         method=domain_call(lambda: parse_method(method)) if method else key.method,
         total=key.total if total is None else total,
@@ -118,10 +132,7 @@ def preview_delegates(
 
 def parse_votes(text: str, source: str) -> dict[str, int]:
     """Votes from JSON text `{"NAME": votes, ...}`; refuses anything else in one line."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = parse_json(text, source)
     if not isinstance(data, dict) or not data:
         raise UserError(f'{source}: expected an object of names and votes, like {{"A": 120}}')
     for name, votes in data.items():
@@ -139,6 +150,7 @@ def count_votes(
     chosen = domain_call(lambda: parse_method(method))
     if seats is None or seats < 1:
         raise UserError("--seats must be a whole number of at least 1")
+    _at_most("--seats", seats, MAX_SEATS)
     divisor = _fraction(first_divisor) if first_divisor else None
     kwargs: dict[str, Any] = {"first_divisor": divisor} if divisor is not None else {}
     return domain_call(
@@ -149,10 +161,7 @@ def count_votes(
 def parse_lists(text: str, source: str) -> list[CandidateList]:
     """Candidate lists from JSON text `{"lists": [{"name", "votes", "candidates": [{"name",
     "gender"}, ...]}, ...]}`; refuses anything else in one line naming the list and candidate."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = parse_json(text, source)
     if not isinstance(data, dict) or set(data) != {"lists"}:
         raise UserError(f'{source}: expected an object with one key, "lists"')
     entries = data["lists"]
@@ -232,10 +241,12 @@ def count_lists(
     chosen = domain_call(lambda: parse_method(method))
     if seats is None or seats < 1:
         raise UserError("--seats must be a whole number of at least 1")
+    _at_most("--seats", seats, MAX_SEATS)
     if deputies_extra is None:
         deputies_extra = load_bylaws().elections.deputies_extra
     if deputies_extra < 0:
         raise UserError("--deputies-extra must be a whole number of 0 or more")
+    _at_most("--deputies-extra", deputies_extra, MAX_SEATS)
     divisor = _fraction(first_divisor) if first_divisor else None
     kwargs: dict[str, Any] = {"first_divisor": divisor} if divisor is not None else {}
     return domain_call(
@@ -310,14 +321,71 @@ def _fraction(text: str) -> Fraction:
         ) from None
 
 
+# An input file's largest size: a county's representatives sheet is some kilobytes, a whole
+# term's nominations well under a megabyte.
+MAX_INPUT_BYTES = 5_000_000
+
+
 def read_text(path: Path) -> str:
-    """The text of `path` (UTF-8), or a one-line `UserError` when it is missing or unreadable."""
+    """The text of `path` (UTF-8, a byte-order mark allowed), or a one-line `UserError` when it
+    is missing, unreadable, not UTF-8 or larger than MAX_INPUT_BYTES."""
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise UserError(
+                f"{path}: {size / 1e6:.1f} MB is more than the {MAX_INPUT_BYTES // 1_000_000} MB "
+                "an input file may have"
+            )
+        return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise UserError(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {exc}") from None
+    except IsADirectoryError:
+        raise UserError(f"cannot read {path}: it is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_stdin(stream: TextIO) -> str:
+    """Standard input, refused past MAX_INPUT_BYTES characters as a file would be."""
+    text = stream.read(MAX_INPUT_BYTES + 1)
+    if len(text) > MAX_INPUT_BYTES:
+        raise UserError(
+            f"standard input: more than the {MAX_INPUT_BYTES // 1_000_000} MB an input may have"
+        )
+    return text
+
+
+def parse_json(text: str, source: str) -> Any:
+    """JSON from an input, strictly: duplicate keys, NaN and Infinity, numbers of more than
+    4,300 digits and nesting deeper than Python can read are each a one-line `UserError`."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise UserError(f"{source}: the JSON is nested too deeply") from None
+    except ValueError as exc:  # our hooks, and Python's limit on the digits of an integer
+        reason = str(exc) if isinstance(exc, _JsonRefusalError) else "a number has too many digits"
+        raise UserError(f"{source}: {reason}") from None
+
+
+class _JsonRefusalError(ValueError):
+    """Something JSON allows that an input of ksgov does not."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _JsonRefusalError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise _JsonRefusalError(f"{name} is not a number an input may hold")
 
 
 def domain_call(call: Callable[[], _T]) -> _T:

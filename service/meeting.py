@@ -123,7 +123,7 @@ def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> O
     bylaws = governance.load_bylaws(on_date=dt.date(first_year, 1, 1))
     try:
         body = bylaws.organ(organ.split(":")[0])
-        roster = [RosterEntry.model_validate(e) for e in json.loads(roster_file.read_text())]
+        roster = [RosterEntry.model_validate(e) for e in read_json(roster_file, "roster")]
         return OrganRules(
             organ=organ, organ_title=title or body.title, term=canonical_term(term),
             county=organ.split(":")[1] if ":" in organ else "",
@@ -385,9 +385,9 @@ async def ics(settings: Settings, meeting_id: str) -> str:
 def read_json(file: Path, what: str) -> Any:
     """The JSON in `file`, or a UserError naming the file and the problem."""
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UserError(f"{file}: cannot read the {what} ({str(exc).splitlines()[0]})") from None
+        return governance.parse_json(governance.read_text(file), str(file))
+    except UserError as exc:
+        raise UserError(f"{exc} (the {what})") from None
 
 
 def as_json(value: BaseModel | list[Any]) -> Any:

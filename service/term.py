@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,7 +42,7 @@ from models.election_payloads import (
     VacateIn,
     VoteIn,
 )
-from service.governance import load_bylaws, load_registry, read_text
+from service.governance import load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
@@ -213,9 +212,8 @@ async def _send_in_order(
 
 def load_models(file: Path, model: type[_M]) -> list[_M]:
     """One model or a list of them from a JSON file, or a one-line `UserError`."""
-    try:
-        data = json.loads(read_text(file))
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = parse_json(read_text(file), str(file))
     items = data if isinstance(data, list) else [data]
+    if not items:
+        raise UserError(f"{file}: the list is empty: nothing to send")
     return [validated(str(file), functools.partial(model.model_validate, item)) for item in items]

@@ -67,3 +67,31 @@ def test_a_simulation_or_drill_on_a_database_that_does_not_exist_says_so_in_one_
         assert last.startswith("ksgov: error: the database ")
         for needle in ("cannot be migrated (--database-url)", 'ksgov_no_such_database" does not'):
             assert needle in last
+
+
+def test_hostile_input_files_are_one_line_refusals_with_exit_2(sandbox: Sandbox) -> None:
+    # Each once gave a traceback or a hang (issue 21, finding 8); none needs a server.
+    files = {
+        "deep.json": "[" * 50_000 + "]" * 50_000,
+        "digits.json": '{"A": ' + "7" * 5000 + "}",
+        "twice.json": '{"A": 1, "A": 2}',
+        "huge.json": " " * 5_000_001,
+    }
+    for name, text in files.items():
+        (sandbox.cwd / name).write_text(text)
+    (sandbox.cwd / "utf16.json").write_text('{"A": 1}', encoding="utf-16")
+    cases = {
+        ("count", "--method", "dhondt", "--seats", "3", "deep.json"): "nested too deeply",
+        ("count", "--method", "dhondt", "--seats", "3", "digits.json"): "too many digits",
+        ("count", "--method", "dhondt", "--seats", "3", "twice.json"): "appears twice",
+        ("count", "--method", "dhondt", "--seats", "3", "huge.json"): "more than the 5 MB",
+        ("count", "--method", "dhondt", "--seats", "3", "utf16.json"): "not UTF-8 text",
+        ("count", "--lists", "deep.json", "--method", "dhondt", "--seats", "3"): "nested too",
+        ("count", "--method", "dhondt", "--seats", "100000000", "twice.json"): "appears twice",
+        ("apportion", "--total", "1000000000"): "--total must be at most 10,000",
+        ("meeting", "plan", "x' OR 1=1", "2028-2032"): "the organ must be",
+    }
+    for args, needle in cases.items():
+        result = sandbox.run(*args, timeout=60)
+        assert_one_line_error(result, needle)
+        assert result.returncode == 2, (args, result.stderr)
