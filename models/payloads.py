@@ -130,9 +130,16 @@ class PersonIn(Payload):
     member_number: str | None = Field(None, description="the member whose council elected them")
 
 
+# Who writes people: a county meeting (county:NN) or the national organs and secretariat.
+PEOPLE_SCOPE = r"^(national|county:[0-9]{2}(-[0-9]+)?)$"
+
+
 class RecordPeopleRequest(Payload):
     idempotency_key: BusinessKey
     people: tuple[PersonIn, ...]
+    scope: str = Field(
+        "national", pattern=PEOPLE_SCOPE, description="a county may change only its own people"
+    )
 
 
 class ElectionRecord(Payload):

@@ -81,6 +81,11 @@ class Person(SQLModel, table=True):
     party: str = Field(default="", max_length=100)
     email: str = Field(max_length=254)
     member_number: str | None = Field(default=None, max_length=20, index=True)
+    scope: str | None = Field(
+        default=None,
+        max_length=20,
+        description="who registered them: county:NN or national; a county changes only its own",
+    )
 
 
 class Organ(SQLModel, table=True):

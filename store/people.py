@@ -6,6 +6,8 @@ again with the same data changes nothing, and with different data is refused, no
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlmodel import Session
 
 from models.payloads import RecordElectionRequest, RecordPeopleRequest
@@ -15,21 +17,54 @@ from store.changes import Change, ensure_organ_and_term, refuse, upsert
 
 
 def write_people(session: Session, request: RecordPeopleRequest) -> Change:
-    """Insert new people and update changed ones; the audit entry lists their ids only."""
+    """Insert new people and update changed ones; a county may change only the people its own
+    county registered (the secretariat's national scope may change anyone). The audit entry
+    lists the ids, and for each changed person the fields that changed with a fingerprint of
+    the old and the new value (personal data stays out of the log, the change does not)."""
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    changes: dict[str, dict[str, list[str | None]]] = {}
     for person in request.people:
-        counts[_upsert_person(session, person.model_dump())] += 1
+        row = session.get(Person, person.person_id)
+        values = person.model_dump()
+        if row is not None:
+            changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+            if changed and not _may_change(request.scope, row.scope):
+                raise refuse(
+                    f"{person.person_id} is registered by {_scope_words(row.scope)}: input from "
+                    f"{_scope_words(request.scope)} cannot change them (the secretariat can)"
+                )
+            if changed:
+                changes[person.person_id] = {
+                    k: [fingerprint(getattr(row, k)), fingerprint(v)] for k, v in changed.items()
+                }
+        else:
+            values["scope"] = request.scope
+        counts[upsert(session, Person, row, values)] += 1
     ids = sorted({person.person_id for person in request.people})
     return Change(
         changed=counts["inserted"] + counts["updated"],
         action="people_recorded",
         subject=f"people:{len(ids)}",
-        content={**counts, "people": ids},
+        content={**counts, "people": ids, "changes": changes},
     )
 
 
-def _upsert_person(session: Session, values: dict[str, object]) -> str:
-    return upsert(session, Person, session.get(Person, values["person_id"]), values)
+def _may_change(writer: str, owner: str | None) -> bool:
+    return writer == "national" or owner is None or owner == writer
+
+
+def _scope_words(scope: str | None) -> str:
+    if scope is None or scope == "national":
+        return "the secretariat"
+    return f"county {scope.removeprefix('county:')}"
+
+
+def fingerprint(value: object) -> str | None:
+    """A value's fingerprint for the audit log: the first 16 hex digits of its SHA-256, so an
+    auditor holding a value can tell whether it was the old or the new one."""
+    if value is None:
+        return None
+    return hashlib.sha256(str(value).encode()).hexdigest()[:16]
 
 
 def write_election(session: Session, request: RecordElectionRequest) -> Change:

@@ -49,7 +49,7 @@ def read_delegates(engine: Engine, request: DelegatesRequest) -> PeoplePage:
     with Session(engine) as session:
         rows = session.exec(query).all()
     people = tuple(
-        PersonIn.model_validate(person.model_dump())
+        PersonIn.model_validate(person.model_dump(exclude={"scope"}))
         for _, group, person in rows
         if delegate_county(group) in wanted
     )
@@ -75,5 +75,5 @@ def read_organ_seats(engine: Engine, request: OrganSeatsRequest) -> SeatsResult:
     fields = set(SeatIn.model_fields)
     return SeatsResult(
         seats=tuple(SeatIn.model_validate(row.model_dump(include=fields)) for row in rows),
-        people=tuple(PersonIn.model_validate(p.model_dump()) for p in people),
+        people=tuple(PersonIn.model_validate(p.model_dump(exclude={"scope"})) for p in people),
     )

@@ -66,7 +66,8 @@ def test_record_people_inserts_each_person_and_logs_ids_only(
     result = ActivityEnvironment().run(records.record_people, people("p-1", "p-2"))
     assert result.changed == 2
     with Session(engine) as session:
-        assert session.get(Person, "p-2") == Person.model_validate(person("p-2").model_dump())
+        expected = Person.model_validate({**person("p-2").model_dump(), "scope": "national"})
+        assert session.get(Person, "p-2") == expected
     [entry] = audit_entries(engine)
     assert (entry.seq, entry.action) == (result.audit_seq, "people_recorded")
     assert json.loads(entry.content)["people"] == ["p-1", "p-2"]

@@ -13,6 +13,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -94,6 +95,9 @@ class Recorder:
     """Mock activities with the real names; every call is kept as (name, request)."""
 
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    # People another county registered: a county's record_people naming them is refused, as
+    # store/people.py refuses it.
+    foreign: set[str] = field(default_factory=set)
 
     def of(self, name: str) -> list[Any]:
         return [req for n, req in self.calls if n == name]
@@ -104,6 +108,11 @@ class Recorder:
 
     @activity.defn(name="record_people")
     async def record_people(self, request: RecordPeopleRequest) -> RecordResult:
+        taken = sorted({p.person_id for p in request.people} & self.foreign)
+        if taken and request.scope != "national":
+            raise ApplicationError(
+                f"{taken[0]} is registered by another county", type="BadInput", non_retryable=True
+            )
         return self._keep("record_people", request)
 
     @activity.defn(name="record_election")

@@ -127,6 +127,26 @@ async def refused(handle: Handle, update: str, arg: Any) -> str:
     return str(info.value.cause)
 
 
+async def test_a_sheet_naming_another_countys_person_changes_nothing(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    # Issue 21, finding 1: the record store refuses the county's write, and the meeting keeps
+    # none of the sheet (its people are recorded before anything else changes).
+    async with waiting_meeting(ts_env, task_queue, "foreign") as (handle, data, recorder):
+        sheet = RepresentativesSheetIn(entries=tuple(representatives(data)))
+        before = await handle.query(CountyMeetingWorkflow.status)
+        recorder.foreign = {sheet.entries[0].people[0].person_id}
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
+        assert await handle.query(CountyMeetingWorkflow.status) == before
+        recorder.foreign = set()
+        await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
+        after = await handle.query(CountyMeetingWorkflow.status)
+        assert not any(line.startswith("representatives of") for line in after.awaiting)
+        [*_, request] = recorder.of("record_people")
+        assert request.scope == f"county:{data.county}"
+
+
 async def test_the_wrong_number_of_representatives_is_refused(meeting: Any) -> None:
     handle, _, _ = meeting
     two = RepresentativesIn(member_number="7102", people=(person("x1", True), person("x2", False)))

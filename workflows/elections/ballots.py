@@ -114,24 +114,32 @@ class ElectionMeeting:
     def any_ballot_opened(self) -> bool:
         return any(b.status != "awaiting_nominations" for b in self.ballots.values())
 
+    # Who this meeting writes people as: the national organs may change anyone, a county
+    # meeting only the people its own county registered (store/people.py).
+    people_scope = "national"
+
     async def add_people(self, people: Sequence[PersonIn], what: str) -> None:
-        """Know these people from now on, recording the new or changed ones."""
+        """Record the new or changed people, then know them from now on. Called before an
+        update changes anything else: a refusal (another county's person) leaves the meeting
+        as it was."""
         new = [p for p in people if self.people.get(p.person_id) != p]
-        self.people.update({p.person_id: p for p in new})
         if new:
             self.people_batches += 1
             key = f"{self.prefix}/people/{what}-{self.people_batches}"
-            request = RecordPeopleRequest(idempotency_key=key, people=tuple(new))
+            request = RecordPeopleRequest(
+                idempotency_key=key, people=tuple(new), scope=self.people_scope
+            )
             await calls.record(contracts.record_people, request)
+        self.people.update({p.person_id: p for p in new})
 
     # ------------------------------------------------------------------ updates
 
     @workflow.update
     async def nominations(self, data: NominationsIn) -> ProcessStatus:
+        await self.add_people(data.people, "nominations")
         for nom in data.posts:
             nominate(self.ballots[nom.post], nom)
         self._changed()
-        await self.add_people(data.people, "nominations")
         return self.status()
 
     @nominations.validator

@@ -73,6 +73,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
         key = f"term-{data.year}/county-{data.county}"
         super().__init__(data.posts, data.term, key)
         self._data = data
+        self.people_scope = f"county:{data.county}"
         self._representatives: dict[str, RepresentativesIn] = {}
         self._meeting_date: date | None = None
         self._associate: PersonIn | None = None
@@ -138,11 +139,11 @@ class CountyMeetingWorkflow(ElectionMeeting):
     @workflow.update
     async def representatives_sheet(self, data: RepresentativesSheetIn) -> ProcessStatus:
         """Every member on the sheet at once: one workflow step and one record write."""
+        people = [p for entry in data.entries for p in (*entry.people, *entry.deputies)]
+        await self.add_people(people, "members")
         for entry in data.entries:
             self._representatives[entry.member_number] = entry
         self._changed()
-        people = [p for entry in data.entries for p in (*entry.people, *entry.deputies)]
-        await self.add_people(people, "members")
         return self.status()
 
     @representatives_sheet.validator
@@ -168,6 +169,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
     async def associate_member(self, data: AssociateMemberIn) -> ProcessStatus:
         """The county-board member Samfunnsbedriftene appoints, seated from the meeting day."""
         assert self._meeting_date is not None  # the validator made sure
+        await self.add_people([data.person], "associate")
         self._associate = data.person
         seat = SeatIn(
             organ=f"county_board:{self._data.county}",
@@ -180,7 +182,6 @@ class CountyMeetingWorkflow(ElectionMeeting):
         )
         self.seats.append(seat)
         self._changed()
-        await self.add_people([data.person], "associate")
         await calls.record(
             contracts.record_seats,
             RecordSeatsRequest(idempotency_key=f"{self.prefix}/associate", seats=(seat,)),

@@ -160,9 +160,9 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def appoint(self, data: AppointIn) -> ProcessStatus:
+        await self.add_people([data.person], "appointed")
         self._appointed = data.person
         self._changed()
-        await self.add_people([data.person], "appointed")
         return self.status()
 
     @appoint.validator
@@ -187,10 +187,10 @@ class LandstingWorkflow(ElectionMeeting):
     @workflow.update
     async def associate_delegates(self, data: AssociateDelegatesIn) -> ProcessStatus:
         """Samfunnsbedriftene's delegates: seated, and noticed if the date is already set."""
+        await self.add_people(data.people, "associates")
         self._associates = data.people
         self._delegates.update({p.person_id: p for p in data.people})
         self._changed()
-        await self.add_people(data.people, "associates")
         seats = tuple(
             SeatIn(
                 organ="landsting",
@@ -231,9 +231,9 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def observer(self, data: ObserverIn) -> ProcessStatus:
+        await self.add_people([data.person], "observer")
         self._observer = data.person
         self._changed()
-        await self.add_people([data.person], "observer")
         return self.status()
 
     @observer.validator
