@@ -158,7 +158,7 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     engine = make_engine(running.env["KSGOV_DATABASE_URL"])
     with Session(engine) as session:
         delegates = {
-            p.person_id: PersonIn.model_validate(p.model_dump())
+            p.person_id: PersonIn.model_validate(p.model_dump(exclude={"scope"}))
             for p in session.exec(
                 select(Person)
                 .join(Seat, col(Seat.person_id) == col(Person.person_id))
