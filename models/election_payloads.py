@@ -7,6 +7,7 @@ added with defaults later without breaking saved histories.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
@@ -17,10 +18,8 @@ from models.payloads import (
     COUNTY_PATTERN,
     TERM_PATTERN,
     BusinessKey,
-    Day,
     Line,
     MemberKind,
-    Moment,
     Payload,
     PersonIn,
     SeatIn,
@@ -67,7 +66,7 @@ class OrganMeetings(Payload):
     meetings_per_run: int = Field(
         1, ge=1, description="the series continues as new after starting this many meetings"
     )
-    ends_on: Day | None = Field(
+    ends_on: date | None = Field(
         None, description="the series' last day; None: 31 January before the next Landsting"
     )
     location: str = Field("", max_length=300, description="where it meets; empty: KS in Oslo")
@@ -93,9 +92,9 @@ class CountyMeetingInput(Payload):
     term_workflow_id: str
     members: tuple[MemberSeats, ...] = Field(min_length=1)
     posts: tuple[PostSpec, ...] = Field(min_length=1)
-    deadline: Moment
+    deadline: datetime
     secretary_email: str
-    series_until: Day = Field(
+    series_until: date = Field(
         description="the last day of the county organs' meeting series: the month before the "
         "next county meetings"
     )
@@ -112,7 +111,7 @@ class LandstingSetup(Payload):
     """What the Landsting elects and when its notice is due (from the bylaws)."""
 
     posts: tuple[PostSpec, ...] = Field(min_length=1)
-    notice_deadline: Moment
+    notice_deadline: datetime
     ex_officio_organ: str = "landsstyret"
     appointed_by: str = Field("Samfunnsbedriftene", description="the associates' board")
     associate_delegates: int = Field(
@@ -165,7 +164,7 @@ class LandstingInput(Payload):
 class LandstingResult(Payload):
     """The composed national organs: every seat recorded with its term."""
 
-    congress_date: Day
+    congress_date: date
     seats: tuple[SeatIn, ...]
     people: tuple[PersonIn, ...] = Field((), description="the seated, with their contact")
 
@@ -240,7 +239,7 @@ class RepresentativesSheetIn(Payload):
 
 
 class MeetingDateIn(Payload):
-    meeting_date: Day
+    meeting_date: date
 
 
 class ListIn(Payload):
@@ -276,7 +275,7 @@ class VoteIn(Payload):
 
 
 class CongressDateIn(Payload):
-    congress_date: Day
+    congress_date: date
 
 
 class CredentialsIn(Payload):
@@ -320,7 +319,7 @@ class VacateIn(Payload):
     organ: BusinessKey
     person_id: BusinessKey
     reason: Line = Field(min_length=1, max_length=200)
-    on: Day
+    on: date
 
 
 class SupplementaryIn(Payload):
@@ -329,12 +328,12 @@ class SupplementaryIn(Payload):
     organ: BusinessKey
     vacated_person_id: BusinessKey
     person: PersonIn
-    decided_on: Day
+    decided_on: date
 
 
 class HandoverIn(Payload):
     next_term: str
-    composed_on: Day
+    composed_on: date
 
 
 class LandstingFinished(Payload):
@@ -364,8 +363,8 @@ class ProcessStatus(Payload):
     workflow_id: str
     stage: str
     awaiting: tuple[str, ...]
-    deadline: Moment | None = None
-    meeting_date: Day | None = None
+    deadline: datetime | None = None
+    meeting_date: date | None = None
     posts: tuple[PostStatus, ...] = ()
 
 
