@@ -61,7 +61,8 @@ def write(path: Path, items: Sequence[BaseModel]) -> str:
 
 def refuse_a_bad_sheet(running: Sandbox, county: str, items: Sequence[RepresentativesIn]) -> None:
     """A representatives file with one wrong entry changes nothing."""
-    more = items[1].model_copy(update={"people": (*items[1].people, items[0].people[0])})
+    stranger = items[0].people[0].model_copy(update={"person_id": "p-stranger"})
+    more = items[1].model_copy(update={"people": (*items[1].people, stranger)})
     file = write(running.cwd / "bad-representatives.json", [items[0], more, *items[2:]])
     refused = running.run("county-meeting", "representatives", str(YEAR), county, file)
     assert refused.returncode == 2
