@@ -37,9 +37,10 @@ def header_fields(content: bytes, wanted: frozenset[bytes]) -> dict[bytes, str]:
     """The raw values (unfolded, not decoded) of the `wanted` header fields, by lower-case name:
     a scan of the header block only, far lighter per message than the e-mail parser."""
     end = content.find(b"\r\n\r\n")
-    block = content[: end if end >= 0 else len(content)].replace(b"\r\n ", b" ")
+    block = content[: end if end >= 0 else len(content)]
+    unfolded = block.replace(b"\r\n ", b" ").replace(b"\r\n\t", b" ")
     found: dict[bytes, str] = {}
-    for line in block.replace(b"\r\n\t", b" ").split(b"\r\n"):
+    for line in unfolded.split(b"\r\n"):
         name, colon, value = line.partition(b":")
         if colon and name.lower() in wanted and name.lower() not in found:
             found[name.lower()] = value.strip().decode(errors="replace")

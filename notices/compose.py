@@ -19,7 +19,7 @@ from email.utils import encode_rfc2231, format_datetime, formataddr, quote
 
 from markupsafe import escape
 
-from models.payloads import Attachment, NotifyRequest, Recipient
+from models.payloads import NOT_IN_A_LINE, Attachment, NotifyRequest, Recipient
 from notices.messages import NAME_SLOT, NoticeError, Rendered, Shared, render, render_shared
 
 # A Message-ID of 64 hex digits is longer than the 78 columns the default policy folds at; a
@@ -203,5 +203,6 @@ def content_type(attachment: Attachment) -> tuple[str, str, dict[str, str]]:
 
 
 def unsafe(text: str) -> bool:
-    """Whether `text` holds a line break or another control character (a header injection)."""
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+    """Whether `text` holds a line break or another character input refuses in one line of
+    text (models.payloads.NOT_IN_A_LINE): in a header it would write headers of its own."""
+    return NOT_IN_A_LINE.search(text) is not None
