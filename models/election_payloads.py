@@ -7,7 +7,6 @@ added with defaults later without breaking saved histories.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
@@ -18,8 +17,10 @@ from models.payloads import (
     COUNTY_PATTERN,
     TERM_PATTERN,
     BusinessKey,
+    Day,
     Line,
     MemberKind,
+    Moment,
     Payload,
     PersonIn,
     SeatIn,
@@ -66,7 +67,7 @@ class OrganMeetings(Payload):
     meetings_per_run: int = Field(
         1, ge=1, description="the series continues as new after starting this many meetings"
     )
-    ends_on: date | None = Field(
+    ends_on: Day | None = Field(
         None, description="the series' last day; None: 31 January before the next Landsting"
     )
     location: str = Field("", max_length=300, description="where it meets; empty: KS in Oslo")
@@ -92,9 +93,9 @@ class CountyMeetingInput(Payload):
     term_workflow_id: str
     members: tuple[MemberSeats, ...] = Field(min_length=1)
     posts: tuple[PostSpec, ...] = Field(min_length=1)
-    deadline: datetime
+    deadline: Moment
     secretary_email: str
-    series_until: date = Field(
+    series_until: Day = Field(
         description="the last day of the county organs' meeting series: the month before the "
         "next county meetings"
     )
@@ -111,7 +112,7 @@ class LandstingSetup(Payload):
     """What the Landsting elects and when its notice is due (from the bylaws)."""
 
     posts: tuple[PostSpec, ...] = Field(min_length=1)
-    notice_deadline: datetime
+    notice_deadline: Moment
     ex_officio_organ: str = "landsstyret"
     appointed_by: str = Field("Samfunnsbedriftene", description="the associates' board")
     associate_delegates: int = Field(
@@ -164,7 +165,7 @@ class LandstingInput(Payload):
 class LandstingResult(Payload):
     """The composed national organs: every seat recorded with its term."""
 
-    congress_date: date
+    congress_date: Day
     seats: tuple[SeatIn, ...]
     people: tuple[PersonIn, ...] = Field((), description="the seated, with their contact")
 
@@ -239,7 +240,7 @@ class RepresentativesSheetIn(Payload):
 
 
 class MeetingDateIn(Payload):
-    meeting_date: date
+    meeting_date: Day
 
 
 class ListIn(Payload):
@@ -275,7 +276,7 @@ class VoteIn(Payload):
 
 
 class CongressDateIn(Payload):
-    congress_date: date
+    congress_date: Day
 
 
 class CredentialsIn(Payload):
@@ -319,7 +320,7 @@ class VacateIn(Payload):
     organ: BusinessKey
     person_id: BusinessKey
     reason: Line = Field(min_length=1, max_length=200)
-    on: date
+    on: Day
 
 
 class SupplementaryIn(Payload):
@@ -328,12 +329,12 @@ class SupplementaryIn(Payload):
     organ: BusinessKey
     vacated_person_id: BusinessKey
     person: PersonIn
-    decided_on: date
+    decided_on: Day
 
 
 class HandoverIn(Payload):
     next_term: str
-    composed_on: date
+    composed_on: Day
 
 
 class LandstingFinished(Payload):
@@ -363,8 +364,8 @@ class ProcessStatus(Payload):
     workflow_id: str
     stage: str
     awaiting: tuple[str, ...]
-    deadline: datetime | None = None
-    meeting_date: date | None = None
+    deadline: Moment | None = None
+    meeting_date: Day | None = None
     posts: tuple[PostStatus, ...] = ()
 
 

@@ -7,12 +7,12 @@ fields may be added with defaults later without breaking saved histories.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from models.payloads import COUNTY_PATTERN, BusinessKey, Line, Payload, SeatRole
+from models.payloads import COUNTY_PATTERN, BusinessKey, Day, Line, Moment, Payload, SeatRole
 
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 VOTING_ROLES: frozenset[str] = frozenset({"leader", "deputy_leader", "member"})
@@ -133,7 +133,7 @@ class MinutesApproved(Payload):
     """Signal to the meeting whose minutes were approved, from the approving meeting."""
 
     approved_by: BusinessKey
-    approved_at: datetime
+    approved_at: Moment
 
 
 class MeetingStatus(Payload):
@@ -141,18 +141,18 @@ class MeetingStatus(Payload):
     organ: str
     term: str
     number: int
-    starts_at: datetime
+    starts_at: Moment
     stage: MeetingStage
     sequence: int
     urgent: bool
     agenda: tuple[AgendaItemIn, ...]
-    notice_sent_at: datetime | None
+    notice_sent_at: Moment | None
     reminders_sent: tuple[str, ...]
     absent: tuple[str, ...]
     called_in: dict[str, str] = Field(description="deputy person_id -> member they stand in for")
     present: tuple[str, ...]
     quorum: bool | None
-    minutes_approved_at: datetime | None
+    minutes_approved_at: Moment | None
     voting: tuple[str, ...] = Field((), description="the voting members of the roster (ids)")
 
 
@@ -172,7 +172,7 @@ class SeriesInput(Payload):
     """Input (and continue-as-new state) of MeetingSeriesWorkflow."""
 
     rules: OrganRules
-    ends_on: date = Field(description="the term's last day: the series ends after it")
+    ends_on: Day = Field(description="the term's last day: the series ends after it")
     meetings: tuple[PlannedMeeting, ...] = ()
     open_days: int = Field(14, ge=0, description="days before notice a meeting starts")
     last_started_id: str | None = None
@@ -198,7 +198,7 @@ class CancelMeetingIn(Payload):
 class SeriesMeeting(Payload):
     meeting_id: str
     number: int
-    starts_at: datetime
+    starts_at: Moment
     status: PlanStatus
     urgent: bool
     extra: bool
@@ -263,8 +263,8 @@ class RecordMinutesRequest(Payload):
     idempotency_key: BusinessKey
     meeting_id: BusinessKey
     text: str = ""
-    approved_at: datetime | None = None
-    published_at: datetime | None = None
+    approved_at: Moment | None = None
+    published_at: Moment | None = None
 
 
 class PlanRequest(Payload):
@@ -272,8 +272,8 @@ class PlanRequest(Payload):
 
     organ: BusinessKey
     meetings_per_year: int = Field(ge=0, le=11)
-    first_day: date
-    last_day: date
+    first_day: Day
+    last_day: Day
     start_time: str = Field("10:00", pattern=r"^[0-2][0-9]:[0-5][0-9]$")
 
 

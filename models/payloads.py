@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from domain.bylaws import ElectionMethod
 from domain.gender import Gender
@@ -42,6 +42,17 @@ def one_line(value: str) -> str:
 
 
 Line = Annotated[str, AfterValidator(one_line)]
+
+
+def not_a_number(value: Any) -> Any:
+    """A date or time given as a number (a Unix timestamp) is refused: pydantic would read it."""
+    if isinstance(value, int | float):
+        raise ValueError("a date is written like 2028-02-13 (a time like 2028-02-13T10:00+01:00)")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(not_a_number)]
+Moment = Annotated[datetime, BeforeValidator(not_a_number)]
 # A person's id: a key such as p-000123, never an e-mail address or a name (it stays forever in
 # the append-only audit log, and in log lines).
 PersonId = Annotated[
@@ -71,7 +82,7 @@ class MemberIn(Payload):
     kind: MemberKind
     name: Line = Field(min_length=1, max_length=200)
     county: str = Field(pattern=COUNTY_PATTERN)
-    population: int = Field(ge=0)
+    population: int = Field(ge=0, le=100_000_000)
 
 
 class RegistryImportInput(Payload):
@@ -153,7 +164,7 @@ class ElectionRecord(Payload):
     round: int = Field(1, ge=1)
     inputs: dict[str, Any] = Field(description="votes per candidate or list, lists, nominations")
     outcome: dict[str, Any] = Field(description="who was elected, seats per list, ties, lots")
-    decided_at: datetime
+    decided_at: Moment
 
 
 class RecordElectionRequest(Payload):
@@ -170,8 +181,8 @@ class SeatIn(Payload):
     role: SeatRole
     rank: int | None = Field(None, ge=1, description="deputies: their rank within the group")
     group: str = Field("", description="list or group the seat belongs to (deputies follow it)")
-    from_date: date
-    to_date: date | None = Field(
+    from_date: Day
+    to_date: Day | None = Field(
         None,
         description="a fixed end; None: the seat runs until the successor organ is constituted",
     )
@@ -218,7 +229,7 @@ class EndSeatRequest(Payload):
     term: str
     person_id: BusinessKey
     role: SeatRole
-    ended_on: date
+    ended_on: Day
     reason: Line = Field(max_length=200)
 
 
@@ -281,7 +292,7 @@ class NotifyRequest(Payload):
     subject_key: BusinessKey = Field(description="what it is about: term, county, meeting id")
     recipients: tuple[Recipient, ...] = Field(min_length=1)
     context: dict[str, Any] = Field(default_factory=dict, description="template variables")
-    deadline: datetime | None = Field(None, description="latest lawful delivery time")
+    deadline: Moment | None = Field(None, description="latest lawful delivery time")
     attachments: tuple[Attachment, ...] = ()
 
 

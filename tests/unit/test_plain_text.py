@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from models.election_payloads import PostSpec
+from models.election_payloads import MeetingDateIn, PostSpec
 from models.meeting_payloads import AgendaItemIn, CancelIn
-from models.payloads import MemberIn, PersonIn, Recipient
+from models.payloads import MemberIn, NotifyRequest, PersonIn, Recipient
 
 PERSON = {"person_id": "p-000123", "name": "Kari Nordmann", "gender": "female",
           "email": "kari@example.org"}  # fmt: skip
@@ -65,3 +65,21 @@ def test_a_person_id_that_could_be_an_address_or_a_name_is_refused(person_id: st
 @pytest.mark.parametrize("person_id", ["p-000123", "46-kari.1", "SB:7", "p_1"])
 def test_a_person_id_is_a_key(person_id: str) -> None:
     assert PersonIn.model_validate({**PERSON, "person_id": person_id}).person_id == person_id
+
+
+@pytest.mark.parametrize("number", [1_700_000_000, 1.7e9, 0])
+def test_a_date_or_time_given_as_a_number_is_refused(number: float) -> None:
+    # Issue 21, finding 8: a Unix timestamp was read as a date.
+    assert "written like 2028-02-13" in refused(MeetingDateIn, {"meeting_date": number},
+                                                "meeting_date")  # fmt: skip
+    recipient = {"recipient_id": "p-1", "email": "p@example.org", "name": "Kari"}
+    notice = {"purpose": "reminder", "subject_key": "m", "recipients": [recipient],
+              "deadline": number}  # fmt: skip
+    refused(NotifyRequest, notice, "deadline")
+    assert MeetingDateIn.model_validate({"meeting_date": "2027-11-15"}).meeting_date.day == 15
+
+
+def test_a_population_beyond_any_municipality_is_refused() -> None:
+    member = {"number": "4601", "kind": "municipality", "name": "Bergen", "county": "46",
+              "population": 10**30}  # fmt: skip
+    refused(MemberIn, member, "population")

@@ -126,6 +126,13 @@ def test_two_members_listed_twice_are_named_in_order() -> None:
         check_sheet(MEMBERS, sheet(*twice, *twice))
 
 
+def test_one_person_representing_two_members_is_refused_whole() -> None:
+    # Issue 21, finding 8: the same person for two municipalities was accepted.
+    both = (entry("4601", "b0", "x1"), entry("4602", "x1"))
+    with pytest.raises(ValueError, match=r"^the sheet names x1 for more than one member"):
+        check_sheet(MEMBERS, sheet(*both))
+
+
 def test_one_entry_is_refused_without_the_sheets_words() -> None:
     with pytest.raises(ValueError, match=r"^Kinn elects 1 representative\(s\), not 2$"):
         check_entry(MEMBERS, entry("4602", "k0", "k1"))

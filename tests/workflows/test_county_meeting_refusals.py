@@ -147,6 +147,18 @@ async def test_a_sheet_naming_another_countys_person_changes_nothing(
         assert request.scope == f"county:{data.county}"
 
 
+async def test_a_meeting_date_after_the_deadline_is_refused(
+    ts_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    # Issue 21, finding 8: a county meeting held after its deadline was accepted.
+    async with waiting_meeting(ts_env, task_queue, "late") as (handle, data, _):
+        late = MeetingDateIn(meeting_date=data.deadline.date() + dt.timedelta(days=1))
+        refusal = await refused(handle, "meeting_date", late)
+        assert f"must be held by its deadline, {data.deadline.date().isoformat()}" in refusal
+        on_time = MeetingDateIn(meeting_date=data.deadline.date())
+        await handle.execute_update(CountyMeetingWorkflow.meeting_date, on_time)
+
+
 async def test_the_wrong_number_of_representatives_is_refused(meeting: Any) -> None:
     handle, _, _ = meeting
     two = RepresentativesIn(member_number="7102", people=(person("x1", True), person("x2", False)))

@@ -164,6 +164,12 @@ class CountyMeetingWorkflow(ElectionMeeting):
             raise ValueError("results are recorded: the meeting date can no longer change")
         if data.meeting_date.year != self._data.year:
             raise ValueError(f"the county meeting must be held in {self._data.year}")
+        deadline = self._data.deadline.date()
+        if data.meeting_date > deadline:
+            raise ValueError(
+                f"the county meeting must be held by its deadline, {deadline.isoformat()}, "
+                f"not on {data.meeting_date.isoformat()}"
+            )
 
     @workflow.update
     async def associate_member(self, data: AssociateMemberIn) -> ProcessStatus:

@@ -7,6 +7,7 @@ council elects the number of representatives the bylaws give it by population (s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from models.election_payloads import MemberSeats, RepresentativesIn, RepresentativesSheetIn
@@ -20,6 +21,15 @@ def check_sheet(members: Sequence[MemberSeats], sheet: RepresentativesSheetIn) -
         raise ValueError(
             f"the sheet lists member {', '.join(twice)} more than once: "
             "nothing from it was recorded"
+        )
+    # A person in the entries of two members (a repeat within one entry is that entry's fault).
+    named = Counter(
+        pid for e in sheet.entries for pid in {p.person_id for p in (*e.people, *e.deputies)}
+    )
+    if again := sorted(pid for pid, n in named.items() if n > 1):
+        raise ValueError(
+            f"the sheet names {', '.join(again)} for more than one member (one person represents "
+            "one member): nothing from it was recorded"
         )
     for i, entry in enumerate(sheet.entries, 1):
         try:
