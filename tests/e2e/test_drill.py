@@ -49,7 +49,12 @@ def test_a_term_survives_kills_and_outages_and_every_invariant_holds(
             select(func.count()).select_from(Notification).where(col(Notification.attempts) > 1)
         ).one()
     engine.dispose()
-    assert sent == report["notifications"]["total"] == report["emails_received"]
+    assert sent == report["notifications"]["total"]
+    # A kill between the SMTP server's acceptance and the recording sends that message again
+    # under the same Message-ID (docs/guarantees.md): every arrival is a sent row or such a copy.
+    assert report["emails_received"] == sent + report["resent_after_kill"]
+    # ... at most one per retried attempt: an attempt sends one message at a time
+    assert report["resent_after_kill"] <= report["activity_retries"]
     assert sent >= report["delegates"]  # every delegate got the Landsting's notice
     assert retried >= 1  # ... after the mail server, tried and refused, came back
 
