@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-COPY config.py telemetry.py connection.py worker.py ./
+COPY config.py telemetry.py connection.py sealing.py worker.py ./
 COPY domain ./domain
 COPY models ./models
 COPY store ./store

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sealing import Keyring, KeyringError, read_key_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 SHIPPED_DATA_DIR = PROJECT_ROOT / "data"
 ENV_PREFIX = "KSGOV_"
@@ -73,6 +75,16 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means an SQLite file in the data directory "
         "(secret: it may hold a password)",
     )
+    payload_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Keys that seal Temporal payloads, id:base64 separated by commas, the "
+        "first seals (secret; empty: the key file)",
+    )
+    payload_key_file: Path | None = Field(
+        None,
+        description="File of the payload keys, one id:base64 a line (empty: payload-keys in "
+        "the data directory, made on first use)",
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server host")
     smtp_port: Port = Field(1025, description="SMTP server port")
     smtp_security: SmtpSecurity = Field(SmtpSecurity.NONE, description="none, starttls or tls")
@@ -119,6 +131,16 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("payload_keys")
+    @classmethod
+    def _keys_parse(cls, value: SecretStr) -> SecretStr:
+        if text := value.get_secret_value():
+            try:
+                Keyring.parse(text, "keys")
+            except KeyringError as exc:
+                raise ValueError(str(exc).removeprefix("keys: ")) from None
+        return value
+
     @model_validator(mode="after")
     def _no_plaintext_login(self) -> Settings:
         if (
@@ -139,6 +161,15 @@ class Settings(BaseSettings):
         if url := self.database_url.get_secret_value():
             return url
         return f"sqlite:///{(self.data_dir / 'ksgov.db').resolve()}"
+
+    def keyring(self) -> Keyring:
+        """The payload keys: the setting, else the key file (the data directory's is made with
+        a new key on first use; one named by the setting must exist)."""
+        if text := self.payload_keys.get_secret_value():
+            return Keyring.parse(text, "KSGOV_PAYLOAD_KEYS")
+        if self.payload_key_file is not None:
+            return read_key_file(self.payload_key_file, create=False)
+        return read_key_file(self.data_dir / "payload-keys", create=True)
 
     @property
     def temporal_port(self) -> int:
@@ -168,4 +199,4 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 # Settings that may hold a password: never echoed, not even in an error about them.
-SECRET_FIELDS = frozenset({"database_url", "smtp_password"})
+SECRET_FIELDS = frozenset({"database_url", "smtp_password", "payload_keys"})

@@ -1,8 +1,9 @@
 """How every ksgov process reaches Temporal: one runtime, one data converter, one connect.
 
 The worker and the client gateway (client/) both connect here, so they agree on how payloads
-are encoded. The Temporal core's own log lines are forwarded to Python logging (and so to
-structlog on stderr) instead of stdout, where they would spoil `--json` output.
+are encoded and sealed (sealing.py). The Temporal core's own log lines are forwarded to Python
+logging (and so to structlog on stderr) instead of stdout, where they would spoil `--json`
+output.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from temporalio.runtime import (
 from temporalio.service import RPCError
 
 from config import Settings
+from sealing import Keyring, sealed
 
-DATA_CONVERTER: DataConverter = pydantic_data_converter
-"""Pydantic models as JSON payloads: what workflows, activities and clients exchange."""
+
+def data_converter(ring: Keyring) -> DataConverter:
+    """Pydantic models as JSON payloads, sealed under `ring`: what workflows, activities and
+    clients exchange."""
+    return sealed(pydantic_data_converter, ring)
 
 
 @functools.cache
@@ -40,11 +45,12 @@ class TemporalUnreachableError(ConnectionError):
     """The Temporal server does not answer at the address given."""
 
 
-async def connect_to(address: str, namespace: str = "default") -> Client:
-    """A client for the Temporal server at `address`, or TemporalUnreachableError."""
+async def connect_to(address: str, ring: Keyring, namespace: str = "default") -> Client:
+    """A client for the Temporal server at `address` sealing payloads under `ring`, or
+    TemporalUnreachableError."""
     try:
         return await Client.connect(
-            address, namespace=namespace, data_converter=DATA_CONVERTER, runtime=runtime()
+            address, namespace=namespace, data_converter=data_converter(ring), runtime=runtime()
         )
     except (RuntimeError, RPCError, OSError) as exc:
         lines = str(exc).strip().splitlines()
@@ -56,4 +62,5 @@ async def connect_to(address: str, namespace: str = "default") -> Client:
 
 async def connect(settings: Settings) -> Client:
     """A client for the configured Temporal server, or TemporalUnreachableError."""
-    return await connect_to(settings.temporal_address, settings.temporal_namespace)
+    ring = settings.keyring()
+    return await connect_to(settings.temporal_address, ring, settings.temporal_namespace)

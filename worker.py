@@ -24,6 +24,7 @@ from activities.all import build_activities
 from activities.starts import StartActivities
 from config import WORKFLOW_CACHE, WORKFLOW_TASKS, Settings, load_settings
 from notices.mailer import SmtpConfig
+from sealing import KeyringError
 from store.clock import Clock, wall_clock
 from store.db import make_engine
 from telemetry import configure_logging
@@ -138,6 +139,9 @@ def main() -> None:
     except connection.TemporalUnreachableError as exc:
         print(f"ksgov: error: {exc} (KSGOV_TEMPORAL_ADDRESS)", file=sys.stderr)
         raise SystemExit(3) from None
+    except KeyringError as exc:
+        print(f"ksgov: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from client.errors import UserError
 # one runs, so any `--help` starts without Temporal, the record store or the settings
 # (tests/unit/test_cli_startup.py checks both, and this table against the modules).
 COMMANDS = {
-    "server": "ops", "worker": "ops", "demo": "ops", "db": "ops",
+    "server": "ops", "worker": "ops", "demo": "ops", "db": "ops", "keys": "ops",
     "registry": "preview", "apportion": "preview", "count": "preview", "bylaws": "preview",
     "audit": "audit",
     "term": "term", "county-meeting": "term", "landsting": "term", "seat": "term",

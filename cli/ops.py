@@ -1,4 +1,5 @@
-"""Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov demo`.
+"""Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov keys rotate`,
+`ksgov demo`.
 
 What each command needs is imported when it runs, so `--help` stays fast.
 """
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from harness.demo import DemoSummary
 
 db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="The keys that seal Temporal payloads (docs/security.md).", no_args_is_help=True
+)
 
 DataDir = Annotated[
     Path | None,
@@ -33,6 +37,7 @@ def register(app: typer.Typer) -> None:
     app.command()(worker)
     app.command()(demo)
     app.add_typer(db_app, name="db")
+    app.add_typer(keys_app, name="keys")
 
 
 def server(data_dir: DataDir = None) -> None:
@@ -87,6 +92,43 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     url = s.resolved_database_url
     migrate(url, "KSGOV_DATABASE_URL", revision)  # a database that refuses: one line, exit 3
     typer.echo(f"Database {db.display_url(url)} is at revision {revision}.")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Key file (default: KSGOV_PAYLOAD_KEY_FILE, else payload-keys in the data "
+            "directory); made if missing.",
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Put a new key first in the key file: it seals from now on, and the older keys stay to open
+    what they sealed. Restart the worker and every other ksgov process to seal with it."""
+    from cli.common import fail
+    from sealing import Keyring, KeyringError, read_key_file, write_key_file
+
+    s = settings()
+    if file is None and s.payload_keys.get_secret_value():
+        fail(
+            "KSGOV_PAYLOAD_KEYS is set: rotate the keys where that value is kept, or give "
+            "--file for a key file"
+        )
+    path = file or s.payload_key_file or s.data_dir / "payload-keys"
+    try:
+        ring = read_key_file(path, create=False).rotated() if path.exists() else Keyring.generate()
+        write_key_file(path, ring)
+    except (KeyringError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, KeyringError) else f"{path}: {exc.strerror}"
+        fail(reason)
+    if json_out:
+        print_json({"file": path, "current": ring.current, "keys": len(ring.keys)})
+        return
+    older = len(ring.keys) - 1
+    typer.echo(f"Key {ring.current} seals from now on ({path}); {older} older key(s) kept.")
 
 
 def demo(

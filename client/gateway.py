@@ -23,6 +23,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 import connection
 from client.errors import NotReachableError, UserError
 from config import Settings
+from sealing import KeyringError
 from workflows.search_attributes import ALL
 
 _A = TypeVar("_A")
@@ -39,6 +40,8 @@ async def connect(settings: Settings) -> Client:
         raise NotReachableError(
             f"{exc} (KSGOV_TEMPORAL_ADDRESS); start one with `ksgov server`"
         ) from None
+    except KeyringError as exc:
+        raise UserError(str(exc)) from None
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> None:

@@ -27,6 +27,7 @@ import connection
 from activities.clock import temporal_clock
 from client.errors import UserError
 from notices.mailer import SmtpConfig
+from sealing import Keyring, KeyringError
 from store import db
 from telemetry import configure_logging
 from worker import running_worker
@@ -43,11 +44,13 @@ class ActivityOptions:
     database_url: str
     smtp_port: int
     mail_from: str
+    keys: Keyring
 
 
 # The database URL goes to the child in its environment, not on its command line, where every
 # local user can read it (`ps`) with any password it holds.
 DATABASE_URL_ENV = "KSGOV_ACTIVITY_DATABASE_URL"
+KEYS_ENV = "KSGOV_PAYLOAD_KEYS"  # the same goes for the payload keys
 
 
 def command(options: ActivityOptions) -> list[str]:
@@ -59,7 +62,7 @@ def command(options: ActivityOptions) -> list[str]:
 
 
 def environment(options: ActivityOptions) -> dict[str, str]:
-    return {**os.environ, DATABASE_URL_ENV: options.database_url}
+    return {**os.environ, DATABASE_URL_ENV: options.database_url, KEYS_ENV: options.keys.value()}
 
 
 @contextlib.asynccontextmanager
@@ -114,7 +117,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 async def serve(options: ActivityOptions) -> None:
     """The activity worker, until SIGTERM."""
     engine = db.make_engine(options.database_url)
-    client = await connection.connect_to(options.target)
+    client = await connection.connect_to(options.target, options.keys)
     config = SmtpConfig(host="127.0.0.1", port=options.smtp_port, mail_from=options.mail_from)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m harness.activity_process",
         description="The simulation's activity worker (started by `ksgov simulate`); the record "
-        f"store's URL comes from {DATABASE_URL_ENV}.",
+        f"store's URL comes from {DATABASE_URL_ENV}, the payload keys from {KEYS_ENV}.",
     )
     parser.add_argument("--target", required=True, help="host:port of the Temporal server")
     parser.add_argument("--task-queue", required=True)
@@ -141,9 +144,13 @@ def main(argv: list[str] | None = None) -> None:
     database_url = os.environ.get(DATABASE_URL_ENV, "")
     if not database_url:
         parser.error(f"{DATABASE_URL_ENV} must name the record store")
+    try:
+        keys = Keyring.parse(os.environ.get(KEYS_ENV, ""), KEYS_ENV)
+    except KeyringError as exc:
+        parser.error(str(exc))
     configure_logging(level="WARNING")  # as `ksgov simulate` logs
     options = ActivityOptions(
-        args.target, args.task_queue, database_url, args.smtp_port, args.mail_from
+        args.target, args.task_queue, database_url, args.smtp_port, args.mail_from, keys
     )
     asyncio.run(serve(options))
 

@@ -54,6 +54,7 @@ from harness.synthetic import PeopleFactory
 from models import ids
 from models.election_payloads import CountyMeetingResult
 from models.records import Notification
+from sealing import Keyring
 from service import governance
 from service.migrate import migrate
 from service.term_inputs import TermPlan, build_term_input
@@ -296,13 +297,14 @@ class Drill:
     faults: FaultLog
     rng: random.Random
     progress: Progress
+    keys: Keyring
     client: Client | None = None
 
     def wanted(self, fault: str) -> bool:
         return fault in self.options.faults
 
     async def connect(self) -> Client:
-        self.client = await connection.connect_to(self.server.address)
+        self.client = await connection.connect_to(self.server.address, self.keys)
         return self.client
 
     async def kill_worker(self, phase: str) -> None:
@@ -383,16 +385,18 @@ async def run_drill(options: DrillOptions, progress: Progress) -> dict[str, Any]
     server = DevServer(folder / "temporal", port=free_port(), ui_port=free_port())
     server.start(output=(folder / "server.log").open("ab"))
     queue = f"drill-{uuid.uuid4().hex[:8]}"
+    keys = Keyring.generate()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KSGOV_")}
     env.update(
         KSGOV_TEMPORAL_ADDRESS=server.address, KSGOV_TASK_QUEUE=queue,
         KSGOV_DATABASE_URL=database.worker_url, KSGOV_DATA_DIR=str(folder),
         KSGOV_SMTP_HOST="127.0.0.1", KSGOV_SMTP_PORT=str(smtp.port),
         KSGOV_MAIL_FROM="drill@ks.invalid", KSGOV_LOG_FORMAT="json",
+        KSGOV_PAYLOAD_KEYS=keys.value(),
     )  # fmt: skip
     drill = Drill(
         options, folder, server, WorkerProcess(env, folder / "worker.log"), database, engine,
-        smtp, FaultLog(progress=progress), random.Random(options.seed), progress,
+        smtp, FaultLog(progress=progress), random.Random(options.seed), progress, keys,
     )  # fmt: skip
     try:
         await server.wait_ready()

@@ -51,6 +51,7 @@ from models.election_payloads import (
 )
 from models.records import Notification, Person, Seat
 from notices.mailer import SmtpConfig
+from sealing import Keyring
 from service import governance
 from service.migrate import migrate
 from service.term_inputs import TermPlan, build_term_input
@@ -148,9 +149,10 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
     progress(f"Records: {db.display_url(url)}")
     migrate(url, "--database-url")
     engine = db.make_engine(url)
+    keys = Keyring.generate()  # this run's own: its histories die with its server
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"),
-        data_converter=connection.DATA_CONVERTER,
+        data_converter=connection.data_converter(keys),
         runtime=connection.runtime(),
     )
     smtp = SmtpProcess()
@@ -162,8 +164,9 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         registry, bylaws = federation(options)
         cache = worker_cache(registry)
         activities = ActivityOptions(
-            env.client.service_client.config.target_host, queue, url, smtp.port, config.mail_from
-        )
+            env.client.service_client.config.target_host,
+            queue, url, smtp.port, config.mail_from, keys,
+        )  # fmt: skip
         async with (
             running_worker(env.client, queue, engine, config, cache=cache, role="workflows"),
             activity_process(activities),

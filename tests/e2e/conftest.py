@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -13,9 +16,15 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio.client import Client
 
+import connection
+from config import Settings
+from harness.devserver import temporal_binary
+from sealing import Keyring
 from tests.conftest import SmtpServer, free_port
 
 KSGOV = str(Path(sys.executable).parent / "ksgov")
@@ -38,6 +47,14 @@ class Sandbox:
     @property
     def address(self) -> str:
         return self.env["KSGOV_TEMPORAL_ADDRESS"]
+
+    def keyring(self) -> Keyring:
+        """The payload keys of this sandbox's data directory, as its commands read them."""
+        return Settings(data_dir=Path(self.env["KSGOV_DATA_DIR"])).keyring()
+
+    async def client(self) -> Client:
+        """A client of this sandbox's Temporal server that opens its sealed payloads."""
+        return await connection.connect_to(self.address, self.keyring())
 
     def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -103,3 +120,41 @@ def stop_server(server: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         server.terminate()
         server.wait(timeout=60)
+
+
+def _texts(node: Any) -> Iterator[str]:
+    """Every string in a JSON document, and what each base64 one decodes to (a payload's data
+    is base64 in the Temporal CLI's JSON unless the CLI could show it as JSON)."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
+    elif isinstance(node, str):
+        yield node
+        with contextlib.suppress(ValueError):
+            yield base64.b64decode(node, validate=True).decode("utf-8", errors="replace")
+
+
+def found_in_histories(sandbox: Sandbox, secrets: set[str]) -> dict[str, set[str]]:
+    """The `secrets` (names, addresses) that the Temporal CLI shows in some workflow's history,
+    by workflow id: what anyone with access to the Temporal server (or its UI) would read."""
+    temporal = [temporal_binary(), "--address", sandbox.address, "--output", "json"]
+    listed = subprocess.run(
+        [*temporal, "workflow", "list", "--limit", "1000"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    runs = [e["execution"] for e in json.loads(listed.stdout)]  # every run, continued ones too
+    assert runs, "the Temporal CLI listed no workflow"
+    found: dict[str, set[str]] = {}
+    for run in runs:
+        shown = subprocess.run(
+            [*temporal, "workflow", "show", "--workflow-id", run["workflowId"],
+             "--run-id", run["runId"]],
+            capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+        text = "\n".join(_texts(json.loads(shown.stdout)))
+        if hits := {secret for secret in secrets if secret in text}:
+            found.setdefault(run["workflowId"], set()).update(hits)
+    return found

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment
 
@@ -215,7 +214,7 @@ async def test_a_secretariat_plans_notices_moves_holds_and_cancels_meetings_thro
     soon = meeting_day(today + dt.timedelta(days=2), today + dt.timedelta(days=14))
     moved = meeting_day(soon + dt.timedelta(days=1), soon + dt.timedelta(days=40))
     register(running, roster("p", 15, 2, "AB") + roster("c", 9, 2))
-    client = await Client.connect(running.address, data_converter=pydantic_data_converter)
+    client = await running.client()
     board = await start_board(client, running.cwd, term, in_seconds=15)
 
     async def hovedstyret() -> None:

@@ -11,20 +11,20 @@ import time
 
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from connection import TemporalUnreachableError
 from harness.devserver import port_in_use
 from tests.e2e.conftest import Sandbox
 from workflows.search_attributes import KS_STAGE
 
 
-async def wait_for_server(address: str, process: subprocess.Popen[str]) -> Client:
+async def wait_for_server(sandbox: Sandbox, process: subprocess.Popen[str]) -> Client:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read() if process.stdout else ""
         try:
-            return await Client.connect(address, data_converter=pydantic_data_converter)
-        except RuntimeError:
+            return await sandbox.client()
+        except TemporalUnreachableError:
             await asyncio.sleep(0.3)
     raise AssertionError("ksgov server did not start within 60 s")
 
@@ -38,7 +38,7 @@ def interrupt(process: subprocess.Popen[str]) -> str:
 
 async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandbox) -> None:
     server = sandbox.popen("server")
-    client = await wait_for_server(sandbox.address, server)
+    client = await wait_for_server(sandbox, server)
     # Nobody polls this queue, so the workflow stays open across the restart.
     await client.start_workflow("RegistryImport", id="survives-restart", task_queue="nobody-polls")
     output = interrupt(server)
@@ -47,7 +47,7 @@ async def test_server_finds_a_workflow_started_before_its_restart(sandbox: Sandb
 
     server = sandbox.popen("server")
     try:
-        client = await wait_for_server(sandbox.address, server)
+        client = await wait_for_server(sandbox, server)
         listed = [w async for w in client.list_workflows("WorkflowId = 'survives-restart'")]
         assert [w.status for w in listed] == [WorkflowExecutionStatus.RUNNING]
         # The custom search attributes are registered on the server ksgov starts.

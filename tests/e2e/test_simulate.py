@@ -17,6 +17,7 @@ import pytest
 
 from client.errors import UserError
 from harness.activity_process import ActivityOptions, activity_process
+from sealing import Keyring
 from tests.e2e.conftest import Sandbox
 
 KEYS = {
@@ -81,7 +82,9 @@ def test_simulate_refuses_an_unknown_meetings_choice(sandbox: Sandbox) -> None:
 
 def dead_end(tmp_path: Path) -> ActivityOptions:
     """Options for an activity process with no server to poll (nothing listens on port 1)."""
-    return ActivityOptions("127.0.0.1:1", "q", f"sqlite:///{tmp_path / 'r.db'}", 1, "x@y.invalid")
+    return ActivityOptions(
+        "127.0.0.1:1", "q", f"sqlite:///{tmp_path / 'r.db'}", 1, "x@y.invalid", Keyring.generate()
+    )
 
 
 async def test_a_simulation_whose_activity_worker_dies_stops_with_a_message(

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from domain.gender import Gender
 from harness import driver as sim_driver
+from harness.devserver import temporal_binary
 from harness.synthetic import PeopleFactory
 from models.election_payloads import (
     AppointIn,
@@ -43,7 +44,7 @@ from models.records import Person, Seat
 from service.governance import load_bylaws, load_registry
 from service.term_inputs import build_term_input
 from store.db import make_engine
-from tests.e2e.conftest import Sandbox
+from tests.e2e.conftest import Sandbox, found_in_histories
 
 YEAR = 2027
 
@@ -236,3 +237,16 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
         running, "seat", "supplementary", str(YEAR), write(folder / "supp.json", [election])
     )
     assert "Open vacancies: none" in filled.stdout
+
+    # Sealed payloads: not one delegate's name or address in any history the Temporal CLI shows
+    people_in = [*delegates.values(), *associates, appointee, election.person]
+    secrets = {p.name for p in people_in} | {p.email for p in people_in}
+    assert found_in_histories(running, secrets) == {}
+    # ... which the check would see: a payload written in clear, as the Temporal CLI writes it
+    plain = subprocess.run(
+        [temporal_binary(), "--address", running.address, "workflow", "start", "--type", "Plain",
+         "--task-queue", "nobody", "--workflow-id", "plain", "--input", json.dumps(appointee.name)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert plain.returncode == 0
+    assert found_in_histories(running, secrets) == {"plain": {appointee.name}}

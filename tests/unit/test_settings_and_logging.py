@@ -10,7 +10,14 @@ import pytest
 import structlog
 
 from config import LogFormat, Settings, SettingsError, load_settings
-from harness.activity_process import DATABASE_URL_ENV, ActivityOptions, command, environment
+from harness.activity_process import (
+    DATABASE_URL_ENV,
+    KEYS_ENV,
+    ActivityOptions,
+    command,
+    environment,
+)
+from sealing import Keyring
 from telemetry import configure_logging
 from worker import smtp_config
 
@@ -95,10 +102,13 @@ def test_an_smtp_login_without_tls_is_refused_unless_allowed(
     assert smtp_config(load_settings()).plaintext_login
 
 
-def test_the_simulations_activity_process_gets_the_database_url_outside_its_command_line() -> None:
-    options = ActivityOptions("127.0.0.1:7233", "q", URL, 1025, "ks@ks.invalid")
-    assert not any(PASSWORD in part for part in command(options))
+def test_the_simulations_activity_process_gets_its_secrets_outside_its_command_line() -> None:
+    keys = Keyring.generate()
+    options = ActivityOptions("127.0.0.1:7233", "q", URL, 1025, "ks@ks.invalid", keys)
+    assert not any(PASSWORD in part or keys.value() in part for part in command(options))
     assert environment(options)[DATABASE_URL_ENV] == URL
+    assert Keyring.parse(environment(options)[KEYS_ENV], "env") == keys
+    assert keys.value() not in repr(options)
 
 
 def test_the_ui_url_names_the_namespace() -> None:
