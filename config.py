@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="File of the payload keys, one id:base64 a line (empty: payload-keys in "
         "the data directory, made on first use)",
     )
+    record_key_file: Path | None = Field(
+        None,
+        description="Ed25519 key that signs the audit log, PEM (empty: record-key in the data "
+        "directory, made on first use by the worker)",
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server host")
     smtp_port: Port = Field(1025, description="SMTP server port")
     smtp_security: SmtpSecurity = Field(SmtpSecurity.NONE, description="none, starttls or tls")
@@ -170,6 +175,11 @@ class Settings(BaseSettings):
         if self.payload_key_file is not None:
             return read_key_file(self.payload_key_file, create=False)
         return read_key_file(self.data_dir / "payload-keys", create=True)
+
+    @property
+    def record_key_path(self) -> Path:
+        """Where the record key is: the setting, else `record-key` in the data directory."""
+        return self.record_key_file or self.data_dir / "record-key"
 
     @property
     def temporal_port(self) -> int:

@@ -27,6 +27,7 @@ from notices.mailer import SmtpConfig
 from sealing import KeyringError
 from store.clock import Clock, wall_clock
 from store.db import make_engine
+from store.signing import RecordKeyError, read_record_key, sign_with
 from telemetry import configure_logging
 from workflows.all import WORKFLOWS
 
@@ -112,7 +113,8 @@ async def running_worker(
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the worker until `stop` is set (or forever)."""
-    engine = make_engine(settings.resolved_database_url)
+    key = read_record_key(settings.record_key_path, create=True)
+    engine = sign_with(make_engine(settings.resolved_database_url), key)
     client = await connection.connect(settings)
     async with running_worker(
         client,
@@ -139,7 +141,7 @@ def main() -> None:
     except connection.TemporalUnreachableError as exc:
         print(f"ksgov: error: {exc} (KSGOV_TEMPORAL_ADDRESS)", file=sys.stderr)
         raise SystemExit(3) from None
-    except KeyringError as exc:
+    except (KeyringError, RecordKeyError) as exc:
         print(f"ksgov: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import TERM_HELP, print_json, print_table, settings
+from cli.common import TERM_HELP, fail, print_json, print_table, settings
 
 if TYPE_CHECKING:
     from service.audit.crosscheck import CrossCheck
@@ -47,10 +47,29 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
+PublicKeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--public-key",
+        help="The record key's public half (from `ksgov audit public-key`), kept by the "
+        "auditor; default: the record key on this machine, if any.",
+    ),
+]
+
+
 @audit_app.command("verify")
 def verify(
     json: JsonFlag = False,
     expect_head: ExpectHead = None,
+    public_key: PublicKeyOption = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="A checkpoint from `ksgov audit anchor`: every entry it anchored must be "
+            "unchanged (a rewrite is located at its first entry).",
+        ),
+    ] = None,
     cross_check: Annotated[
         bool,
         typer.Option(
@@ -64,7 +83,10 @@ def verify(
     """Walk the hash chain of the audit log; exit code 1 at the first broken link or mismatch."""
     from service import audit as audit_service
 
-    report = audit_service.verify(settings().resolved_database_url, expect_head)
+    s = settings()
+    key = audit_service.verifying_key(s, public_key)
+    checkpoint = None if since is None else audit_service.load_checkpoint(since)
+    report = audit_service.verify(s.resolved_database_url, expect_head, key, checkpoint)
     checked = asyncio.run(audit_service.cross_check(settings(), term)) if cross_check else None
     if json:
         extra = {} if checked is None else {"cross_check": _check_dict(checked)}
@@ -228,6 +250,49 @@ def _echo_check(check: CrossCheck) -> None:
         typer.echo(f"note: {note}")
 
 
+@audit_app.command("anchor")
+def anchor(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write it (default: checkpoints/audit-N.json in the data dir)."
+        ),
+    ] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Verify the log and write a checkpoint of it signed with the record key.
+
+    Keep the checkpoint where the database's writers cannot change it (an auditor's folder, a
+    published file): `ksgov audit verify --since FILE` then accepts later appends and rejects
+    any rewrite before it. Exit code 1, and no checkpoint, if the log does not verify.
+    """
+    from service import audit as audit_service
+
+    report, path = audit_service.anchor(settings(), out)
+    if json:
+        print_json(_as_dict(report) | {"checkpoint": None if path is None else str(path)})
+    elif path is not None:
+        typer.echo(
+            f"checkpoint of entry {report.entries} (head {report.head_hash}) written to {path}"
+        )
+    else:
+        typer.echo(_as_line(report))
+    if path is None:
+        raise typer.Exit(1)
+
+
+@audit_app.command("public-key")
+def public_key() -> None:
+    """Print the record key's public half (PEM) for auditors: with it, `ksgov audit verify
+    --public-key FILE` checks every signature and checkpoint without the private key."""
+    from service import audit as audit_service
+
+    key = audit_service.verifying_key(settings(), None)
+    if key is None:
+        fail(f"there is no record key at {settings().record_key_path}: the worker makes it")
+    typer.echo(key.pem(), nl=False)
+
+
 def _as_dict(report: ChainReport) -> dict[str, object]:
     return {
         "ok": report.ok,
@@ -235,12 +300,24 @@ def _as_dict(report: ChainReport) -> dict[str, object]:
         "head": report.head_hash,
         "first_broken_seq": report.first_broken_seq,
         "problem": report.problem,
+        "signatures_checked": report.signatures_checked,
+        "anchored": report.anchored,
     }
 
 
 def _as_line(report: ChainReport) -> str:
     if report.ok:
-        return f"verified, {report.entries} entries, head {report.head_hash}"
+        signed = (
+            "every entry signed by the record key"
+            if report.signatures_checked
+            else "signatures not checked (no record key here: give --public-key)"
+        )
+        anchored = (
+            ""
+            if report.anchored is None
+            else f", unchanged since the checkpoint of entry {report.anchored}"
+        )
+        return f"verified, {report.entries} entries, head {report.head_hash}; {signed}{anchored}"
     where = f"entry {report.first_broken_seq}" if report.first_broken_seq else "the head"
     return (
         f"BROKEN at {where}: {report.problem} "

@@ -58,7 +58,7 @@ def drill(
     options = DrillOptions(
         year=term, counties=counties, seed=seed, database_url=database_url,
         data_dir=data_dir or s.data_dir, kills=kills, outage_seconds=outage_seconds,
-        faults=tuple(fault) if fault else FAULTS,
+        faults=tuple(fault) if fault else FAULTS, record_key_file=s.record_key_file,
     )  # fmt: skip
     progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
     summary = run(run_drill(options, progress))

@@ -1,5 +1,5 @@
 """Operating commands: `ksgov server`, `ksgov worker`, `ksgov db upgrade`, `ksgov keys rotate`,
-`ksgov demo`.
+`ksgov keys record`, `ksgov demo`.
 
 What each command needs is imported when it runs, so `--help` stays fast.
 """
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 db_app = typer.Typer(help="The record store: migrations.", no_args_is_help=True)
 keys_app = typer.Typer(
-    help="The keys that seal Temporal payloads (docs/security.md).", no_args_is_help=True
+    help="The keys: payload keys that seal Temporal payloads (docs/security.md) and the record "
+    "key that signs the audit log (docs/guarantees.md).",
+    no_args_is_help=True,
 )
 
 DataDir = Annotated[
@@ -129,6 +131,30 @@ def keys_rotate(
         return
     older = len(ring.keys) - 1
     typer.echo(f"Key {ring.current} seals from now on ({path}); {older} older key(s) kept.")
+
+
+@keys_app.command("record")
+def keys_record(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Key file (default: KSGOV_RECORD_KEY_FILE, else record-key in the data "
+            "directory).",
+        ),
+    ] = None,
+) -> None:
+    """Make the record key that signs the audit log, if there is none, and print its public half
+    (PEM) for auditors. An existing key is kept: a new one would not match the signatures."""
+    from cli.common import fail
+    from store.signing import RecordKeyError, read_record_key
+
+    path = file or settings().record_key_path
+    try:
+        key = read_record_key(path, create=True)
+    except (RecordKeyError, OSError) as exc:
+        fail(str(exc) if isinstance(exc, RecordKeyError) else f"{path}: {exc.strerror}")
+    typer.echo(key.public.pem(), nl=False)
 
 
 def demo(

@@ -58,8 +58,9 @@ def simulate(
     s = settings()
     configure_logging(s.log_format, "WARNING")
     options = SimulationOptions(
-        term, scale, seed, database_url, data_dir or s.data_dir, meeting_scope(meetings)
-    )
+        term, scale, seed, database_url, data_dir or s.data_dir, meeting_scope(meetings),
+        s.record_key_file,
+    )  # fmt: skip
     progress = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
     summary = run(run_simulation(options, progress))
     if as_json:

@@ -22,6 +22,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import connection
 from activities.clock import temporal_clock
@@ -29,6 +30,7 @@ from client.errors import UserError
 from notices.mailer import SmtpConfig
 from sealing import Keyring, KeyringError
 from store import db
+from store.signing import read_record_key, sign_with
 from telemetry import configure_logging
 from worker import running_worker
 
@@ -45,6 +47,7 @@ class ActivityOptions:
     smtp_port: int
     mail_from: str
     keys: Keyring
+    record_key_file: Path
 
 
 # The database URL goes to the child in its environment, not on its command line, where every
@@ -58,6 +61,7 @@ def command(options: ActivityOptions) -> list[str]:
         sys.executable, "-m", "harness.activity_process",
         "--target", options.target, "--task-queue", options.task_queue,
         "--smtp-port", str(options.smtp_port), "--mail-from", options.mail_from,
+        "--record-key-file", str(options.record_key_file),
     ]  # fmt: skip
 
 
@@ -116,7 +120,8 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
 
 async def serve(options: ActivityOptions) -> None:
     """The activity worker, until SIGTERM."""
-    engine = db.make_engine(options.database_url)
+    key = read_record_key(options.record_key_file, create=False)
+    engine = sign_with(db.make_engine(options.database_url), key)
     client = await connection.connect_to(options.target, options.keys)
     config = SmtpConfig(host="127.0.0.1", port=options.smtp_port, mail_from=options.mail_from)
     stop = asyncio.Event()
@@ -140,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--task-queue", required=True)
     parser.add_argument("--smtp-port", type=int, required=True)
     parser.add_argument("--mail-from", required=True)
+    parser.add_argument("--record-key-file", type=Path, required=True)
     args = parser.parse_args(argv)
     database_url = os.environ.get(DATABASE_URL_ENV, "")
     if not database_url:
@@ -150,8 +156,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(exc))
     configure_logging(level="WARNING")  # as `ksgov simulate` logs
     options = ActivityOptions(
-        args.target, args.task_queue, database_url, args.smtp_port, args.mail_from, keys
-    )
+        args.target, args.task_queue, database_url, args.smtp_port, args.mail_from, keys,
+        args.record_key_file,
+    )  # fmt: skip
     asyncio.run(serve(options))
 
 

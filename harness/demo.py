@@ -31,6 +31,7 @@ from service import governance
 from service.migrate import migrate
 from store import audit, db
 from store.files import private_dir
+from store.signing import read_record_key, sign_with
 from worker import running_worker, smtp_config
 from workflows.registry_import import RegistryImportWorkflow
 
@@ -80,7 +81,8 @@ async def run_demo(settings: Settings, progress: Progress) -> DemoSummary:
     url = settings.resolved_database_url
     progress(f"Database: migrating {db.display_url(url)}")
     migrate(url, "KSGOV_DATABASE_URL")
-    engine = db.make_engine(url)
+    key = read_record_key(settings.record_key_path, create=True)
+    engine = sign_with(db.make_engine(url), key)
     async with (
         _temporal(settings, started, progress) as client,
         _worker(client, settings, engine, started, progress),
@@ -91,7 +93,7 @@ async def run_demo(settings: Settings, progress: Progress) -> DemoSummary:
         result: RegistryImportResult = await client.execute_workflow(
             RegistryImportWorkflow.run, snapshot, id=workflow_id, task_queue=settings.task_queue
         )
-    report = audit.verify_chain(engine)
+    report = audit.verify_chain(engine, public_key=key.public)
     progress("Stopped what the demo started" if started else "Done")
     return DemoSummary(
         started=started,
@@ -174,7 +176,9 @@ async def run_all(
         meetings, "under a minute"
     )
     progress(f"Simulating a whole term on the time-skipping server ({how_long}) ...")
-    options = SimulationOptions(data_dir=settings.data_dir, meetings=meetings)
+    options = SimulationOptions(
+        data_dir=settings.data_dir, meetings=meetings, record_key_file=settings.record_key_file
+    )
     term = await run_simulation(options, lambda message: progress(f"  {message}"))
     return dataclasses.replace(summary, simulation=term)
 

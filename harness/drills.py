@@ -60,6 +60,7 @@ from service.migrate import migrate
 from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from store import db
+from store.signing import read_record_key, sign_with
 
 Progress = Callable[[str], None]
 UNHEALTHY = {
@@ -83,6 +84,11 @@ class DrillOptions:
     outage_seconds: float = 15.0
     faults: tuple[str, ...] = FAULTS
     settle_seconds: float = 300.0
+    record_key_file: Path | None = None  # default: record-key in the data directory
+
+    @property
+    def record_key_path(self) -> Path:
+        return self.record_key_file or self.data_dir / "record-key"
 
     def check(self) -> None:
         """Refuse options that cannot make a drill, in words the operator understands."""
@@ -379,7 +385,7 @@ async def run_drill(options: DrillOptions, progress: Progress) -> dict[str, Any]
     folder.mkdir(parents=True)
     progress(f"Drill folder: {folder}")
     database = Database(options, folder)
-    engine = database.start()
+    engine = sign_with(database.start(), read_record_key(options.record_key_path, create=True))
     smtp = CountingSmtp()
     smtp.start(free_port())
     server = DevServer(folder / "temporal", port=free_port(), ui_port=free_port())
@@ -392,7 +398,7 @@ async def run_drill(options: DrillOptions, progress: Progress) -> dict[str, Any]
         KSGOV_DATABASE_URL=database.worker_url, KSGOV_DATA_DIR=str(folder),
         KSGOV_SMTP_HOST="127.0.0.1", KSGOV_SMTP_PORT=str(smtp.port),
         KSGOV_MAIL_FROM="drill@ks.invalid", KSGOV_LOG_FORMAT="json",
-        KSGOV_PAYLOAD_KEYS=keys.value(),
+        KSGOV_PAYLOAD_KEYS=keys.value(), KSGOV_RECORD_KEY_FILE=str(options.record_key_path),
     )  # fmt: skip
     drill = Drill(
         options, folder, server, WorkerProcess(env, folder / "worker.log"), database, engine,
@@ -551,7 +557,8 @@ async def _report(
     invariants.check("notices_before_deadline", report.notice_problems(engine))
     delivered, resent = delivery_problems(engine, drill.smtp)
     invariants.check("each_message_delivered", delivered)
-    audit_verified = report.audit_ok(engine)
+    record_key = read_record_key(drill.options.record_key_path, create=False)
+    audit_verified = report.audit_ok(engine, record_key.public)
     invariants.check("audit_chain", [] if audit_verified else ["the audit chain does not verify"])
     unhealthy, counts = await workflow_problems(client, ids)
     invariants.check("workflows_healthy", unhealthy)

@@ -25,6 +25,7 @@ from harness.smtp import Counts
 from models.records import Election, Meeting, Notification, Person, Seat
 from store.audit import utc, verify_chain
 from store.seats import SUCCEEDED
+from store.signing import PublicKey
 
 
 @dataclass
@@ -279,8 +280,9 @@ def elections_count(engine: Engine, term: str) -> int:
         )
 
 
-def audit_ok(engine: Engine) -> bool:
-    return verify_chain(engine).ok
+def audit_ok(engine: Engine, key: PublicKey) -> bool:
+    """The chain verifies, every entry and the head signed by the record key."""
+    return verify_chain(engine, public_key=key).ok
 
 
 def reminder_problems(engine: Engine) -> list[str]:

@@ -57,6 +57,7 @@ from service.migrate import migrate
 from service.term_inputs import TermPlan, build_term_input
 from service.term_start import start_term_workflows
 from store import db
+from store.signing import read_record_key, sign_with
 from worker import running_worker
 from workflows.term.term import TermWorkflow
 
@@ -79,6 +80,11 @@ class SimulationOptions:
     database_url: str | None = None
     data_dir: Path = Path(".ksgov")
     meetings: MeetingScope = "all"
+    record_key_file: Path | None = None  # default: record-key in the data directory
+
+    @property
+    def record_key_path(self) -> Path:
+        return self.record_key_file or self.data_dir / "record-key"
 
 
 @dataclass
@@ -148,7 +154,8 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
     url = records_url(options)
     progress(f"Records: {db.display_url(url)}")
     migrate(url, "--database-url")
-    engine = db.make_engine(url)
+    record_key = read_record_key(options.record_key_path, create=True)
+    engine = sign_with(db.make_engine(url), record_key)
     keys = Keyring.generate()  # this run's own: its histories die with its server
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"),
@@ -165,7 +172,7 @@ async def simulation(options: SimulationOptions, progress: Progress) -> AsyncIte
         cache = worker_cache(registry)
         activities = ActivityOptions(
             env.client.service_client.config.target_host,
-            queue, url, smtp.port, config.mail_from, keys,
+            queue, url, smtp.port, config.mail_from, keys, options.record_key_path,
         )  # fmt: skip
         async with (
             running_worker(env.client, queue, engine, config, cache=cache, role="workflows"),
@@ -423,7 +430,8 @@ async def summarise(sim: Simulation, term: str) -> dict[str, Any]:
     invariants.check("reminders_at_offsets", report.reminder_problems(sim.engine))
     meetings = report.meetings(sim.engine, await planned_meetings(sim))
     invariants.check("planned_meetings_held", report.unheld_problems(meetings))
-    audit_verified = report.audit_ok(sim.engine)
+    record_key = read_record_key(sim.options.record_key_path, create=False)
+    audit_verified = report.audit_ok(sim.engine, record_key.public)
     invariants.check("audit_chain", [] if audit_verified else ["the audit chain does not verify"])
     counts = await report.history_counts(sim.client, sim.workflow_ids)
     return {

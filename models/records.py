@@ -35,6 +35,9 @@ class AuditEntry(SQLModel, table=True):
     )
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    signature: str = Field(
+        default="", max_length=100, description="Ed25519 signature by the record key (base64)"
+    )
 
 
 class AuditHead(SQLModel, table=True):
@@ -45,6 +48,7 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+    signature: str = Field(default="", max_length=100, description="by the record key (base64)")
 
 
 class Member(SQLModel, table=True):

@@ -13,13 +13,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from models.records import AuditEntry, AuditHead
+from store import signing
+
+if TYPE_CHECKING:
+    from store.anchor import Checkpoint
 
 GENESIS = "0" * 64
 
@@ -97,22 +101,27 @@ def append(
 def append_all(session: Session, changes: Sequence[NewEntry]) -> list[AuditEntry]:
     """Append entries in order in the caller's transaction, chained one after the other; a key
     already logged (or repeated) gives the entry it has. The head is locked only when there is
-    something new."""
+    something new, and moved after the entries are written (a trigger refuses a head that
+    points at no entry)."""
     known = by_key(session, AuditEntry, [c.idempotency_key for c in changes])
     if all(c.idempotency_key in known for c in changes):
         return [known[c.idempotency_key] for c in changes]
     head = session.get(AuditHead, 1, with_for_update=True)
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    seq, prev = (0, GENESIS) if head is None else (head.seq, head.hash)
+    key = signing.signer_for(session.get_bind())
     entries: list[AuditEntry] = []
     for change in changes:
         entry = known.get(change.idempotency_key)
         if entry is None:
-            entry = _chained(head, change)
+            seq += 1
+            entry = _entry(seq, prev, change, key)
+            prev = entry.hash
             session.add(entry)
             known[change.idempotency_key] = entry
         entries.append(entry)
+    session.flush()
+    head = head or AuditHead(id=1)
+    head.seq, head.hash, head.signature = seq, prev, _head_signature(key, seq, prev)
     session.add(head)
     session.flush()
     return entries
@@ -125,7 +134,9 @@ _INSERT = insert(AuditEntry)
 _MOVE_HEAD = (
     update(AuditHead)
     .where(col(AuditHead.id) == 1)
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+    .values(
+        seq=bindparam("new_seq"), hash=bindparam("new_hash"), signature=bindparam("new_signature")
+    )
 )
 
 
@@ -138,6 +149,7 @@ def append_new(connection: Connection, changes: Sequence[NewEntry]) -> None:
         return
     row = connection.execute(_HEAD).first()
     seq, prev = (0, GENESIS) if row is None else (int(row.seq), str(row.hash))
+    key = signing.signer_for(connection)
     entries = []
     for change in changes:
         seq += 1
@@ -148,14 +160,24 @@ def append_new(connection: Connection, changes: Sequence[NewEntry]) -> None:
         entries.append(
             {"seq": seq, "at": at, "actor": change.actor, "action": change.action,
              "subject": change.subject, "content": content,
-             "idempotency_key": change.idempotency_key, "prev_hash": prev, "hash": digest}
+             "idempotency_key": change.idempotency_key, "prev_hash": prev, "hash": digest,
+             "signature": _entry_signature(key, seq, digest)}
         )  # fmt: skip
         prev = digest
     connection.execute(_INSERT, entries)
+    moved = {"seq": seq, "hash": prev, "signature": _head_signature(key, seq, prev)}
     if row is None:
-        connection.execute(insert(AuditHead), [{"id": 1, "seq": seq, "hash": prev}])
+        connection.execute(insert(AuditHead), [{"id": 1, **moved}])
     else:
-        connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+        connection.execute(_MOVE_HEAD, {f"new_{k}": v for k, v in moved.items()})
+
+
+def _entry_signature(key: signing.RecordKey | None, seq: int, digest: str) -> str:
+    return "" if key is None else key.sign(signing.entry_message(seq, digest))
+
+
+def _head_signature(key: signing.RecordKey | None, seq: int, digest: str) -> str:
+    return "" if key is None else key.sign(signing.head_message(seq, digest))
 
 
 def logged(session: Session, key: str) -> AuditEntry | None:
@@ -183,21 +205,21 @@ def by_key(session: Session, table: type[RowT], keys: Sequence[str]) -> dict[str
     return found
 
 
-def _chained(head: AuditHead, change: NewEntry) -> AuditEntry:
-    """The next entry after `head`, which moves on to it."""
+def _entry(seq: int, prev: str, change: NewEntry, key: signing.RecordKey | None) -> AuditEntry:
+    """Entry `seq` of the chain, after the entry whose hash is `prev`, signed with `key`."""
     entry = AuditEntry(
-        seq=head.seq + 1,
+        seq=seq,
         at=datetime.now(UTC),
         actor=change.actor,
         action=change.action,
         subject=change.subject,
         content=canonical_json(change.content),
         idempotency_key=change.idempotency_key,
-        prev_hash=head.hash,
+        prev_hash=prev,
         hash="",
     )
-    entry.hash = entry_hash(head.hash, entry)
-    head.seq, head.hash = entry.seq, entry.hash
+    entry.hash = entry_hash(prev, entry)
+    entry.signature = _entry_signature(key, seq, entry.hash)
     return entry
 
 
@@ -210,30 +232,86 @@ class ChainReport:
     head_hash: str
     first_broken_seq: int | None = None
     problem: str | None = None
+    signatures_checked: bool = False
+    anchored: int | None = None  # the checkpoint's entry, when one was given
 
 
-def verify_chain(engine: Engine, expected_head: str | None = None) -> ChainReport:
-    """Walk the chain in order and report the first broken link, or ok with the head hash."""
+def verify_chain(
+    engine: Engine,
+    expected_head: str | None = None,
+    public_key: signing.PublicKey | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> ChainReport:
+    """Walk the chain in order and report the first broken link, or ok with the head hash.
+
+    With `public_key`, every entry and the head must be signed by the record key; with a
+    `checkpoint` (already checked to be signed by that key), every entry it anchors must still
+    be the one it anchored."""
+    signed = public_key is not None
+    anchored = None if checkpoint is None else checkpoint.seq
+
+    def broken(count: int, prev: str, seq: int | None, problem: str) -> ChainReport:
+        return ChainReport(False, count, prev, seq, problem, signed, anchored)
+
     with Session(engine) as session:
         head = session.get(AuditHead, 1) or AuditHead(id=1, seq=0, hash=GENESIS)
         prev, count = GENESIS, 0
         for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
-            problem = _link_problem(entry, count + 1, prev)
+            problem = _link_problem(entry, count + 1, prev) or _signature_problem(entry, public_key)
+            if problem is None and checkpoint is not None:
+                problem = _anchor_problem(entry, checkpoint)
             if problem:
-                return ChainReport(False, count, prev, entry.seq, problem)
+                return broken(count, prev, entry.seq, problem)
             prev, count = entry.hash, count + 1
+        if checkpoint is not None and count < checkpoint.seq:
+            return broken(
+                count, prev, count + 1,
+                f"the log ends at entry {count} but the checkpoint anchors {checkpoint.seq} "
+                "entries: anchored entries were deleted",
+            )  # fmt: skip
         if (head.seq, head.hash) != (count, prev):
-            return ChainReport(
-                False,
-                count,
-                prev,
-                count + 1,
+            return broken(
+                count, prev, count + 1,
                 f"the log ends at entry {count} but the head says {head.seq}: rows were deleted "
                 "from the end or the head was altered",
-            )
+            )  # fmt: skip
+        if public_key is not None and not public_key.verifies(
+            head.signature, signing.head_message(head.seq, head.hash)
+        ):
+            return broken(
+                count, prev, count + 1,
+                "the head is not signed by the record key: it was moved without the key "
+                "(newest entries deleted, or entries appended without it)",
+            )  # fmt: skip
         if expected_head is not None and expected_head != prev:
-            return ChainReport(False, count, prev, None, "the head hash differs from the one given")
-    return ChainReport(True, count, prev)
+            return broken(count, prev, None, "the head hash differs from the one given")
+    return ChainReport(True, count, prev, None, None, signed, anchored)
+
+
+def _signature_problem(entry: AuditEntry, key: signing.PublicKey | None) -> str | None:
+    if key is None or key.verifies(entry.signature, signing.entry_message(entry.seq, entry.hash)):
+        return None
+    return (
+        f"entry {entry.seq} is not signed by the record key: it was written or rewritten "
+        "without the key"
+    )
+
+
+def _anchor_problem(entry: AuditEntry, checkpoint: Checkpoint) -> str | None:
+    if entry.seq > checkpoint.seq:
+        return None
+    if entry.seq == checkpoint.seq:
+        same = entry.hash == checkpoint.hash
+    else:
+        same = bytes.fromhex(entry.hash)[: len(checkpoint.prefix(entry.seq))] == checkpoint.prefix(
+            entry.seq
+        )
+    if same:
+        return None
+    return (
+        f"entry {entry.seq} is not the one the checkpoint of entry {checkpoint.seq} anchored: "
+        f"the log was rewritten from entry {entry.seq}"
+    )
 
 
 def _link_problem(entry: AuditEntry, expected_seq: int, prev: str) -> str | None:

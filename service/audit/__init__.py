@@ -30,8 +30,16 @@ from service.audit import people as audit_person
 from service.audit import queries as audit_queries
 from service.audit.crosscheck import CrossCheck
 from service.audit.sources import RETENTION_NOTE, Answer
+from store.anchor import (
+    MAX_CHECKPOINT_BYTES,
+    Checkpoint,
+    CheckpointError,
+    make_checkpoint,
+    read_checkpoint,
+)
 from store.audit import ChainReport, verify_chain
 from store.db import display_url, make_engine
+from store.signing import PublicKey, RecordKeyError, read_record_key
 
 T = TypeVar("T")
 
@@ -64,10 +72,82 @@ def record_store(database_url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-def verify(database_url: str, expected_head: str | None = None) -> ChainReport:
-    """Walk the audit log of the database at `database_url` and report the first broken link."""
+def verify(
+    database_url: str,
+    expected_head: str | None = None,
+    public_key: PublicKey | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> ChainReport:
+    """Walk the audit log of the database at `database_url` and report the first broken link;
+    with `public_key` every signature is checked, with `checkpoint` (signed by that key) every
+    entry it anchored."""
+    if checkpoint is not None and public_key is None:
+        raise UserError(
+            "a checkpoint is checked with the record key's public half: give --public-key"
+        )
+    if checkpoint is not None and public_key is not None and not checkpoint.signed_by(public_key):
+        return ChainReport(
+            False, 0, "", None, "the checkpoint is not signed by the record key: it was "
+            "altered, or made with another key", True, checkpoint.seq,
+        )  # fmt: skip
     with record_store(database_url) as engine:
-        return verify_chain(engine, expected_head)
+        return verify_chain(engine, expected_head, public_key, checkpoint)
+
+
+def verifying_key(settings: Settings, public_key_file: Path | None) -> PublicKey | None:
+    """The public key to check signatures with: the file given, else the record key's public
+    half when the record key is on this machine, else None (signatures not checked)."""
+    if public_key_file is not None:
+        return PublicKey.from_text(_read(public_key_file, 10_000), str(public_key_file))
+    if not settings.record_key_path.exists():
+        return None
+    try:
+        return read_record_key(settings.record_key_path, create=False).public
+    except RecordKeyError as exc:
+        raise UserError(str(exc)) from None
+
+
+def load_checkpoint(path: Path) -> Checkpoint:
+    try:
+        return read_checkpoint(_read(path, MAX_CHECKPOINT_BYTES), str(path))
+    except CheckpointError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _read(path: Path, limit: int) -> str:
+    try:
+        with path.open("rb") as source:
+            data = source.read(limit + 1)
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise UserError(f"{path}: larger than {limit} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+
+
+def anchor(settings: Settings, out: Path | None) -> tuple[ChainReport, Path | None]:
+    """Verify the log with the record key's public half and, if it holds, write a checkpoint
+    signed with the key (to `out`, else checkpoints/audit-<entries>.json in the data directory).
+    Nothing is written for a broken log."""
+    try:
+        key = read_record_key(settings.record_key_path, create=False)
+    except RecordKeyError as exc:
+        raise UserError(f"{exc}: the checkpoint is signed with the record key") from None
+    with record_store(settings.resolved_database_url) as engine:
+        report = verify_chain(engine, public_key=key.public)
+        if not report.ok:
+            return report, None
+        checkpoint = make_checkpoint(engine, key)
+    path = out or settings.data_dir / "checkpoints" / f"audit-{checkpoint.seq}.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(checkpoint.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror}") from None
+    return report, path
 
 
 def query(database_url: str, ask: Callable[[Engine], T]) -> T:

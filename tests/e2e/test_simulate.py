@@ -83,7 +83,13 @@ def test_simulate_refuses_an_unknown_meetings_choice(sandbox: Sandbox) -> None:
 def dead_end(tmp_path: Path) -> ActivityOptions:
     """Options for an activity process with no server to poll (nothing listens on port 1)."""
     return ActivityOptions(
-        "127.0.0.1:1", "q", f"sqlite:///{tmp_path / 'r.db'}", 1, "x@y.invalid", Keyring.generate()
+        "127.0.0.1:1",
+        "q",
+        f"sqlite:///{tmp_path / 'r.db'}",
+        1,
+        "x@y.invalid",
+        Keyring.generate(),
+        tmp_path / "record-key",
     )
 
 

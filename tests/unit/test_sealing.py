@@ -195,3 +195,20 @@ def test_keys_rotate_refuses_a_key_file_others_can_read_and_keys_set_in_the_envi
     assert refused.exit_code == 2
     assert refused.stderr.startswith("ksgov: error: KSGOV_PAYLOAD_KEYS is set")
     assert key(1) not in refused.stderr
+
+
+def test_keys_record_makes_the_record_key_once_and_prints_its_public_half(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KSGOV_DATA_DIR", str(tmp_path))
+    first = CliRunner().invoke(build_app(), ["keys", "record"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("-----BEGIN PUBLIC KEY-----")
+    assert "PRIVATE" not in first.stdout
+    assert stat.S_IMODE((tmp_path / "record-key").stat().st_mode) == 0o600
+    again = CliRunner().invoke(build_app(), ["keys", "record"])
+    assert again.stdout == first.stdout  # kept, not made again
+    (tmp_path / "record-key").chmod(0o644)
+    refused = CliRunner().invoke(build_app(), ["keys", "record"])
+    assert refused.exit_code == 2
+    assert "can be read by other users" in refused.stderr

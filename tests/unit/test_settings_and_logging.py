@@ -104,7 +104,9 @@ def test_an_smtp_login_without_tls_is_refused_unless_allowed(
 
 def test_the_simulations_activity_process_gets_its_secrets_outside_its_command_line() -> None:
     keys = Keyring.generate()
-    options = ActivityOptions("127.0.0.1:7233", "q", URL, 1025, "ks@ks.invalid", keys)
+    options = ActivityOptions(
+        "127.0.0.1:7233", "q", URL, 1025, "ks@ks.invalid", keys, Path("record-key")
+    )
     assert not any(PASSWORD in part or keys.value() in part for part in command(options))
     assert environment(options)[DATABASE_URL_ENV] == URL
     assert Keyring.parse(environment(options)[KEYS_ENV], "env") == keys
