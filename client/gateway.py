@@ -83,11 +83,16 @@ def temporal_errors(workflow_id: str, missing: str = "") -> Iterator[None]:
 
 
 async def update(
-    handle: Handle, handler: UpdateMethodMultiParam[[Any, _A], _R], arg: _A, missing: str = ""
+    handle: Handle,
+    handler: UpdateMethodMultiParam[[Any, _A], _R],
+    arg: _A,
+    missing: str = "",
+    update_id: str | None = None,
 ) -> _R:
-    """Run the update `handler` (a workflow's update method) with `arg`; its result."""
+    """Run the update `handler` (a workflow's update method) with `arg`; its result. Under an
+    `update_id` the workflow run answers a second request with the first one's outcome."""
     with temporal_errors(handle.id, missing):
-        result: _R = await handle.execute_update(handler, arg)
+        result: _R = await handle.execute_update(handler, arg, id=update_id)
     return result
 
 

@@ -83,6 +83,13 @@ class MemberSeats(Payload):
     representatives: int = Field(ge=1)
 
 
+# Temporal takes at most 2,000 updates in one workflow run. A county meeting continues as new
+# after this many accepted inputs, and refuses inputs, saying why, when a run has taken
+# UPDATES_REFUSED_AT (inputs accepted while the run closes count against the margin).
+UPDATES_PER_RUN = 500
+UPDATES_REFUSED_AT = 1500
+
+
 class CountyMeetingInput(Payload):
     """Input of CountyMeetingWorkflow (workflow id `county-meeting-<year>-<county>`)."""
 
@@ -106,6 +113,11 @@ class CountyMeetingInput(Payload):
         0, ge=0, description="county-board members the associates' board appoints (1 for KS)"
     )
     quorum: str = Field("1/2", pattern=r"^[0-9]+/[0-9]+$")
+    updates_per_run: int = Field(
+        UPDATES_PER_RUN, ge=1, le=UPDATES_PER_RUN,
+        description="accepted inputs after which a run continues as new (lower in tests)",
+    )  # fmt: skip
+    state: CountyMeetingState | None = Field(None, description="from the run before, if any")
 
 
 class LandstingSetup(Payload):
@@ -367,6 +379,54 @@ class ProcessStatus(Payload):
     deadline: Moment | None = None
     meeting_date: Day | None = None
     posts: tuple[PostStatus, ...] = ()
+    version: int = Field(
+        0, description="inputs accepted so far: clients key their update ids with it"
+    )
+
+
+# ----------------------------------------------------------------------------- carried state
+
+
+class PlacementState(Payload):
+    """A person placed by an election, as carried across a continue-as-new."""
+
+    person_id: str
+    role: SeatRole
+    rank: int | None = None
+    group: str = ""
+
+
+class BallotState(Payload):
+    """Where one post's election stands, as carried across a continue-as-new."""
+
+    post: str
+    status: PostStatusValue
+    round: int
+    candidates: tuple[str, ...] = ()
+    lists: tuple[ListIn, ...] = ()
+    elected: tuple[PlacementState, ...] = ()
+
+
+class ElectionMeetingState(Payload):
+    """What an electing meeting knows: its ballots, people and seats, and its counters."""
+
+    ballots: tuple[BallotState, ...]
+    people: tuple[PersonIn, ...] = ()
+    seats: tuple[SeatIn, ...] = ()
+    people_batches: int = 0
+    accepted: int = 0
+
+
+class CountyMeetingState(Payload):
+    """A county meeting's state handed to its next run (it continues as new after
+    `CountyMeetingInput.updates_per_run` accepted inputs, or when Temporal suggests it)."""
+
+    meeting: ElectionMeetingState
+    representatives: tuple[RepresentativesIn, ...] = ()
+    meeting_date: Day | None = None
+    associate: PersonIn | None = None
+    requested: bool = False
+    reminded: bool = False
 
 
 class TermStatus(Payload):

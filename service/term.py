@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,7 @@ from service.governance import load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
+from workflows.elections.ballots import ElectionMeeting
 from workflows.elections.county_meeting import CountyMeetingWorkflow
 from workflows.elections.landsting import LandstingWorkflow
 from workflows.term.term import TermWorkflow
@@ -62,6 +64,13 @@ COUNTY_INPUTS: dict[CountyInput, tuple[type[BaseModel], Any]] = {
     "vote": (VoteIn, CountyMeetingWorkflow.vote),
     "associate-member": (AssociateMemberIn, CountyMeetingWorkflow.associate_member),
 }
+# Inputs of which a meeting takes one: a file with more is refused before anything is sent.
+SINGLE_INPUTS = frozenset({"meeting-date", "associate-member", "date", "credentials", "appoint",
+                           "observer", "associate-delegates"})  # fmt: skip
+# Nominations and votes of one file: far more than any meeting needs (a county meeting has a
+# dozen posts, each voted at most twice), far fewer than the updates a workflow run takes.
+ITEMS_PER_FILE_MAX = 200
+
 LANDSTING_INPUTS: dict[LandstingInput, tuple[type[BaseModel], Any]] = {
     "date": (CongressDateIn, LandstingWorkflow.congress_date),
     "associate-delegates": (AssociateDelegatesIn, LandstingWorkflow.associate_delegates),
@@ -164,7 +173,7 @@ async def county_meeting_input(
     accepted input answered. A representatives file goes as one sheet, accepted or refused
     whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
     model, handler = COUNTY_INPUTS[kind]
-    items = load_models(file, model)
+    items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
     workflow_id = ids.county_meeting_id(year, county)
     handle = client.get_workflow_handle(workflow_id)
@@ -177,7 +186,7 @@ async def county_meeting_input(
             )
         entries = tuple(i for i in items if isinstance(i, RepresentativesIn))
         sheet = RepresentativesSheetIn(entries=entries)
-        return [await gateway.update(handle, handler, sheet, missing)]
+        return [await _keyed_update(handle, handler, sheet, missing)]
     return await _send_in_order(handle, handler, items, missing)
 
 
@@ -186,7 +195,7 @@ async def landsting_input(
 ) -> list[Answer]:
     """Send a JSON file (one object, or a list) to the Landsting; what each input answered."""
     model, handler = LANDSTING_INPUTS[kind]
-    items = load_models(file, model)
+    items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
     workflow_id = ids.landsting_id(year)
     missing = f"the Landsting of term {year} has not started ({workflow_id})"
@@ -199,7 +208,7 @@ async def _send_in_order(
     answers: list[Answer] = []
     for item in items:
         try:
-            answers.append(await gateway.update(handle, handler, item, missing))
+            answers.append(await _keyed_update(handle, handler, item, missing))
         except UserError as exc:
             if answers:
                 raise UserError(
@@ -208,6 +217,29 @@ async def _send_in_order(
                 ) from None
             raise
     return answers
+
+
+def _counted(file: Path, kind: str, items: list[_M]) -> list[_M]:
+    """`items`, or a UserError when a file holds more of them than a meeting takes."""
+    most = 1 if kind in SINGLE_INPUTS else ITEMS_PER_FILE_MAX
+    if len(items) > most:
+        raise UserError(
+            f"{file}: {len(items)} inputs in one file; a meeting takes at most {most} {kind} "
+            "input(s) from one file"
+        )
+    return items
+
+
+async def _keyed_update(handle: gateway.Handle, handler: Any, item: BaseModel, missing: str) -> Any:
+    """Send one input under an update id made of the update's name, the meeting's version (the
+    inputs it has accepted) and the input's digest: the same input sent again before anything
+    else changed (a retry, a second terminal) is answered once, not applied twice."""
+    status = await gateway.query(handle, ElectionMeeting.status, missing)
+    digest = hashlib.sha256(item.model_dump_json().encode()).hexdigest()[:24]
+    name = getattr(handler, "__name__", "update")
+    return await gateway.update(
+        handle, handler, item, missing, update_id=f"{name}-v{status.version}-{digest}"
+    )
 
 
 def load_models(file: Path, model: type[_M]) -> list[_M]:

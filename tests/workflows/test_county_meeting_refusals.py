@@ -138,7 +138,9 @@ async def test_a_sheet_naming_another_countys_person_changes_nothing(
         recorder.foreign = {sheet.entries[0].people[0].person_id}
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
-        assert await handle.query(CountyMeetingWorkflow.status) == before
+        after_refusal = await handle.query(CountyMeetingWorkflow.status)
+        assert after_refusal.version == before.version + 1  # accepted by Temporal, then failed
+        assert after_refusal.model_copy(update={"version": before.version}) == before
         recorder.foreign = set()
         await handle.execute_update(CountyMeetingWorkflow.representatives_sheet, sheet)
         after = await handle.query(CountyMeetingWorkflow.status)

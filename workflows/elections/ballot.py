@@ -29,8 +29,10 @@ from domain.elections import (
 )
 from domain.gender import Gender, check_gender_balance
 from models.election_payloads import (
+    BallotState,
     ListIn,
     NominationsIn,
+    PlacementState,
     PostNomination,
     PostSpec,
     PostStatus,
@@ -95,6 +97,35 @@ class Ballot:
 
 def new_ballots(posts: Sequence[PostSpec]) -> dict[str, Ballot]:
     return {p.post: Ballot(spec=p, method=p.method) for p in posts}
+
+
+def ballot_state(ballot: Ballot) -> BallotState:
+    """The ballot as a payload, to carry across a continue-as-new."""
+    return BallotState(
+        post=ballot.spec.post,
+        status=ballot.status,
+        round=ballot.round,
+        candidates=ballot.candidates,
+        lists=ballot.lists,
+        elected=tuple(
+            PlacementState(person_id=p.person_id, role=p.role, rank=p.rank, group=p.group)
+            for p in ballot.elected
+        ),
+    )
+
+
+def restore_ballots(posts: Sequence[PostSpec], states: Sequence[BallotState]) -> dict[str, Ballot]:
+    """The ballots of `posts` as `states` left them (a post without a state starts anew)."""
+    ballots = new_ballots(posts)
+    for state in states:
+        ballot = ballots[state.post]
+        ballot.status, ballot.round = state.status, state.round
+        ballot.candidates, ballot.lists = state.candidates, state.lists
+        ballot.elected = tuple(
+            Placement(person_id=p.person_id, role=p.role, rank=p.rank, group=p.group)
+            for p in state.elected
+        )
+    return ballots
 
 
 def awaiting(ballot: Ballot) -> str:

@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.bylaws import ElectionMethod
     from domain.gender import Gender, check_gender_balance
     from models.election_payloads import (
+        UPDATES_REFUSED_AT,
+        ElectionMeetingState,
         NominationsIn,
         PostSpec,
         PostStatus,
@@ -44,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         apply_count,
         awaiting,
         ballot_for,
+        ballot_state,
         check_nominations,
         count_vote,
         draw_lot,
@@ -51,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         new_ballots,
         nominate,
         outcome_of,
+        restore_ballots,
         seats_of,
     )
     from workflows.elections.turnout import check_turnout
@@ -66,6 +70,8 @@ class ElectionMeeting:
         self.term = term
         self.prefix = prefix
         self.people_batches = 0
+        self.accepted = 0  # inputs accepted over every run: the status's version
+        self.accepted_this_run = 0
 
     # ------------------------------------------------------------------ for the subclass
 
@@ -132,10 +138,46 @@ class ElectionMeeting:
             await calls.record(contracts.record_people, request)
         self.people.update({p.person_id: p for p in new})
 
+    # ------------------------------------------------------------------ carried state
+
+    def meeting_state(self) -> ElectionMeetingState:
+        """Ballots, people, seats and counters, for the next run."""
+        return ElectionMeetingState(
+            ballots=tuple(ballot_state(b) for b in self.ballots.values()),
+            people=tuple(self.people.values()),
+            seats=tuple(self.seats),
+            people_batches=self.people_batches,
+            accepted=self.accepted,
+        )
+
+    def restore_meeting(self, posts: Sequence[PostSpec], state: ElectionMeetingState) -> None:
+        """Take up where the run before left off."""
+        self.ballots = restore_ballots(posts, state.ballots)
+        self.people = {p.person_id: p for p in state.people}
+        self.seats = list(state.seats)
+        self.people_batches = state.people_batches
+        self.accepted = state.accepted
+
+    def accept(self) -> None:
+        """Count an accepted input (first thing in every update handler)."""
+        self.accepted += 1
+        self.accepted_this_run += 1
+
+    def check_room(self) -> None:
+        """Refuse an input, saying why, when this run has taken as many as it safely can
+        (Temporal takes at most 2,000 updates in a run; the meeting continues as new long
+        before, so this is reached only by a flood of inputs while the run closes)."""
+        if self.accepted_this_run >= UPDATES_REFUSED_AT:
+            raise ValueError(
+                f"this meeting has taken {self.accepted_this_run} inputs in a short time and is "
+                "moving to a new run: send the rest again in a minute"
+            )
+
     # ------------------------------------------------------------------ updates
 
     @workflow.update
     async def nominations(self, data: NominationsIn) -> ProcessStatus:
+        self.accept()
         await self.add_people(data.people, "nominations")
         for nom in data.posts:
             nominate(self.ballots[nom.post], nom)
@@ -144,6 +186,7 @@ class ElectionMeeting:
 
     @nominations.validator
     def _check_nominations(self, data: NominationsIn) -> None:
+        self.check_room()
         check_nominations(self.ballots, data, self.people)
         for nom in data.posts:
             named = [*nom.candidates, *(pid for lst in nom.lists for pid in lst.candidates)]
@@ -164,6 +207,7 @@ class ElectionMeeting:
 
     @workflow.update
     async def vote(self, data: VoteIn) -> PostStatus:
+        self.accept()
         ballot = self.ballots[data.post]
         count = count_vote(ballot, data, self.people)
         drawn: list[str] = []
@@ -182,6 +226,7 @@ class ElectionMeeting:
 
     @vote.validator
     def _check_vote(self, data: VoteIn) -> None:
+        self.check_room()
         self._check_voting()
         ballot = ballot_for(self.ballots, data.post)
         count = count_vote(ballot, data, self.people)

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         CountyMeetingFinished,
         CountyMeetingInput,
         CountyMeetingResult,
+        CountyMeetingState,
         MeetingDateIn,
         ProcessStatus,
         RepresentativesIn,
@@ -78,20 +79,29 @@ class CountyMeetingWorkflow(ElectionMeeting):
         self._meeting_date: date | None = None
         self._associate: PersonIn | None = None
         self._stage = ""
+        self._requested = self._reminded = False
+        if data.state is not None:
+            self._restore(data.state)
 
     @workflow.run
     async def run(self, data: CountyMeetingInput) -> CountyMeetingResult:
         self._changed()
-        await self._request_representatives()
-        remaining = data.deadline - workflow.now()
-        try:
-            if remaining <= timedelta(0):
-                raise TimeoutError
-            await workflow.wait_condition(lambda: self._complete, timeout=remaining)
-        except TimeoutError:
-            await self._remind()
-            await workflow.wait_condition(lambda: self._complete)
+        if not self._requested:
+            await self._request_representatives()
+            self._requested = True
+        if not self._reminded:
+            remaining = data.deadline - workflow.now()
+            try:
+                if remaining <= timedelta(0):
+                    raise TimeoutError
+                await workflow.wait_condition(lambda: self._done_or_due, timeout=remaining)
+            except TimeoutError:
+                await self._remind()
+                self._reminded = True
+        await workflow.wait_condition(lambda: self._done_or_due)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if not self._complete:  # a new run takes the inputs from here
+            workflow.continue_as_new(data.model_copy(update={"state": self._state()}))
         result = self._result()
         await calls.event(
             f"{self.prefix}/finished",
@@ -130,6 +140,33 @@ class CountyMeetingWorkflow(ElectionMeeting):
                     as_child=False,
                 )
 
+    # ------------------------------------------------------------------ runs
+
+    @property
+    def _done_or_due(self) -> bool:
+        """Finished, or time for a new run: Temporal caps the updates and the history of one."""
+        if self._complete:
+            return True
+        due = self.accepted_this_run >= self._data.updates_per_run
+        return due or workflow.info().is_continue_as_new_suggested()
+
+    def _state(self) -> CountyMeetingState:
+        return CountyMeetingState(
+            meeting=self.meeting_state(),
+            representatives=tuple(self._representatives.values()),
+            meeting_date=self._meeting_date,
+            associate=self._associate,
+            requested=self._requested,
+            reminded=self._reminded,
+        )
+
+    def _restore(self, state: CountyMeetingState) -> None:
+        self.restore_meeting(self._data.posts, state.meeting)
+        self._representatives = {r.member_number: r for r in state.representatives}
+        self._meeting_date = state.meeting_date
+        self._associate = state.associate
+        self._requested, self._reminded = state.requested, state.reminded
+
     # ------------------------------------------------------------------ updates
 
     @property
@@ -139,6 +176,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
     @workflow.update
     async def representatives_sheet(self, data: RepresentativesSheetIn) -> ProcessStatus:
         """Every member on the sheet at once: one workflow step and one record write."""
+        self.accept()
         people = [p for entry in data.entries for p in (*entry.people, *entry.deputies)]
         await self.add_people(people, "members")
         for entry in data.entries:
@@ -148,18 +186,21 @@ class CountyMeetingWorkflow(ElectionMeeting):
 
     @representatives_sheet.validator
     def _check_representatives_sheet(self, data: RepresentativesSheetIn) -> None:
+        self.check_room()
         check_sheet(self._data.members, data)
         if self._stage in ("voting", "done"):
             raise ValueError("voting has begun: the representatives can no longer change")
 
     @workflow.update
     async def meeting_date(self, data: MeetingDateIn) -> ProcessStatus:
+        self.accept()
         self._meeting_date = data.meeting_date
         self._changed()
         return self.status()
 
     @meeting_date.validator
     def _check_meeting_date(self, data: MeetingDateIn) -> None:
+        self.check_room()
         if self.seats:
             raise ValueError("results are recorded: the meeting date can no longer change")
         if data.meeting_date.year != self._data.year:
@@ -174,6 +215,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
     @workflow.update
     async def associate_member(self, data: AssociateMemberIn) -> ProcessStatus:
         """The county-board member Samfunnsbedriftene appoints, seated from the meeting day."""
+        self.accept()
         assert self._meeting_date is not None  # the validator made sure
         await self.add_people([data.person], "associate")
         self._associate = data.person
@@ -196,6 +238,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
 
     @associate_member.validator
     def _check_associate_member(self, data: AssociateMemberIn) -> None:
+        self.check_room()
         if not self._data.associate_members:
             raise ValueError("the bylaws give this county board no appointed member")
         if self._associate is not None:
@@ -271,6 +314,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
             deadline=self._data.deadline,
             meeting_date=self._meeting_date,
             posts=self.post_statuses(),
+            version=self.accepted,
         )
 
     def _awaiting(self) -> tuple[str, ...]:

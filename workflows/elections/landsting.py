@@ -118,6 +118,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def congress_date(self, data: CongressDateIn) -> ProcessStatus:
+        self.accept()
         self._date = data.congress_date
         self._changed()
         await workflow.wait_condition(lambda: self._delegates_read)
@@ -126,6 +127,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @congress_date.validator
     def _check_congress_date(self, data: CongressDateIn) -> None:
+        self.check_room()
         if self._date is not None:
             raise ValueError(f"the congress date is already set ({self._date.isoformat()})")
         if data.congress_date <= self._data.setup.notice_deadline.date():
@@ -136,6 +138,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def credentials(self, data: CredentialsIn) -> ProcessStatus:
+        self.accept()
         self._approved = data.approved
         self._changed()
         await calls.event(
@@ -148,6 +151,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @credentials.validator
     def _check_credentials(self, data: CredentialsIn) -> None:
+        self.check_room()
         if self._date is None:
             raise ValueError("set the congress date before the credentials check")
         if self._approved:
@@ -160,6 +164,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def appoint(self, data: AppointIn) -> ProcessStatus:
+        self.accept()
         await self.add_people([data.person], "appointed")
         self._appointed = data.person
         self._changed()
@@ -167,6 +172,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @appoint.validator
     def _check_appoint(self, data: AppointIn) -> None:
+        self.check_room()
         if self._appointed is not None:
             raise ValueError(
                 f"{self._data.setup.appointed_by} has already appointed {self._appointed.person_id}"
@@ -213,6 +219,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @associate_delegates.validator
     def _check_associate_delegates(self, data: AssociateDelegatesIn) -> None:
+        self.check_room()
         setup = self._data.setup
         if self._associates:
             raise ValueError(f"{setup.appointed_by}'s delegates are already given")
@@ -231,6 +238,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @workflow.update
     async def observer(self, data: ObserverIn) -> ProcessStatus:
+        self.accept()
         await self.add_people([data.person], "observer")
         self._observer = data.person
         self._changed()
@@ -238,6 +246,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     @observer.validator
     def _check_observer(self, data: ObserverIn) -> None:
+        self.check_room()
         if not self._data.setup.observer_organ:
             raise ValueError("the bylaws give no organ an observer")
         if self._observer is not None:
@@ -255,6 +264,7 @@ class LandstingWorkflow(ElectionMeeting):
 
     async def _announce(self, ballot: Ballot, seats: tuple[SeatIn, ...]) -> None:
         """The result to the elected (their councils' copies need the councils' contacts)."""
+        self.accept()
         elected = [self.people[s.person_id] for s in seats]
         context = result_context(ballot, seats, self.people, self._data.term)
         key = f"{self.prefix}/{ballot.spec.post}/result"
@@ -278,6 +288,7 @@ class LandstingWorkflow(ElectionMeeting):
             deadline=self._data.setup.notice_deadline,
             meeting_date=self._date,
             posts=self.post_statuses(),
+            version=self.accepted,
         )
 
     def _awaiting(self) -> tuple[str, ...]:
