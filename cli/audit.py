@@ -80,24 +80,33 @@ def verify(
     term: Annotated[str | None, typer.Option("--term", help="Cross-check one term.")] = None,
     as_csv: CsvFlag = False,
 ) -> None:
-    """Walk the hash chain of the audit log; exit code 1 at the first broken link or mismatch."""
+    """Walk the hash chain of the audit log and check every signature; compare every person,
+    seat, election and notice with the digest the log recorded for it. Exit code 1 at the first
+    broken link, signature or row."""
     from service import audit as audit_service
 
     s = settings()
     key = audit_service.verifying_key(s, public_key)
     checkpoint = None if since is None else audit_service.load_checkpoint(since)
     report = audit_service.verify(s.resolved_database_url, expect_head, key, checkpoint)
+    records = audit_service.verify_records(s.resolved_database_url)
     checked = asyncio.run(audit_service.cross_check(settings(), term)) if cross_check else None
     if json:
         extra = {} if checked is None else {"cross_check": _check_dict(checked)}
-        print_json(_as_dict(report) | extra)
+        print_json(_as_dict(report) | {"records": dataclasses.asdict(records)} | extra)
     elif as_csv and checked is not None:
         _emit_csv(checked.findings, checked.notes)
     else:
         typer.echo(_as_line(report))
+        typer.echo(
+            f"records: {records.rows} rows of people, seats, elections and notices as the log "
+            "recorded them"
+            if records.ok
+            else f"records BROKEN: {records.problem}"
+        )
         if checked is not None:
             _echo_check(checked)
-    if not report.ok or (checked is not None and not checked.ok):
+    if not (report.ok and records.ok) or (checked is not None and not checked.ok):
         raise typer.Exit(1)
 
 

@@ -24,6 +24,7 @@ from domain.gender import Gender, minimum_per_gender
 from harness.smtp import Counts
 from models.records import Election, Meeting, Notification, Person, Seat
 from store.audit import utc, verify_chain
+from store.coverage import verify_records
 from store.seats import SUCCEEDED
 from store.signing import PublicKey
 
@@ -281,8 +282,9 @@ def elections_count(engine: Engine, term: str) -> int:
 
 
 def audit_ok(engine: Engine, key: PublicKey) -> bool:
-    """The chain verifies, every entry and the head signed by the record key."""
-    return verify_chain(engine, public_key=key).ok
+    """The chain verifies, every entry and the head signed by the record key, and every row of
+    the record tables is as the log recorded it."""
+    return verify_chain(engine, public_key=key).ok and verify_records(engine).ok
 
 
 def reminder_problems(engine: Engine) -> list[str]:

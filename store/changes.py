@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from models.records import Organ, Term
-from store import audit
+from store import audit, coverage
 
 _Row = TypeVar("_Row", bound=SQLModel)
 Upsert = Literal["inserted", "unchanged", "updated"]
@@ -69,8 +69,12 @@ def write_once(
             content = json.loads(done.content)
             changed = content.get("changed", 0) if counted else 1
             return Written(changed, done.seq, done.action, content, already=True)
-        change = write(session)
+        with coverage.tracking(session) as touched:
+            change = write(session)
+            session.flush()
         content = {**change.content, "changed": change.changed} if counted else change.content
+        if rows := coverage.digests_of(touched):
+            content = {**content, "rows": rows}
         entry = audit.append(
             session,
             actor=actor,

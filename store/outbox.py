@@ -16,7 +16,7 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlmodel import Session, col, select
 
 from models.records import Notification
-from store import audit
+from store import audit, coverage
 from store.audit import utc
 from store.clock import Clock, wall_clock
 
@@ -73,9 +73,14 @@ def ensure_queued(
         now = clock()
         new = [slot for slot in {s.key: s for s in slots}.values() if slot.key not in states]
         if new:
-            connection.execute(_QUEUE, [_queued_row(slot, now) for slot in new])
+            rows = [_queued_row(slot, now) for slot in new]
+            connection.execute(_QUEUE, rows)
             audit.append_new(
-                connection, [_change("notification_queued", s, actor, {}) for s in new]
+                connection,
+                [
+                    _change("notification_queued", s, actor, {"rows": _digests(row)})
+                    for s, row in zip(new, rows, strict=True)
+                ],
             )
         for slot in new:
             states[slot.key] = State("queued", False)
@@ -93,7 +98,13 @@ def _queued_row(slot: Slot, now: datetime) -> dict[str, Any]:
         "queued_at": now,
         "deadline": None if slot.deadline is None else utc(slot.deadline),
         "late": False,
+        "sent_at": None,
+        "message_id": None,
     }
+
+
+def _digests(values: dict[str, Any], *, state_only: bool = False) -> dict[str, str]:
+    return coverage.notification_digests(values, state_only=state_only)
 
 
 _SENT = (
@@ -124,7 +135,11 @@ def mark_sent(engine: Engine, slot: Slot, actor: str, clock: Clock = wall_clock)
             if row is None:
                 raise _not_queued(slot.key)
             return bool(row.late)
-        audit.append_new(connection, [_change("notification_sent", slot, actor, {"late": late})])
+        state = {"idempotency_key": slot.key, "status": "sent", "sent_at": now, "late": late,
+                 "message_id": params["mid"]}  # fmt: skip
+        rows = _digests(state, state_only=True)
+        extra = {"late": late, "rows": rows}
+        audit.append_new(connection, [_change("notification_sent", slot, actor, extra)])
     return late
 
 
@@ -135,7 +150,9 @@ def mark_failed(engine: Engine, slot: Slot, actor: str, code: int | None, reason
         row.status, row.last_error = "failed", reason[:500]
         row.attempts += 1
         session.add(row)
-        _audit(session, "notification_failed", slot, actor, {"code": code})
+        session.flush()
+        rows = coverage.row_digests(row)
+        _audit(session, "notification_failed", slot, actor, {"code": code, "rows": rows})
 
 
 def mark_error(engine: Engine, slot: Slot, reason: str) -> None:

@@ -30,6 +30,7 @@ from service.audit import people as audit_person
 from service.audit import queries as audit_queries
 from service.audit.crosscheck import CrossCheck
 from service.audit.sources import RETENTION_NOTE, Answer
+from store import coverage
 from store.anchor import (
     MAX_CHECKPOINT_BYTES,
     Checkpoint,
@@ -38,6 +39,7 @@ from store.anchor import (
     read_checkpoint,
 )
 from store.audit import ChainReport, verify_chain
+from store.coverage import RecordsReport
 from store.db import display_url, make_engine
 from store.signing import PublicKey, RecordKeyError, read_record_key
 
@@ -92,6 +94,12 @@ def verify(
         )  # fmt: skip
     with record_store(database_url) as engine:
         return verify_chain(engine, expected_head, public_key, checkpoint)
+
+
+def verify_records(database_url: str) -> RecordsReport:
+    """Every person, seat, election and notification row against the audit log's digests."""
+    with record_store(database_url) as engine:
+        return coverage.verify_records(engine)
 
 
 def verifying_key(settings: Settings, public_key_file: Path | None) -> PublicKey | None:

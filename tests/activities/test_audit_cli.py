@@ -33,14 +33,16 @@ def logged(sqlite_url: str, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPat
 def test_audit_verify_reports_the_entries_and_the_head(logged: Engine) -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 0, result.output
-    [line] = result.output.splitlines()
+    line, records = result.output.splitlines()
     assert line.startswith("verified, 3 entries, head ")
+    assert records.startswith("records: 0 rows")
     head = line.split()[4].rstrip(";")
     assert line.endswith("; signatures not checked (no record key here: give --public-key)")
     again = runner.invoke(app, ["audit", "verify", "--json", "--expect-head", head])
     assert json.loads(again.output) == {
         "ok": True, "entries": 3, "head": head, "first_broken_seq": None, "problem": None,
         "signatures_checked": False, "anchored": None,
+        "records": {"ok": True, "rows": 0, "problem": None},
     }  # fmt: skip
 
 
@@ -116,7 +118,7 @@ def test_anchor_then_verify_since_passes_appends_and_fails_a_rewrite(
     ]
     passed = runner.invoke(app, since)
     assert passed.exit_code == 0, passed.output
-    assert passed.output.rstrip().endswith(
+    assert passed.output.splitlines()[0].endswith(
         "every entry signed by the record key, unchanged since the checkpoint of entry 3"
     )
     with signed.begin() as conn:  # a rewrite (test_audit_tamper.py has the insider's, re-signed)
