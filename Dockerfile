@@ -22,5 +22,5 @@ RUN pip install --no-cache-dir -e . \
     && useradd --system --uid 10001 ksgov
 USER ksgov
 
-# Migrate the record store, then run the worker until stopped.
-CMD ["sh", "-c", "ksgov db upgrade && exec ksgov worker"]
+# The worker until stopped (docker-compose.yml migrates first, as the tables' owner).
+CMD ["ksgov", "worker"]
