@@ -38,7 +38,7 @@ async def hold(
             CountyMeetingWorkflow.run, data, id=workflow_id, task_queue=task_queue
         )
         # the newest run, whichever it is
-        handle = ts_env.client.get_workflow_handle_for(CountyMeetingWorkflow.run, workflow_id)
+        handle = ts_env.client.get_workflow_handle(workflow_id, result_type=CountyMeetingResult)
         await run_county_meeting(handle, data)
         result: CountyMeetingResult = await handle.result()
     runs, run_id = 1, first.first_execution_run_id
