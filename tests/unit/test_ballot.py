@@ -29,12 +29,14 @@ from workflows.elections.ballot import (
     apply_count,
     awaiting,
     ballot_for,
+    ballot_state,
     check_nomination,
     check_nominations,
     election_key,
     new_ballots,
     nominate,
     outcome_of,
+    restore_ballots,
     seats_of,
 )
 
@@ -321,3 +323,18 @@ def test_the_outcome_kept_for_the_record_says_who_was_elected_and_what_is_pendin
     keys = {"elected", "deputies", "second_round", "lot_needed", "drawn_by_lot", "rejected"}
     assert set(recorded) == keys
     assert {k: recorded[k] for k in outcome} == outcome
+
+
+def test_a_ballot_carried_across_a_continue_as_new_is_the_same_ballot() -> None:
+    ballots = new_ballots([LEADER, MEMBERS])
+    nominate(ballots["members"], nom("members", A="ada,bo", B="cy"))
+    decided = ballots["leader"]
+    decided.status, decided.round = "decided", 2
+    decided.candidates = ("ada", "bo")
+    decided.elected = (Placement("ada", "leader", 1, f"{BOARD}/"),)
+    states = [ballot_state(b) for b in ballots.values()]
+    restored = restore_ballots([LEADER, MEMBERS], states)
+    assert restored == ballots
+    assert restored["leader"] is not decided  # rebuilt, not shared
+    fresh = restore_ballots([LEADER, MEMBERS], states[:1])  # a post without a state starts anew
+    assert fresh["members"] == new_ballots([MEMBERS])["members"]
