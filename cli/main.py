@@ -62,18 +62,30 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
-    """Entry point of the console script: user errors become one line and an exit code.
-
-    Usage errors (a bad option, a missing argument, an unknown command) are one line too, with
-    exit code 2, instead of the framed box typer draws.
+    """Entry point of the console script: `run` the command line, then end the process.
 
     The process ends with os._exit once its output is flushed: a short-lived Temporal client
     can otherwise abort at interpreter exit (SIGABRT, "PyGILState_Release"; see
     docs/temporal.md, "Client shutdown"), turning a finished command into a failed one.
     """
+    code = run(sys.argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run the command line `argv` (program name first); its exit code. User errors become
+    one line and exit code 2 (3 when a server does not answer).
+
+    Usage errors (a bad option, a missing argument, an unknown command) are one line too, with
+    exit code 2, instead of the framed box typer draws.
+    """
     code = 0
     try:
-        returned = build_app(modules_for(sys.argv))(standalone_mode=False)
+        returned = build_app(modules_for(argv))(
+            args=list(argv[1:]), prog_name="ksgov", standalone_mode=False
+        )
         code = returned if isinstance(returned, int) else 0  # typer.Exit(n) returns n here
     except typer.TyperException as exc:  # a usage error, as one line (empty: help was shown)
         if message := exc.format_message():
@@ -93,9 +105,7 @@ def main() -> None:
     except BaseException:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

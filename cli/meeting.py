@@ -93,7 +93,7 @@ def list_(
     """List meetings that have their own workflow, earliest first."""
     from service import meeting as svc
 
-    day = _local(lambda: svc.parse_day(first)) if first else None
+    day = _local(lambda: svc.parse_day(first)) if first is not None else None
     found = run(svc.list_meetings(settings(), organ, day))
     if as_json:
         print_json(svc.as_json(found))

@@ -41,10 +41,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(county_app, name="county-meeting")
     app.add_typer(landsting_app, name="landsting")
     app.add_typer(seat_app, name="seat")
-    for county_kind, text in COUNTY_INPUT_HELP.items():
-        county_app.command(county_kind, help=text)(_county_command(county_kind))
-    for landsting_kind, text in LANDSTING_INPUT_HELP.items():
-        landsting_app.command(landsting_kind, help=text)(_landsting_command(landsting_kind))
 
 
 @term_app.command("start")
@@ -104,11 +100,12 @@ def force_landsting(
     """Start the Landsting before every county meeting has finished."""
     from service import term as service
 
+    why = service.forcing(reason)  # a bad reason is refused before anything is asked
     missing = run(service.missing_counties(settings(), year))
     if missing and not yes:
         typer.echo(f"County meetings not finished: {', '.join(missing)}")
         typer.confirm("Start the Landsting without their delegates?", abort=True)
-    run(service.force_landsting(settings(), year, reason))
+    run(service.force_landsting(settings(), year, why))
     typer.echo(f"The Landsting of term {term_of_election(year)} will start now.")
 
 
@@ -126,7 +123,7 @@ def vacate(
     from service import term as service
 
     try:
-        day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+        day = dt.date.fromisoformat(on) if on is not None else dt.datetime.now(dt.UTC).date()
     except ValueError:
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     result = run(service.vacate_seat(settings(), year, organ, person, reason, day))
@@ -205,3 +202,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+# The input commands, one per kind, made from one function each.
+for _county_kind, _text in COUNTY_INPUT_HELP.items():
+    county_app.command(_county_kind, help=_text)(_county_command(_county_kind))
+for _landsting_kind, _text in LANDSTING_INPUT_HELP.items():
+    landsting_app.command(_landsting_kind, help=_text)(_landsting_command(_landsting_kind))

@@ -62,6 +62,10 @@ def parse_term(text: str) -> str:
     and "2026" are refused.
     """
     text = text.strip()
+    if not text.replace("\u2013", "-").isascii():  # an en dash is how the period is printed
+        raise TermError(
+            f"{ascii(text)[:40]} is not a term: write it in plain digits, e.g. 2028-2032"
+        )
     if text.isdigit() and len(text) == 4:
         term = term_of_election(int(text))
     else:

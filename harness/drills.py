@@ -71,6 +71,9 @@ UNHEALTHY = {
 }
 
 
+MAX_KILLS = 20  # each kill costs a restart and its retries: more would run for an hour
+
+
 @dataclass(frozen=True)
 class DrillOptions:
     """What to run and what to break."""
@@ -95,8 +98,8 @@ class DrillOptions:
         unknown = sorted(set(self.faults) - set(FAULTS))
         if unknown:
             raise UserError(f"unknown fault {', '.join(unknown)}: choose from {', '.join(FAULTS)}")
-        if self.kills < 0:
-            raise UserError(f"--kills must be 0 or more, not {self.kills}")
+        if not 0 <= self.kills <= MAX_KILLS:
+            raise UserError(f"--kills must be between 0 and {MAX_KILLS}, not {self.kills}")
         if not 1 <= self.outage_seconds <= 600:
             raise UserError(
                 f"--outage-seconds must be between 1 and 600, not {self.outage_seconds}"

@@ -8,6 +8,7 @@ into `UserError`s with one-line messages a secretary understands.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -62,6 +63,21 @@ def registry_dir() -> Path:
 def bylaws_dir() -> Path:
     """Where the shipped bylaws files are."""
     return SHIPPED_DATA_DIR / "bylaws"
+
+
+@functools.cache
+def _county_numbers() -> frozenset[str]:
+    return frozenset(county.number for county in load_registry().counties)
+
+
+def known_county(county: str) -> str:
+    """A county number of the shipped registry (such as 46), or a UserError."""
+    if county not in _county_numbers():
+        raise UserError(
+            f"{ascii(county)[:20]} is not the number of a county in the registry (such as 46; "
+            "`ksgov registry` lists them)"
+        )
+    return county
 
 
 def load_registry(file: Path | None = None) -> Registry:
@@ -121,7 +137,7 @@ def preview_delegates(
     if minimum is not None:
         _at_most("--min", minimum, MAX_SEATS)
     chosen = DelegateKey(
-        method=domain_call(lambda: parse_method(method)) if method else key.method,
+        method=domain_call(lambda: parse_method(method)) if method is not None else key.method,
         total=key.total if total is None else total,
         minimum_per_county=key.minimum_per_county if minimum is None else minimum,
         first_divisor=key.first_divisor,

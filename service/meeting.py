@@ -50,6 +50,7 @@ from models.meeting_payloads import (
     SeriesMeeting,
     SeriesStatus,
 )
+from models.payloads import PersonId
 from models.records import Person
 from notices.calendar import meeting_ics
 from notices.planning import plan_series
@@ -62,9 +63,15 @@ from workflows.meetings.series import MeetingSeriesWorkflow
 OSLO = ZoneInfo("Europe/Oslo")
 
 
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CLOCK = re.compile(r"[0-2][0-9]:[0-5][0-9]")
+
+
 def oslo_time(day: str, at: str = "10:00") -> dt.datetime:
     """`day` (YYYY-MM-DD) at `at` (HH:MM) in Oslo, or a UserError saying what is wrong."""
     try:
+        if not (DAY.fullmatch(day) and CLOCK.fullmatch(at)):
+            raise ValueError("not YYYY-MM-DD HH:MM")
         return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(at), OSLO)
     except ValueError:
         raise UserError(f"{day} {at} is not a date and time like 2025-03-13 10:00") from None
@@ -73,6 +80,8 @@ def oslo_time(day: str, at: str = "10:00") -> dt.datetime:
 def parse_day(day: str) -> dt.date:
     """`day` as a date (YYYY-MM-DD), or a UserError saying what is wrong."""
     try:
+        if not DAY.fullmatch(day):
+            raise ValueError("not YYYY-MM-DD")
         return dt.date.fromisoformat(day)
     except ValueError:
         raise UserError(f"{day!r} is not a date like 2025-03-13") from None
@@ -104,8 +113,8 @@ def plan_request(organ: str, term: str, first: str | None, last: str | None) -> 
     return PlanRequest(
         organ=organ,
         meetings_per_year=per_year,
-        first_day=parse_day(first) if first else dt.date(first_year, 3, 1),
-        last_day=parse_day(last) if last else dt.date(last_year, 1, 31),
+        first_day=parse_day(first) if first is not None else dt.date(first_year, 3, 1),
+        last_day=parse_day(last) if last is not None else dt.date(last_year, 1, 31),
     )
 
 
@@ -123,7 +132,10 @@ def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> O
     bylaws = governance.load_bylaws(on_date=dt.date(first_year, 1, 1))
     try:
         body = bylaws.organ(organ.split(":")[0])
-        roster = [RosterEntry.model_validate(e) for e in read_json(roster_file, "roster")]
+        entries = read_json(roster_file, "roster")
+        if not isinstance(entries, list) or not entries:
+            raise UserError(f"{roster_file}: the roster must be a JSON list of seats")
+        roster = [RosterEntry.model_validate(e) for e in entries]
         return OrganRules(
             organ=organ, organ_title=title or body.title, term=canonical_term(term),
             county=organ.split(":")[1] if ":" in organ else "",
@@ -232,6 +244,7 @@ async def add_meeting(
     settings: Settings, organ: str, term: str, day: str, at: str, urgent: bool
 ) -> SeriesMeeting:
     """Add an extra meeting to an organ's plan (e.g. during wage bargaining)."""
+    organ = meeting_organ(organ)
     data = validated("", lambda: AddMeetingIn(starts_at=oslo_time(day, at), urgent=urgent))
     term = canonical_term(term)
     client = await gateway.connect(settings)
@@ -245,6 +258,7 @@ async def move_meeting(
     settings: Settings, meeting_id: str, day: str, at: str, urgent: bool
 ) -> MeetingStatus | SeriesMeeting:
     """Move a meeting: its own workflow re-notices it; before that its series moves the plan."""
+    meeting_id = meeting_key(meeting_id)
     when = oslo_time(day, at)
     client = await gateway.connect(settings)
     handle = await _meeting_handle(client, meeting_id)
@@ -263,10 +277,11 @@ async def cancel_meeting(
     settings: Settings, meeting_id: str, reason: str
 ) -> MeetingStatus | SeriesMeeting:
     """Cancel a meeting: everyone gets the cancellation (its own workflow, or its series)."""
+    meeting_id = meeting_key(meeting_id)
+    data = validated("", lambda: CancelIn(reason=reason))
     client = await gateway.connect(settings)
     handle = await _meeting_handle(client, meeting_id)
     if handle is not None:
-        data = validated("", lambda: CancelIn(reason=reason))
         return await gateway.update(handle, MeetingWorkflow.cancel, data, NO_MEETING)
     organ, term = split_meeting_id(meeting_id)
     planned = validated("", lambda: CancelMeetingIn(meeting_id=meeting_id, reason=reason))
@@ -276,6 +291,7 @@ async def cancel_meeting(
 
 async def set_agenda(settings: Settings, meeting_id: str, titles: list[str]) -> MeetingStatus:
     """Set the agenda (saksliste), one title per item, before the notice goes out."""
+    meeting_id = meeting_key(meeting_id)
     items = tuple(
         validated("", lambda n=n, t=t: AgendaItemIn(number=n, title=t))  # type: ignore[misc]
         for n, t in enumerate(titles, 1)
@@ -288,7 +304,8 @@ async def report_absence(
     settings: Settings, meeting_id: str, person_id: str, reason: str
 ) -> MeetingStatus:
     """A member's absence (forfall): the next deputy in rank is called in."""
-    data = validated("", lambda: AbsenceIn(person_id=person_id, reason=reason))
+    meeting_id = meeting_key(meeting_id)
+    data = validated("", lambda: AbsenceIn(person_id=person_key(person_id), reason=reason))
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.absence, data)
 
 
@@ -296,12 +313,14 @@ async def record_attendance(
     settings: Settings, meeting_id: str, present: list[str]
 ) -> MeetingStatus:
     """Who is present (person ids); the quorum is checked."""
-    data = validated("", lambda: AttendanceIn(present=tuple(present)))
+    meeting_id = meeting_key(meeting_id)
+    data = validated("", lambda: AttendanceIn(present=tuple(map(person_key, present))))
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.attendance, data)
 
 
 async def record_minutes(settings: Settings, meeting_id: str, file: Path) -> MeetingStatus:
     """The decisions and minutes of a held meeting, from a JSON file."""
+    meeting_id = meeting_key(meeting_id)
     raw = read_json(file, "minutes")
     data = validated(str(file), lambda: MinutesIn.model_validate(raw))
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.minutes, data)
@@ -309,12 +328,14 @@ async def record_minutes(settings: Settings, meeting_id: str, file: Path) -> Mee
 
 async def approve_minutes(settings: Settings, meeting_id: str, previous: str) -> MeetingStatus:
     """At `meeting_id`, approve the minutes of the organ's previous meeting (then published)."""
-    data = validated("", lambda: ApproveMinutesIn(meeting_id=previous))
+    meeting_id = meeting_key(meeting_id)
+    data = validated("", lambda: ApproveMinutesIn(meeting_id=meeting_key(previous)))
     handler = MeetingWorkflow.approve_previous_minutes
     return await _meeting_update(settings, meeting_id, handler, data)
 
 
 async def series_status(settings: Settings, organ: str, term: str) -> SeriesStatus:
+    organ = meeting_organ(organ)
     term = canonical_term(term)
     client = await gateway.connect(settings)
     missing = NO_SERIES.format(id=ids.series_id(organ, term))
@@ -322,22 +343,47 @@ async def series_status(settings: Settings, organ: str, term: str) -> SeriesStat
 
 
 async def status(settings: Settings, meeting_id: str) -> MeetingStatus:
+    meeting_id = meeting_key(meeting_id)
     client = await gateway.connect(settings)
     handle = client.get_workflow_handle(meeting_id)
     return await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)
+
+
+class PersonKey(BaseModel):
+    person_id: PersonId
 
 
 MEETING_ORGAN = re.compile(r"(hovedstyret|landsstyret|(county_board|county_meeting):[0-9]{2})")
 
 
 def meeting_organ(organ: str) -> str:
-    """An organ that holds meetings, by its key; anything else is a UserError."""
+    """An organ that holds meetings, by its key, of a county in the registry; anything else is
+    a UserError."""
     if not MEETING_ORGAN.fullmatch(organ):
         raise UserError(
             "the organ must be hovedstyret, landsstyret, county_board:NN or county_meeting:NN "
-            f"(NN a county number such as 46), not {organ!r}"
+            f"(NN a county number such as 46), not {ascii(organ)[:60]}"
         )
+    if ":" in organ:
+        governance.known_county(organ.partition(":")[2])
     return organ
+
+
+def meeting_key(meeting_id: str) -> str:
+    """A meeting id such as meeting-hovedstyret-2024-2028-03 of a meeting organ; anything else
+    is a UserError (checked before anything is asked of Temporal)."""
+    parsed = ids.parse_meeting_id(meeting_id) if len(meeting_id) <= 100 else None
+    if parsed is None:
+        raise UserError(
+            f"{ascii(meeting_id)[:60]} is not a meeting id like meeting-hovedstyret-2024-2028-03"
+        )
+    meeting_organ(parsed[0])
+    return meeting_id
+
+
+def person_key(person_id: str) -> str:
+    """A person id (a key such as p-000123, never an e-mail address), or a UserError."""
+    return validated("the person", lambda: PersonKey(person_id=person_id)).person_id
 
 
 async def list_meetings(
@@ -363,6 +409,7 @@ async def list_meetings(
 async def ics(settings: Settings, meeting_id: str) -> str:
     """The meeting's current invite (cancelled meetings: the cancellation) as iCalendar text,
     as the notices carry it: title, place and length from the meeting's input (its history)."""
+    meeting_id = meeting_key(meeting_id)
     client = await gateway.connect(settings)
     handle = client.get_workflow_handle(meeting_id)
     current = await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)

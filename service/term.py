@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,8 +44,9 @@ from models.election_payloads import (
     VacateIn,
     VoteIn,
 )
-from service.governance import load_bylaws, load_registry, parse_json, read_text
+from service.governance import known_county, load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
+from service.meeting import person_key
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
 from workflows.elections.ballots import ElectionMeeting
@@ -143,9 +145,13 @@ async def _term_update(settings: Settings, year: int, handler: Any, data: BaseMo
     return answer
 
 
-async def force_landsting(settings: Settings, year: int, reason: str) -> TermStatus:
-    data = ForceLandstingIn(reason=reason)
-    return await _term_update(settings, year, TermWorkflow.force_landsting, data)
+def forcing(reason: str) -> ForceLandstingIn:
+    """The reason for starting the Landsting early, or a UserError (one line)."""
+    return validated("--reason", lambda: ForceLandstingIn(reason=reason))
+
+
+async def force_landsting(settings: Settings, year: int, why: ForceLandstingIn) -> TermStatus:
+    return await _term_update(settings, year, TermWorkflow.force_landsting, why)
 
 
 async def vacate_seat(
@@ -153,8 +159,9 @@ async def vacate_seat(
 ) -> TermStatus:
     data = validated(
         "the vacancy",
-        lambda: VacateIn(organ=organ, person_id=person, reason=reason, on=on),
-    )
+        lambda: VacateIn(organ=seat_organ(organ), person_id=person_key(person), reason=reason,
+                         on=on),
+    )  # fmt: skip
     return await _term_update(settings, year, TermWorkflow.vacate, data)
 
 
@@ -172,6 +179,7 @@ async def county_meeting_input(
     """Send a JSON file (one object, or a list for bulk input) to a county meeting; what each
     accepted input answered. A representatives file goes as one sheet, accepted or refused
     whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
+    known_county(county)
     model, handler = COUNTY_INPUTS[kind]
     items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
@@ -217,6 +225,23 @@ async def _send_in_order(
                 ) from None
             raise
     return answers
+
+
+# The organs whose seats a vacancy can open: the national ones and the county boards.
+SEAT_ORGAN = re.compile(r"(hovedstyret|landsstyret|landsting|county_board:[0-9]{2})")
+
+
+def seat_organ(organ: str) -> str:
+    """An organ with seats (hovedstyret, landsstyret, landsting, county_board:NN of a county in
+    the registry), or a UserError."""
+    if not SEAT_ORGAN.fullmatch(organ):
+        raise UserError(
+            "the organ must be hovedstyret, landsstyret, landsting or county_board:NN, not "
+            f"{ascii(organ)[:60]}"
+        )
+    if organ.startswith("county_board:"):
+        known_county(organ.partition(":")[2])
+    return organ
 
 
 def _counted(file: Path, kind: str, items: list[_M]) -> list[_M]:

@@ -89,7 +89,7 @@ def read_checkpoint(text: str, source: str) -> Checkpoint:
     bad = CheckpointError(f"{source}: not a ksgov audit checkpoint")
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise bad from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise bad

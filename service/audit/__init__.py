@@ -9,6 +9,7 @@ and closes the engine again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -44,6 +45,9 @@ from store.db import display_url, make_engine
 from store.signing import PublicKey, RecordKeyError, read_record_key
 
 T = TypeVar("T")
+
+# ksgov's workflow ids are business keys: letters, digits and - _ . : / (models/ids.py).
+WORKFLOW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}")
 
 
 @contextmanager
@@ -199,6 +203,11 @@ async def history(
     settings: Settings, workflow_id: str, raw: Path | None = None, client: Client | None = None
 ) -> Answer:
     """One workflow's history in domain words, or the audit log's account when it is gone."""
+    if not WORKFLOW_ID.fullmatch(workflow_id):
+        raise UserError(
+            f"{ascii(workflow_id)[:60]} is not a workflow id such as term-2027 or "
+            "county-meeting-2027-46"
+        )
     with record_store(settings.resolved_database_url) as engine:
         found, why = await _client(settings, client)
         if found is None:

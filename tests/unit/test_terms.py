@@ -46,3 +46,8 @@ def test_four_years_out_of_step_with_the_local_elections_are_no_term(text: str) 
 def test_a_norwegian_text_writes_the_period_with_an_en_dash() -> None:
     assert display("2028-2032") == "2028–2032"
     assert term_years("2024-2028") == (2024, 2028)
+
+
+def test_a_term_in_other_digits_than_ascii_is_refused() -> None:
+    with pytest.raises(TermError, match="write it in plain digits"):
+        parse_term("\uff12\uff10\uff12\uff17")  # 2027 in full-width digits
