@@ -32,6 +32,7 @@ from harness.smtp import CountingSmtp
 from models.payloads import NotifyMany, NotifyRequest, Recipient
 from notices.mailer import SmtpConfig
 from store.db import make_engine, upgrade
+from store.signing import RecordKey, sign_with
 from telemetry import configure_logging
 
 DEADLINE = dt.datetime(2099, 11, 30, 23, tzinfo=dt.UTC)
@@ -82,7 +83,9 @@ def main() -> None:
     upgrade(url)
     smtp = CountingSmtp()
     smtp.start()
-    activities = NotificationActivities(make_engine(url), SmtpConfig(port=smtp.port))
+    # Signed as the worker signs (every audit entry and the head, store/signing.py).
+    engine = sign_with(make_engine(url), RecordKey.generate())
+    activities = NotificationActivities(engine, SmtpConfig(port=smtp.port))
     activities.notify_many(batch("warm", 5))  # connections, templates, statement caches
     profile = cProfile.Profile() if args.profile else None
     calls = max(1, args.messages // args.batch)
