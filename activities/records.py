@@ -28,7 +28,7 @@ from models.payloads import (
     RecordResult,
     RecordSeatsRequest,
 )
-from store.changes import Change, RefusedError, Written, write_once
+from store.changes import Change, RefusedError, Written, ensure_term, write_once
 from store.members import write_members
 from store.people import write_election, write_people
 from store.seats import write_end_seat, write_seats
@@ -108,5 +108,11 @@ class RecordActivities:
     @implements(contracts.record_event)
     def record_event(self, request: RecordEventRequest) -> RecordResult:
         event = Change(1, request.action, request.subject, dict(request.content))
-        written = run_once(self.engine, request.idempotency_key, lambda _: event, counted=False)
+
+        def write(session: Session) -> Change:
+            if request.term is not None:
+                ensure_term(session, request.term)
+            return event
+
+        written = run_once(self.engine, request.idempotency_key, write, counted=False)
         return RecordResult(changed=written.changed, audit_seq=written.seq)

@@ -8,6 +8,7 @@ service is imported when a command runs, so `--help` does not load Temporal.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -47,11 +48,43 @@ def register(app: typer.Typer) -> None:
 def start(
     year: Year,
     bylaws: Annotated[str | None, typer.Option("--bylaws", help="Bylaws name.")] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show who would get which notice; start and send nothing."),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Start and send without asking (for scripts).")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Start the term TERM under the bylaws in force (or --bylaws)."""
+    """Start the term TERM under the bylaws in force (or --bylaws).
+
+    Starting sends at once a notice to every member's council asking for its representatives:
+    the command shows how many go where and asks before it sends (--yes skips the question,
+    --dry-run only shows)."""
     from service import term as service
 
+    mail = service.mailing(year, bylaws)
+    if dry_run:
+        if as_json:
+            print_json(mail.as_dict())
+            return
+        _print_mailing(mail)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            fail(
+                f"starting term {mail.term} sends {mail.messages} notices: give --yes to start "
+                "without asking (or --dry-run to see them first)"
+            )
+        _print_mailing(mail)
+        typer.confirm(f"Start term {mail.term} and send {mail.messages} notices?", abort=True)
     name, started = run(service.start_term(settings(), year, bylaws))
+    if as_json:
+        print_json({"term": mail.term, "bylaws": name, "workflow": started.term_id,
+                    "term_started": started.term_started, "counties": started.counties,
+                    "counties_started": started.counties_started})  # fmt: skip
+        return
     counties = f"{started.counties_started} of {started.counties} county meetings"
     if started.term_started:
         typer.echo(
@@ -63,6 +96,23 @@ def start(
             f"Term {term_of_election(year)} was already running (workflow {started.term_id}); "
             f"{counties} were missing and are now started."
         )
+
+
+def _print_mailing(mail: Any) -> None:
+    typer.echo(
+        f"Term {mail.term} (bylaws {mail.bylaws}): {mail.messages} notices asking councils for "
+        f"their representatives, in {len(mail.per_county)} counties."
+    )
+    rows = [
+        (c["county"], c["name"], c["messages"], c["deadline"], len(c["without_address"]))
+        for c in mail.per_county
+    ]
+    print_table(("county", "name", "notices", "deadline", "no address"), rows)
+    first = mail.per_county[0]["first_recipients"] if mail.per_county else []
+    if first:
+        typer.echo(f"First recipients: {'; '.join(first)}")
+    if mail.without_address:
+        typer.echo(f"No address (nothing sent to them): {', '.join(mail.without_address)}")
 
 
 @term_app.command("status")

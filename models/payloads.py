@@ -240,6 +240,9 @@ class RecordEventRequest(Payload):
     action: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     subject: BusinessKey
     content: dict[str, Any] = Field(default_factory=dict)
+    term: str | None = Field(
+        None, pattern=r"^[0-9]{4}-[0-9]{4}$", description="a term to record, if not yet known"
+    )
 
 
 class RecordResult(Payload):

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -109,6 +110,54 @@ async def start_term(
             f"see `ksgov term status {year}`"
         )
     return bylaws.name, started
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """What starting a term sends at once: per county, the notice asking each member's council
+    for its representatives (one message each), and who has no address to send it to."""
+
+    term: str
+    bylaws: str
+    per_county: tuple[dict[str, Any], ...]
+
+    @property
+    def messages(self) -> int:
+        return sum(c["messages"] for c in self.per_county)
+
+    @property
+    def without_address(self) -> list[str]:
+        return [m for c in self.per_county for m in c["without_address"]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "term": self.term,
+            "bylaws": self.bylaws,
+            "messages": self.messages,
+            "without_address": self.without_address,
+            "counties": list(self.per_county),
+        }
+
+
+def mailing(year: int, bylaws_name: str | None = None) -> Mailing:
+    """Who starting term `year` would write to (nothing is started or sent): `term start
+    --dry-run`, and what `term start` asks about before it sends."""
+    bylaws = term_bylaws(year, bylaws_name)
+    plan = build_term_input(load_registry(), bylaws, year, meetings=True)
+    counties = []
+    for county in plan.counties:
+        with_address = [m for m in county.members if m.email]
+        counties.append(
+            {
+                "county": county.county,
+                "name": county.county_name,
+                "messages": len(with_address),
+                "deadline": county.deadline.date().isoformat(),
+                "first_recipients": [f"{m.name} <{m.email}>" for m in with_address[:3]],
+                "without_address": [m.name for m in county.members if not m.email],
+            }
+        )
+    return Mailing(plan.term, bylaws.name, tuple(counties))
 
 
 def _term(client: Client, year: int) -> gateway.Handle:

@@ -96,6 +96,11 @@ def ensure_organ_and_term(session: Session, organ: str, term: str) -> None:
     """Create the organ and term rows on first use, so callers need not register them first."""
     if session.get(Organ, organ) is None:
         session.add(Organ(organ=organ, title=organ))
+    ensure_term(session, term)
+
+
+def ensure_term(session: Session, term: str) -> None:
+    """Create the term's row on first use (the term's start records it)."""
     if session.get(Term, term) is None:
         first, last = (int(year) for year in term.split("-"))
         if last <= first:

@@ -104,10 +104,13 @@ async def record(activity: Callable[[_A], RecordResult], request: _A) -> RecordR
     return await store(activity, request)
 
 
-async def event(key: str, action: str, subject: str, **content: Any) -> RecordResult:
-    """Log a milestone in the audit log (ids and counts only), once per key."""
+async def event(
+    key: str, action: str, subject: str, *, term: str | None = None, **content: Any
+) -> RecordResult:
+    """Log a milestone in the audit log (ids and counts only), once per key; with `term`, the
+    term is recorded too if it is not yet."""
     request = RecordEventRequest(
-        idempotency_key=key, action=action, subject=subject, content=dict(content)
+        idempotency_key=key, action=action, subject=subject, content=dict(content), term=term
     )
     return await record(contracts.record_event, request)
 

@@ -232,3 +232,17 @@ def test_record_event_writes_one_audit_entry_and_a_replay_returns_it(
     assert json.loads(entry.content) == {"stage": "nominations_closed"}
     assert entry.actor.startswith("workflow:")
     assert verify_chain(engine).ok
+
+
+def test_a_term_started_is_recorded_once_so_the_audit_knows_it_from_its_start(
+    records: RecordActivities, engine: Engine
+) -> None:
+    started = RecordEventRequest(
+        idempotency_key="term-2027/started", action="term_started", subject="term-2027",
+        content={"counties": 15}, term="2028-2032",
+    )  # fmt: skip
+    first = records.record_event(started)
+    again = records.record_event(started)
+    assert again.audit_seq == first.audit_seq
+    with Session(engine) as session:
+        assert [t.term for t in session.exec(select(Term))] == ["2028-2032"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -146,11 +147,24 @@ def hold_county_meeting(
 def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sandbox) -> None:
     refused = running.run("county-meeting", "vote", str(YEAR), "03", "/nonexistent.json")
     assert refused.returncode == 2
-    send(running, "term", "start", str(YEAR))
-    again = running.run("term", "start", str(YEAR))
+    dry = json.loads(send(running, "term", "start", str(YEAR), "--dry-run", "--json").stdout)
+    unasked = running.run("term", "start", str(YEAR))  # no terminal to ask on, no --yes
+    assert unasked.returncode == 2
+    assert "give --yes" in unasked.stderr
+    assert "has the term been started" in running.run("term", "status", str(YEAR)).stderr
+    send(running, "term", "start", str(YEAR), "--yes")
+    for _ in range(100):  # the term's first step records it: the audit answers from day one
+        asked = running.run("audit", "notifications", "--term", str(YEAR), "--json")
+        if asked.returncode == 0:
+            break
+        time.sleep(0.2)
+    assert asked.returncode == 0, asked.stderr
+    again = running.run("term", "start", str(YEAR), "--yes")
     assert again.returncode == 2
     assert "already" in again.stderr
     data = build_term_input(load_registry(), load_bylaws(on_date=dt.date(YEAR, 1, 1)), YEAR)
+    assert dry["messages"] == sum(len(c.members) for c in data.counties) == 372
+    assert [c["county"] for c in dry["counties"]] == [c.county for c in data.counties]
     people, folder = PeopleFactory(3), running.cwd
     for county in data.counties:
         hold_county_meeting(running, county, people, county is data.counties[1])

@@ -80,6 +80,12 @@ class TermWorkflow:
     @workflow.run
     async def run(self, data: TermInput) -> TermResult:
         self._show()
+        if data.state.stage == "county_meetings" and not data.state.counties_finished:
+            # the record store knows the term from its start: every audit query answers
+            await calls.event(
+                f"term-{data.year}/started", "term_started", f"term-{data.year}", term=data.term,
+                bylaws=data.bylaws, counties=len(data.county_ids),
+            )  # fmt: skip
         while not (self._stage == "in_office" and self._handover and self._previous_told):
             await workflow.wait_condition(
                 lambda: (
