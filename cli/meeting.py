@@ -30,17 +30,18 @@ def register(app: typer.Typer) -> None:
 
 
 def _show(result: Any, as_json: bool = False) -> None:
-    """A meeting's status as one table row; anything else (or with --json) as JSON."""
-    from models.meeting_payloads import MeetingStatus
+    """What the meeting (or its series, for a meeting only planned) answered: one table row,
+    or JSON with --json."""
     from service import meeting as svc
 
-    if as_json or not isinstance(result, MeetingStatus):
+    if as_json:
         print_json(svc.as_json(result))
         return
+    stage = getattr(result, "stage", None) or getattr(result, "status", "")
     print_table(
         ["meeting", "starts_at", "stage", "sequence", "urgent"],
-        [[result.meeting_id, result.starts_at.isoformat(), result.stage, result.sequence,
-          result.urgent]],
+        [[result.meeting_id, result.starts_at.isoformat(), stage,
+          getattr(result, "sequence", "-"), result.urgent]],
     )  # fmt: skip
 
 
@@ -103,70 +104,94 @@ def list_(
 
 
 @meeting_app.command("add")
-def add(organ: str, term: str, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
+def add(
+    organ: str,
+    term: str,
+    day: str,
+    at: At = "10:00",
+    urgent: Urgent = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Add an extra meeting to the plan (e.g. during wage bargaining)."""
     from service import meeting as svc
 
-    print_json(svc.as_json(run(svc.add_meeting(settings(), organ, term, day, at, urgent))))
+    added = run(svc.add_meeting(settings(), organ, term, day, at, urgent))
+    if as_json:
+        print_json(svc.as_json(added))
+        return
+    typer.echo(f"Added {added.meeting_id} on {added.starts_at.isoformat()} to the plan.")
 
 
 @meeting_app.command("move")
-def move(meeting_id: MeetingId, day: str, at: At = "10:00", urgent: Urgent = False) -> None:
+def move(
+    meeting_id: MeetingId,
+    day: str,
+    at: At = "10:00",
+    urgent: Urgent = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Move a meeting: a new notice goes out (SEQUENCE+1) and the reminders follow the date."""
     from service import meeting as svc
 
-    _show(run(svc.move_meeting(settings(), meeting_id, day, at, urgent)))
+    _show(run(svc.move_meeting(settings(), meeting_id, day, at, urgent)), as_json)
 
 
 @meeting_app.command("cancel")
-def cancel(meeting_id: MeetingId, reason: Annotated[str, typer.Option("--reason")]) -> None:
+def cancel(
+    meeting_id: MeetingId,
+    reason: Annotated[str, typer.Option("--reason")],
+    as_json: JsonFlag = False,
+) -> None:
     """Cancel a meeting: everyone gets the cancellation (METHOD:CANCEL)."""
     from service import meeting as svc
 
-    _show(run(svc.cancel_meeting(settings(), meeting_id, reason)))
+    _show(run(svc.cancel_meeting(settings(), meeting_id, reason)), as_json)
 
 
 @meeting_app.command("agenda")
-def agenda(meeting_id: MeetingId, items: list[str]) -> None:
+def agenda(meeting_id: MeetingId, items: list[str], as_json: JsonFlag = False) -> None:
     """Set the agenda (saksliste), one title per argument, before the notice goes out."""
     from service import meeting as svc
 
-    _show(run(svc.set_agenda(settings(), meeting_id, items)))
+    _show(run(svc.set_agenda(settings(), meeting_id, items)), as_json)
 
 
 @meeting_app.command("absence")
-def absence(meeting_id: MeetingId, person_id: str, reason: str = "") -> None:
+def absence(
+    meeting_id: MeetingId, person_id: str, reason: str = "", as_json: JsonFlag = False
+) -> None:
     """Report a member's absence (forfall): the next deputy in rank is called in."""
     from service import meeting as svc
 
-    _show(run(svc.report_absence(settings(), meeting_id, person_id, reason)), True)
+    _show(run(svc.report_absence(settings(), meeting_id, person_id, reason)), as_json)
 
 
 @meeting_app.command("attendance")
-def attendance(meeting_id: MeetingId, present: list[str]) -> None:
+def attendance(meeting_id: MeetingId, present: list[str], as_json: JsonFlag = False) -> None:
     """Record who is present (person ids); the quorum is checked."""
     from service import meeting as svc
 
-    _show(run(svc.record_attendance(settings(), meeting_id, present)), True)
+    _show(run(svc.record_attendance(settings(), meeting_id, present)), as_json)
 
 
 @meeting_app.command("minutes")
 def minutes(
     meeting_id: MeetingId,
     file: Annotated[Path, typer.Option("--file", help='JSON {"decisions": [...], "text": ""}')],
+    as_json: JsonFlag = False,
 ) -> None:
     """Record the decisions and minutes of a held meeting."""
     from service import meeting as svc
 
-    _show(run(svc.record_minutes(settings(), meeting_id, file)))
+    _show(run(svc.record_minutes(settings(), meeting_id, file)), as_json)
 
 
 @meeting_app.command("approve")
-def approve(meeting_id: MeetingId, previous: str) -> None:
+def approve(meeting_id: MeetingId, previous: str, as_json: JsonFlag = False) -> None:
     """At MEETING_ID, approve the minutes of the organ's previous meeting; they are published."""
     from service import meeting as svc
 
-    _show(run(svc.approve_minutes(settings(), meeting_id, previous)))
+    _show(run(svc.approve_minutes(settings(), meeting_id, previous)), as_json)
 
 
 @meeting_app.command("ics")

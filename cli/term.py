@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -116,8 +117,15 @@ def _print_mailing(mail: Any) -> None:
 
 
 @term_app.command("status")
-def status(year: Year, as_json: JsonOption = False) -> None:
-    """Where each county meeting and the Landsting stand, what input is awaited, deadlines."""
+def status(
+    year: Year,
+    as_json: JsonOption = False,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Name every member whose input is awaited.")
+    ] = False,
+) -> None:
+    """Where each county meeting and the Landsting stand, what input is awaited, deadlines
+    (members awaited are counted; --detail names them)."""
     from service import term as service
 
     found = run(service.term_status(settings(), year))
@@ -127,18 +135,32 @@ def status(year: Year, as_json: JsonOption = False) -> None:
     term = found["term"]
     typer.echo(f"Term {term.term}: {term.stage}; awaiting: {', '.join(term.awaiting) or '-'}")
     rows = [
-        (f"county {county}", s.stage, s.deadline or "", "; ".join(s.awaiting))
+        (f"county {county}", s.stage, s.deadline or "", awaiting_text(s.awaiting, detail))
         if s
         else (f"county {county}", "not started", "", "")
         for county, s in found["counties"].items()
     ]
     land = found["landsting"]
     rows.append(
-        ("landsting", land.stage, land.deadline or "", "; ".join(land.awaiting))
+        ("landsting", land.stage, land.deadline or "", awaiting_text(land.awaiting, detail))
         if land
         else ("landsting", "not started", "", "")
     )
     print_table(("process", "stage", "deadline", "awaiting"), rows)
+
+
+REPRESENTATIVES_OF = "representatives of "
+
+
+def awaiting_text(awaiting: Sequence[str], detail: bool) -> str:
+    """What a process awaits, in one short cell: the members whose representatives are awaited
+    counted (named with `detail`)."""
+    if detail:
+        return "; ".join(awaiting)
+    members = [a for a in awaiting if a.startswith(REPRESENTATIVES_OF)]
+    rest = [a for a in awaiting if not a.startswith(REPRESENTATIVES_OF)]
+    counted = [f"representatives of {len(members)} members"] if len(members) > 1 else members
+    return "; ".join(counted + rest)
 
 
 @term_app.command("force-landsting")
@@ -146,6 +168,7 @@ def force_landsting(
     year: Year,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     reason: Annotated[str, typer.Option("--reason")] = "forced by the secretariat",
+    as_json: JsonOption = False,
 ) -> None:
     """Start the Landsting before every county meeting has finished."""
     from service import term as service
@@ -155,7 +178,10 @@ def force_landsting(
     if missing and not yes:
         typer.echo(f"County meetings not finished: {', '.join(missing)}")
         typer.confirm("Start the Landsting without their delegates?", abort=True)
-    run(service.force_landsting(settings(), year, why))
+    result = run(service.force_landsting(settings(), year, why))
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
     typer.echo(f"The Landsting of term {term_of_election(year)} will start now.")
 
 
@@ -168,6 +194,7 @@ def vacate(
     on: Annotated[
         str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Record that PERSON leaves their seat; the first deputy moves up or an election is due."""
     from service import term as service
@@ -177,16 +204,22 @@ def vacate(
     except ValueError:
         fail(f"--on {on!r} is not a date: write it as YYYY-MM-DD")
     result = run(service.vacate_seat(settings(), year, organ, person, reason, day))
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
     typer.echo(f"Seat vacated. Open vacancies: {', '.join(result.vacancies) or 'none'}")
 
 
 @seat_app.command("supplementary")
-def supplementary(year: Year, file: File) -> None:
+def supplementary(year: Year, file: File, as_json: JsonOption = False) -> None:
     """Record Landsstyret's supplementary election for an open vacancy (JSON: organ,
     vacated_person_id, person {person_id, name, gender, email, ...}, decided_on)."""
     from service import term as service
 
     result = run(service.supplementary_election(settings(), year, file))
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
     typer.echo(f"Vacancy filled. Open vacancies: {', '.join(result.vacancies) or 'none'}")
 
 

@@ -238,7 +238,9 @@ async def plan_with_an_extra_meeting(
     series = await ok(sandbox, "meeting", "start-series", "hovedstyret", term,
                       "--roster", "roster.json", "--from", first)  # fmt: skip
     assert series.strip() == f"meetings-hovedstyret-{term}"
-    added = json.loads(await ok(sandbox, "meeting", "add", "hovedstyret", term, day.isoformat()))
+    added = json.loads(
+        await ok(sandbox, "meeting", "add", "hovedstyret", term, day.isoformat(), "--json")
+    )
     assert (added["status"], added["extra"], added["urgent"]) == ("planned", True, False)
     meeting_id = str(added["meeting_id"])
     assert await until("the extra meeting's workflow", lambda: stage(client, meeting_id))
@@ -320,7 +322,7 @@ async def move_call_in_and_cancel(
     change = event(changes, "REQUEST")
     assert change["SEQUENCE"] == 2
     assert change.decoded("DTSTART") == dt.datetime.combine(day, dt.time(12), OSLO)
-    absent = await ok(sandbox, "meeting", "absence", meeting_id, "p09", "--reason", "syk")
+    absent = await ok(sandbox, "meeting", "absence", meeting_id, "p09", "--reason", "syk", "--json")
     absence = json.loads(absent)
     assert (absence["absent"], absence["called_in"]) == (["p09"], {"pdB1": "p09"})
     [called] = await until("the deputy's call-in", mails(smtp, "deputy_called_in", meeting_id, 1))
@@ -363,8 +365,8 @@ async def hold_and_approve(
     await until("the board's meetings have begun", begun, 60)
     five = [f"c{n:02d}" for n in range(5)]
     held, not_held = await asyncio.gather(
-        ok(sandbox, "meeting", "attendance", first, *five),
-        ok(sandbox, "meeting", "attendance", third, *five[:4]),
+        ok(sandbox, "meeting", "attendance", first, *five, "--json"),
+        ok(sandbox, "meeting", "attendance", third, *five[:4], "--json"),
     )
     assert (json.loads(held)["quorum"], json.loads(held)["stage"]) == (True, "awaiting_minutes")
     assert (json.loads(not_held)["quorum"], json.loads(not_held)["stage"]) == (

@@ -52,3 +52,13 @@ def test_the_other_examples_are_read_as_their_commands_read_them() -> None:
     assert sorted(p.name for p in EXAMPLES.iterdir()) == sorted(
         name for name in (p.name for p in EXAMPLES.iterdir()) if f"examples/{name}" in GUIDE
     )
+
+
+def test_term_status_counts_the_members_awaited_and_names_them_on_request() -> None:
+    from cli.term import awaiting_text
+
+    awaited = [f"representatives of Kommune {n}" for n in range(40)] + ["the meeting date"]
+    short = awaiting_text(awaited, detail=False)
+    assert short == "representatives of 40 members; the meeting date"
+    assert awaiting_text(awaited, detail=True).count("representatives of Kommune") == 40
+    assert awaiting_text(awaited[:1], detail=False) == "representatives of Kommune 0"
