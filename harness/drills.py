@@ -71,6 +71,7 @@ UNHEALTHY = {
 }
 
 
+WATCH_SECONDS = 1.0  # how often the drill looks whether its worker still runs
 MAX_KILLS = 20  # each kill costs a restart and its retries: more would run for an hour
 
 
@@ -267,20 +268,44 @@ class WorkerProcess:
     log: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    command: tuple[str, ...] = ()  # default: `ksgov worker`
+    killed: bool = False  # by the drill, and not yet started again
 
     def start(self) -> None:
         out: IO[bytes] = self.log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own command
-            [bundled_binary("ksgov"), "worker"], env=self.env, stdout=out,
-            stderr=subprocess.STDOUT,
+            list(self.command or (bundled_binary("ksgov"), "worker")), env=self.env,
+            stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         out.close()
         self.starts += 1
+        self.killed = False
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.killed = True
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+    def died(self) -> int | None:
+        """The exit code of a worker that stopped by itself (None while it runs, or while it is
+        down because the drill killed it)."""
+        if self.process is None or self.killed:
+            return None
+        return self.process.poll()
+
+    async def watch(self) -> None:
+        """Return never; raise a UserError as soon as the worker stops by itself, with the last
+        line it wrote, instead of waiting for work that no worker will do."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            code = self.died()
+            if code is not None:
+                lines = self.log.read_text(errors="replace").strip().splitlines() or [""]
+                raise UserError(
+                    f"the drill's worker stopped by itself (exit code {code}): "
+                    f"{lines[-1][:200]} (all of it in {self.log})"
+                )
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -411,13 +436,33 @@ async def run_drill(options: DrillOptions, progress: Progress) -> dict[str, Any]
         await server.wait_ready()
         drill.worker.start()
         client = await drill.connect()
-        return await _term(drill, client, registry, bylaws, queue)
+        return await _watched(drill.worker, _term(drill, client, registry, bylaws, queue))
     finally:
         drill.worker.stop()
         server.stop()
         smtp.stop()
         database.close()
         engine.dispose()
+
+
+async def _watched(
+    worker: WorkerProcess, work: Coroutine[Any, Any, dict[str, Any]]
+) -> dict[str, Any]:
+    """`work`, cancelled with the worker's own words if the worker stops by itself."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(worker.watch())
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            watcher.result()  # raises the worker's UserError
+        return task.result()
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, UserError):
+            await watcher
 
 
 async def _term(

@@ -9,11 +9,18 @@ tasks), so a drill that broke nothing cannot pass.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, func, select
 
+from client.errors import UserError
+from harness.drills import WorkerProcess, _watched
 from models.records import Notification
 from store.db import make_engine
 from tests.e2e.conftest import Sandbox
@@ -75,3 +82,28 @@ def test_a_drill_with_bad_options_says_what_is_wrong_and_starts_nothing(
     assert words in result.stderr
     assert result.stderr.count("\n") == 1
     assert not (sandbox.cwd / "data" / "drills").exists()
+
+
+async def test_a_drill_whose_worker_stops_by_itself_says_so_instead_of_waiting(
+    tmp_path: Path,
+) -> None:
+    worker = WorkerProcess(
+        dict(os.environ), tmp_path / "worker.log",
+        command=(sys.executable, "-c", "print('ksgov: error: a bad setting'); raise SystemExit(2)"),
+    )  # fmt: skip
+    worker.start()
+
+    async def forever() -> dict[str, Any]:
+        await asyncio.sleep(600)
+        return {}
+
+    with pytest.raises(UserError, match=r"stopped by itself \(exit code 2\): ksgov: error: a bad"):
+        await asyncio.wait_for(_watched(worker, forever()), 30)
+    sleeping = WorkerProcess(
+        dict(os.environ), tmp_path / "sleeping.log",
+        command=(sys.executable, "-c", "import time; time.sleep(60)"),
+    )  # fmt: skip
+    sleeping.start()
+    assert sleeping.died() is None
+    sleeping.kill()  # a worker the drill killed has not died by itself
+    assert sleeping.died() is None
