@@ -51,7 +51,33 @@ def not_a_number(value: Any) -> Any:
     return value
 
 
-Day = Annotated[date, BeforeValidator(not_a_number)]
+NORWEGIAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def day_input(value: Any) -> Any:
+    """A date as ISO (2028-02-13) or as Norwegian letters print it (13.02.2028); a number is
+    refused (`not_a_number`)."""
+    value = not_a_number(value)
+    if isinstance(value, str) and (found := NORWEGIAN_DATE.fullmatch(value.strip())):
+        day, month, year = (int(part) for part in found.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+    return value
+
+
+# Gender as the statute's two, in English or in Norwegian (kvinne, mann), any case.
+GENDER_WORDS = {"female": "female", "male": "male", "kvinne": "female", "mann": "male"}
+
+
+def gender_input(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in GENDER_WORDS:
+        return GENDER_WORDS[value.strip().lower()]
+    return value
+
+
+Day = Annotated[date, BeforeValidator(day_input)]
 Moment = Annotated[datetime, BeforeValidator(not_a_number)]
 # A person's id: a key such as p-000123, never an e-mail address or a name (it stays forever in
 # the append-only audit log, and in log lines).
@@ -135,7 +161,7 @@ class PersonIn(Payload):
 
     person_id: PersonId
     name: Line = Field(min_length=1, max_length=200)
-    gender: Gender
+    gender: Annotated[Gender, BeforeValidator(gender_input)]
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     party: Line = Field("", max_length=100)
     member_number: str | None = Field(None, description="the member whose council elected them")

@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
 from cli.main import build_app
-from models.election_payloads import SupplementaryIn
+from domain.gender import Gender
+from models.election_payloads import MeetingDateIn, SupplementaryIn
 from models.meeting_payloads import MinutesIn
+from models.payloads import PersonIn
 from service import meeting as meeting_service
 from service import term as term_service
 
@@ -62,3 +64,40 @@ def test_term_status_counts_the_members_awaited_and_names_them_on_request() -> N
     assert short == "representatives of 40 members; the meeting date"
     assert awaiting_text(awaited, detail=True).count("representatives of Kommune") == 40
     assert awaiting_text(awaited[:1], detail=False) == "representatives of Kommune 0"
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [("2027-03-12", "2027-03-12"), ("12.03.2027", "2027-03-12"), ("1.3.2027", "2027-03-01")],
+)
+def test_a_date_is_taken_as_iso_or_as_norwegian_letters_print_it(given: str, read: str) -> None:
+    assert MeetingDateIn(meeting_date=given).meeting_date.isoformat() == read  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["31.02.2027", "12.13.2027", "12.03.27", "2027.03.12"])
+def test_a_date_that_is_not_one_is_refused(given: str) -> None:
+    with pytest.raises(ValidationError):
+        MeetingDateIn(meeting_date=given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("kvinne", Gender.FEMALE),
+        ("Mann", Gender.MALE),
+        ("female", Gender.FEMALE),
+        ("MALE", Gender.MALE),
+    ],
+)
+def test_gender_is_taken_in_norwegian_or_english(given: str, read: Gender) -> None:
+    person = PersonIn.model_validate(
+        {"person_id": "p-1", "name": "Kari", "gender": given, "email": "kari@kommune.example"}
+    )
+    assert person.gender is read
+
+
+def test_a_gender_the_statute_does_not_count_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {"person_id": "p-1", "name": "Kari", "gender": "k", "email": "kari@kommune.example"}
+        )
