@@ -45,6 +45,7 @@ from models.election_payloads import (
     VacateIn,
     VoteIn,
 )
+from service import sheets
 from service.governance import known_county, load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
 from service.meeting import person_key
@@ -230,7 +231,10 @@ async def county_meeting_input(
     whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
     known_county(county)
     model, handler = COUNTY_INPUTS[kind]
-    items = _counted(file, kind, load_models(file, model))
+    if kind == "representatives" and sheets.is_sheet(file):
+        items: list[Any] = _counted(file, kind, sheets.read_representatives(file))
+    else:
+        items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
     workflow_id = ids.county_meeting_id(year, county)
     handle = client.get_workflow_handle(workflow_id)

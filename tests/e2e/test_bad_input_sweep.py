@@ -70,6 +70,9 @@ def json_files() -> dict[str, str | bytes]:
         "nulls.json": "[null, null]",
         "huge.json": "[" + ",".join(["{}"] * 800_000) + "]",
         "latin1.json": '{"name": "Bj\xf8rn"}'.encode("latin-1"),
+        "noheader.csv": "Kari;kari@kommune.example\n",
+        "badrows.csv": "medlemsnummer,rolle,person-id,navn,kjønn,e-post,parti\n"
+        "4601,styreleder,p-1,Kari,ukjent,nei,Sp\n",
     }
 
 

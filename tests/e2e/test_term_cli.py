@@ -97,6 +97,21 @@ def county_input(
     return answers
 
 
+def csv_sheet(path: Path, sheets: Sequence[RepresentativesIn]) -> str:
+    """The representatives as the CSV sheet a county secretary fills in (semicolons, kvinne)."""
+    lines = ["medlemsnummer;rolle;person-id;navn;kjønn;e-post;parti"]
+    words = {Gender.FEMALE: "kvinne", Gender.MALE: "mann"}
+    for sheet in sheets:
+        for role, group in (("representant", sheet.people), ("vara", sheet.deputies)):
+            lines += [
+                f"{sheet.member_number};{role};{p.person_id};{p.name};{words[p.gender]};"
+                f"{p.email};{p.party}"
+                for p in group
+            ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
 def hold_county_meeting(
     running: Sandbox, county: CountyMeetingInput, people: PeopleFactory, first: bool
 ) -> None:
@@ -113,7 +128,11 @@ def hold_county_meeting(
     voters = sum(len(r.people) for r in reps)
     if first:
         refuse_a_bad_sheet(running, county.county, reps)
-    county_input(running, county.county, "representatives", reps)
+        # this county's secretary sends the sheet as CSV, as a spreadsheet program saves it
+        sheet = csv_sheet(running.cwd / f"{county.county}-representatives.csv", reps)
+        send(running, "county-meeting", "representatives", str(YEAR), county.county, sheet)
+    else:
+        county_input(running, county.county, "representatives", reps)
     date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
     county_input(running, county.county, "meeting-date", [date])
     spec = next(p for p in county.posts if p.post == "delegates")
