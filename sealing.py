@@ -137,7 +137,8 @@ def read_key_file(path: Path, *, create: bool) -> Keyring:
 def write_key_file(path: Path, ring: Keyring, *, replace: bool = True) -> bool:
     """Write the keyring to `path` whole or not at all, readable by its owner only; without
     `replace`, only if no file is there (False if one is: two processes starting at once on a
-    new data directory must not each seal under a key of their own)."""
+    new data directory must not each seal under a key of their own). store/signing.py makes the
+    record key the same way; this module may not import the record store, so each has its own."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

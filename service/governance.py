@@ -342,14 +342,14 @@ def _fraction(text: str) -> Fraction:
 MAX_INPUT_BYTES = 5_000_000
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     """The text of `path` (UTF-8, a byte-order mark allowed), or a one-line `UserError` when it
-    is missing, unreadable, not UTF-8 or larger than MAX_INPUT_BYTES."""
+    is missing, unreadable, not UTF-8 or larger than `limit` bytes."""
     try:
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
+        if size > limit:
             raise UserError(
-                f"{path}: {size / 1e6:.1f} MB is more than the {MAX_INPUT_BYTES // 1_000_000} MB "
+                f"{path}: {size / 1e6:.1f} MB is more than the {limit / 1e6:g} MB "
                 "an input file may have"
             )
         return path.read_bytes().decode("utf-8-sig")

@@ -31,6 +31,7 @@ from service.audit import people as audit_person
 from service.audit import queries as audit_queries
 from service.audit.crosscheck import CrossCheck
 from service.audit.sources import RETENTION_NOTE, Answer
+from service.governance import read_text
 from store import coverage
 from store.anchor import (
     MAX_CHECKPOINT_BYTES,
@@ -110,7 +111,7 @@ def verifying_key(settings: Settings, public_key_file: Path | None) -> PublicKey
     """The public key to check signatures with: the file given, else the record key's public
     half when the record key is on this machine, else None (signatures not checked)."""
     if public_key_file is not None:
-        return PublicKey.from_text(_read(public_key_file, 10_000), str(public_key_file))
+        return PublicKey.from_text(read_text(public_key_file, 10_000), str(public_key_file))
     if not settings.record_key_path.exists():
         return None
     try:
@@ -121,23 +122,9 @@ def verifying_key(settings: Settings, public_key_file: Path | None) -> PublicKey
 
 def load_checkpoint(path: Path) -> Checkpoint:
     try:
-        return read_checkpoint(_read(path, MAX_CHECKPOINT_BYTES), str(path))
+        return read_checkpoint(read_text(path, MAX_CHECKPOINT_BYTES), str(path))
     except CheckpointError as exc:
         raise UserError(str(exc)) from None
-
-
-def _read(path: Path, limit: int) -> str:
-    try:
-        with path.open("rb") as source:
-            data = source.read(limit + 1)
-    except OSError as exc:
-        raise UserError(f"{path}: {exc.strerror}") from None
-    if len(data) > limit:
-        raise UserError(f"{path}: larger than {limit} bytes")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
 
 
 def anchor(settings: Settings, out: Path | None) -> tuple[ChainReport, Path | None]:
