@@ -240,11 +240,6 @@ async def county_meeting_input(
     handle = client.get_workflow_handle(workflow_id)
     missing = f"there is no county meeting {county} in term {year} ({workflow_id})"
     if kind == "representatives":
-        if len(items) > REPRESENTATIVES_SHEET_MAX:
-            raise UserError(
-                f"{file}: {len(items)} members' representatives in one file; a county meeting "
-                f"has at most {REPRESENTATIVES_SHEET_MAX} members"
-            )
         entries = tuple(i for i in items if isinstance(i, RepresentativesIn))
         sheet = RepresentativesSheetIn(entries=entries)
         return [await _keyed_update(handle, handler, sheet, missing)]
@@ -298,8 +293,11 @@ def seat_organ(organ: str) -> str:
 
 
 def _counted(file: Path, kind: str, items: list[_M]) -> list[_M]:
-    """`items`, or a UserError when a file holds more of them than a meeting takes."""
+    """`items`, or a UserError when a file holds more of them than a meeting takes (a
+    representatives sheet: one entry per member, as many as a county meeting may have)."""
     most = 1 if kind in SINGLE_INPUTS else ITEMS_PER_FILE_MAX
+    if kind == "representatives":
+        most = REPRESENTATIVES_SHEET_MAX
     if len(items) > most:
         raise UserError(
             f"{file}: {len(items)} inputs in one file; a meeting takes at most {most} {kind} "

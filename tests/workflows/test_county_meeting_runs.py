@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from client.errors import UserError
 from models.election_payloads import (
+    REPRESENTATIVES_SHEET_MAX,
     UPDATES_REFUSED_AT,
     CountyMeetingInput,
     CountyMeetingResult,
@@ -125,3 +126,10 @@ def test_a_file_with_more_inputs_than_a_meeting_takes_is_refused_before_sending(
     with pytest.raises(UserError, match=words):
         term_service._counted(Path("f.json"), kind, [DATE] * count)
     assert term_service._counted(Path("f.json"), "vote", [DATE, DATE]) == [DATE, DATE]
+
+
+def test_a_representatives_sheet_may_name_as_many_members_as_a_county_meeting_has() -> None:
+    sheet = [DATE] * REPRESENTATIVES_SHEET_MAX
+    assert term_service._counted(Path("f.json"), "representatives", sheet) == sheet
+    with pytest.raises(UserError, match="takes at most 500 representatives"):
+        term_service._counted(Path("f.json"), "representatives", [*sheet, DATE])
