@@ -99,8 +99,8 @@ def verify(
     else:
         typer.echo(_as_line(report))
         typer.echo(
-            f"records: {records.rows} rows of people, seats, elections and notices as the log "
-            "recorded them"
+            f"records: {records.rows} rows of people, seats, elections, notices and registry "
+            "versions as the log recorded them"
             if records.ok
             else f"records BROKEN: {records.problem}"
         )

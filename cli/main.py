@@ -18,11 +18,13 @@ from client.errors import UserError
 # (tests/unit/test_cli_startup.py checks both, and this table against the modules).
 COMMANDS = {
     "server": "ops", "worker": "ops", "demo": "ops", "db": "ops", "keys": "ops",
-    "registry": "preview", "apportion": "preview", "count": "preview", "bylaws": "preview",
+    "registry": "registry",
+    "apportion": "preview", "count": "preview", "bylaws": "preview",
     "audit": "audit",
     "term": "term", "county-meeting": "term", "landsting": "term", "seat": "term",
     "simulate": "simulate",
     "meeting": "meeting",
+    "template": "template",
     "drill": "drill",
 }  # fmt: skip
 MODULES = tuple(dict.fromkeys(COMMANDS.values()))

@@ -1,7 +1,7 @@
-"""Preview commands: `ksgov registry`, `ksgov bylaws`, `ksgov apportion`, `ksgov count`.
+"""Preview commands: `ksgov bylaws`, `ksgov apportion`, `ksgov count`.
 
 They need no server: they read the shipped data (or a file), apply the governance rules and print
-a table, or JSON with `--json`.
+a table, or JSON with `--json`. The registry has commands of its own (cli/registry.py).
 """
 
 from __future__ import annotations
@@ -29,40 +29,9 @@ _T = TypeVar("_T")
 
 def register(app: typer.Typer) -> None:
     """Add the preview commands to `app`."""
-    app.command()(registry)
     app.command()(apportion)
     app.command()(count)
     app.add_typer(bylaws_app, name="bylaws")
-
-
-def registry(
-    county: Annotated[
-        str | None, typer.Option("--county", help="Show the municipalities of this county (NN).")
-    ] = None,
-    file: Annotated[
-        Path | None,
-        typer.Option("--file", help="Read municipalities from this CSV or JSON file instead."),
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Show the member registry: counties with population, or one county's municipalities."""
-    from service import governance
-
-    reg = _run(lambda: governance.load_registry(file))
-    if county is None:
-        rows = [
-            [c.number, c.name, len(reg.municipalities_in(c.number)), reg.population_of(c.number)]
-            for c in reg.counties
-        ]
-        headers = ["county", "name", "municipalities", "population"]
-    else:
-        munis = _run(lambda: governance.domain_call(lambda: reg.municipalities_in(county)))
-        rows = [[m.number, m.name, m.population] for m in munis]
-        headers = ["number", "name", "population"]
-    if as_json:
-        print_json([dict(zip(headers, row, strict=True)) for row in rows])
-    else:
-        print_table(headers, rows)
 
 
 @bylaws_app.command("list")

@@ -1,7 +1,7 @@
 """Election-cycle commands: `ksgov term`, `ksgov county-meeting`, `ksgov landsting`, `ksgov seat`.
 
 Thin: each command parses its arguments, calls one function of service/term.py and prints the
-answer (a table, or JSON with `--json`). Input comes as JSON files: one object, or a list. The
+answer (a table, or JSON with `--json`). Input comes as sheets (XLSX, CSV) or JSON files. The
 service is imported when a command runs, so `--help` does not load Temporal.
 """
 
@@ -28,12 +28,21 @@ if TYPE_CHECKING:
     from service.term import Answer
 
 term_app = typer.Typer(help="The four-year term: start it, follow it.", no_args_is_help=True)
-county_app = typer.Typer(help="Input to a county meeting (JSON files).", no_args_is_help=True)
-landsting_app = typer.Typer(help="Input to the Landsting (JSON files).", no_args_is_help=True)
+county_app = typer.Typer(
+    help="Input to a county meeting (sheets or JSON files).", no_args_is_help=True
+)
+landsting_app = typer.Typer(
+    help="Input to the Landsting (sheets or JSON files).", no_args_is_help=True
+)
 seat_app = typer.Typer(help="Seats during the term.", no_args_is_help=True)
 
 Year = TermArgument
-File = Annotated[Path, typer.Argument(help="JSON file: one object, or a list of them.")]
+File = Annotated[
+    Path,
+    typer.Argument(
+        help="A sheet (.xlsx or .csv, see `ksgov template`) or a JSON file: one object, or a list."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -65,7 +74,7 @@ def start(
     --dry-run only shows)."""
     from service import term as service
 
-    mail = service.mailing(year, bylaws)
+    mail = service.mailing(settings(), year, bylaws)
     if dry_run:
         if as_json:
             print_json(mail.as_dict())
@@ -84,13 +93,14 @@ def start(
     if as_json:
         print_json({"term": mail.term, "bylaws": name, "workflow": started.term_id,
                     "term_started": started.term_started, "counties": started.counties,
-                    "counties_started": started.counties_started})  # fmt: skip
+                    "counties_started": started.counties_started,
+                    "registry": started.registry})  # fmt: skip
         return
     counties = f"{started.counties_started} of {started.counties} county meetings"
     if started.term_started:
         typer.echo(
             f"Term {term_of_election(year)} started (workflow {started.term_id}) under bylaws "
-            f"{name}; {counties} started."
+            f"{name} on the {started.registry}; {counties} started."
         )
     else:
         typer.echo(
@@ -101,8 +111,8 @@ def start(
 
 def _print_mailing(mail: Any) -> None:
     typer.echo(
-        f"Term {mail.term} (bylaws {mail.bylaws}): {mail.messages} notices asking councils for "
-        f"their representatives, in {len(mail.per_county)} counties."
+        f"Term {mail.term} (bylaws {mail.bylaws}, {mail.registry}): {mail.messages} notices "
+        f"asking councils for their representatives, in {len(mail.per_county)} counties."
     )
     rows = [
         (c["county"], c["name"], c["messages"], c["deadline"], len(c["without_address"]))

@@ -218,6 +218,9 @@ class TermInput(Payload):
         description="False only on the time-skipping test server, where a child that closes "
         "after its parent continued as new stops the clock for good (docs/temporal.md)",
     )
+    registry: str = Field(
+        "", max_length=100, description="the registry it starts on: registry:v3, or shipped"
+    )
 
 
 class TermResult(Payload):

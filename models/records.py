@@ -150,6 +150,46 @@ class Election(SQLModel, table=True):
     decided_at: datetime = Field(sa_type=_aware())
 
 
+# ----------------------------------------------------------------------------- registry versions
+# The member registry as the secretariat imports it (`ksgov registry import`): each version is
+# written once, with its entries, and never changed (triggers refuse UPDATE and DELETE); a term
+# starts on the version in force on its day. The addresses live here, never in the audit log.
+
+
+class RegistryVersion(SQLModel, table=True):
+    """One imported registry: in force from `effective_from` until a later version's date."""
+
+    __tablename__ = "registry_version"
+
+    id: int = Field(primary_key=True, description="the version number, from 1, no gaps")
+    effective_from: date = Field(index=True)
+    source: str = Field(max_length=300, description="where the figures and addresses come from")
+    imported_at: datetime = Field(sa_type=_aware())
+    digest: str = Field(max_length=64, description="sha256 of the entries' canonical JSON")
+    counties: int
+    municipalities: int
+    population: int
+    addresses: int = Field(description="members whose council has an address")
+    secretaries: int = Field(description="counties whose secretary has an address")
+
+
+class RegistryEntry(SQLModel, table=True):
+    """A member in one registry version, with its council's and its county secretary's address."""
+
+    __tablename__ = "registry_entry"
+
+    version: int = Field(foreign_key="registry_version.id", primary_key=True)
+    number: str = Field(primary_key=True, max_length=20, description="kommune- or fylkesnummer")
+    kind: str = Field(max_length=20, description="municipality or county")
+    name: str = Field(max_length=200)
+    county: str = Field(max_length=20, description="fylkesnummer of the county")
+    population: int = Field(ge=0)
+    email: str = Field(default="", max_length=254, description="the council's post address")
+    secretary_email: str = Field(
+        default="", max_length=254, description="a county row's: the KS county secretary's"
+    )
+
+
 # ----------------------------------------------------------------------------- meetings
 # Written by the meeting workflows, through the meeting activities (store/meetings.py).
 

@@ -75,7 +75,7 @@ def known_county(county: str) -> str:
     if county not in _county_numbers():
         raise UserError(
             f"{ascii(county)[:20]} is not the number of a county in the registry (such as 46; "
-            "`ksgov registry` lists them)"
+            "`ksgov registry show` lists them)"
         )
     return county
 

@@ -17,8 +17,8 @@ COUNTY_INPUT_HELP: dict[CountyInput, str] = {
     "representatives": (
         "The representatives each member's council elected: a list of "
         '{"member_number", "people": [{"person_id", "name", "gender", "email", "party"}], '
-        '"deputies": [...]}, accepted or refused as one sheet; or a CSV sheet with the columns '
-        "medlemsnummer, rolle (representant or vara), person-id, navn, kjønn, e-post, parti."
+        '"deputies": [...]}, accepted or refused as one sheet; or the sheet of `ksgov template '
+        "county-meeting representatives`."
     ),
     "meeting-date": 'The day of the county meeting: {"meeting_date": "YYYY-MM-DD"}.',
     "nominations": (

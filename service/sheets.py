@@ -1,128 +1,464 @@
-"""Sheets a county secretary fills in, as CSV with Norwegian column names.
+"""The sheets a county secretary or the secretariat fills in, as CSV or XLSX, with Norwegian
+column names, and their templates.
 
-The representatives sheet has one row per person: the member (kommunenummer) whose council
-elected them, whether they are a representative or a deputy (in the order of the rows), and who
-they are. Every problem of a sheet is reported at once, each with its row, its column and the
-member, and nothing is sent while one remains. A spreadsheet program saves such a file with
-"Lagre som CSV (UTF-8)", with commas or semicolons.
+Each input of a county meeting and of the Landsting has a sheet (`COUNTY_SHEETS`,
+`LANDSTING_SHEETS`): its columns, how its rows become the input the workflow takes, and what
+its template is prefilled with. Every problem of a sheet is reported at once, each with its
+row, its column and the member or post it concerns, and nothing is sent while one remains.
+A row of a template that was left as it came (a member's number and role, a post's name, but
+nobody in it) is skipped, so a template need not be trimmed before it is sent.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from client.errors import UserError
-from models.election_payloads import RepresentativesIn
+from models.election_payloads import (
+    AppointIn,
+    AssociateDelegatesIn,
+    AssociateMemberIn,
+    CongressDateIn,
+    CredentialsIn,
+    MeetingDateIn,
+    NominationsIn,
+    ObserverIn,
+    PostNomination,
+    PostSpec,
+    RepresentativesIn,
+    VoteIn,
+)
 from models.payloads import PersonIn
-from service.governance import read_text
+from service.inputs import CountyInput, LandstingInput
+from service.tables import Choice, Columns, Row, is_table, read_table, write_template
 
-# Column (as written in the sheet's header, any case) -> field of a person.
-REPRESENTATIVE_COLUMNS = {
-    "medlemsnummer": "member_number",
-    "rolle": "role",
+__all__ = [
+    "COUNTY_SHEETS",
+    "LANDSTING_SHEETS",
+    "Sheet",
+    "is_table",
+    "post_label",
+    "read_sheet",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+SHOWN_PROBLEMS = 20
+PERSON_COLUMNS = {
     "person-id": "person_id",
     "navn": "name",
     "kjønn": "gender",
     "e-post": "email",
     "parti": "party",
 }
+PERSON_FIELDS = tuple(PERSON_COLUMNS.values())
 ROLES = {"representant": "people", "vara": "deputies"}
-MAX_ROWS = 5000
-SHOWN_PROBLEMS = 20
+GENDERS = Choice("kjønn", ("kvinne", "mann"))
+# The posts as a sheet names them (one name per post of a meeting, unlike a letter's titles,
+# where Hovedstyret's and Landsstyret's members are both "medlemmer"); the bylaws' own key of
+# a post is taken too.
+POST_LABELS = {
+    "leader": "leder",
+    "deputy_leader": "nestleder",
+    "first_deputy_leader": "1. nestleder",
+    "second_deputy_leader": "2. nestleder",
+    "members": "styremedlemmer",
+    "delegates": "delegater",
+    "hovedstyret_members": "hovedstyrets medlemmer",
+    "landsstyret_members": "landsstyrets medlemmer",
+}
+_POST_KEYS = {label: key for key, label in POST_LABELS.items()}
+# What a value that does not match its pattern should look like, in the sheet's words.
+PATTERN_MESSAGES = {
+    "email": "not an e-mail address",
+    "person_id": "write a key of letters, digits and - _ . : such as p-004601-1",
+    "candidates": "write a key of letters, digits and - _ . : such as p-004601-1",
+    "approved": "write a key of letters, digits and - _ . : such as p-004601-1",
+}
+BLANK_WORD = "blanke"
+AGAINST_WORD = "mot"
 
 
-def read_representatives(file: Path) -> list[RepresentativesIn]:
-    """The members' representatives and deputies of a CSV sheet, grouped by member in the order
-    of the rows; every problem of the sheet at once as one `UserError` line."""
-    rows = _rows(file)
-    problems: list[str] = []
+def post_label(post: str) -> str:
+    return POST_LABELS.get(post, post)
+
+
+def _post_key(text: str) -> str:
+    return _POST_KEYS.get(text.lower(), text)
+
+
+class Problems:
+    """The problems of one sheet, each naming its row, its column and what it concerns."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.found: list[str] = []
+
+    def add(self, row: int | None, about: str, column: str, message: str) -> None:
+        """A problem of a row, or (row None) of what several rows make together."""
+        where = f"row {row} ({about})" if row is not None else about
+        self.found.append(f"{where}, {column}: {message}")
+
+    def valid(
+        self, row: int | None, about: str, names: Mapping[str, str], model: type[_M], data: Any
+    ) -> _M | None:
+        """`data` as a `model`, or None with each validation error added under its column."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if len(errors) > 1:  # a bad item, not the emptiness it leaves behind
+                errors = [e for e in errors if e["type"] != "too_short"]
+            for error in errors:
+                where = next((str(x) for x in reversed(error["loc"]) if isinstance(x, str)), "")
+                column = names.get(where, where or "row")
+                message = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "string_pattern_mismatch":
+                    message = PATTERN_MESSAGES.get(where, "has characters it may not have")
+                self.add(row, about, column, message)
+            return None
+
+    def check(self) -> None:
+        if self.found:
+            shown = self.found[:SHOWN_PROBLEMS]
+            more = len(self.found) - len(shown)
+            rest = f"; and {more} more" if more else ""
+            raise UserError(
+                f"{self.file}: {len(self.found)} problem(s), nothing sent: {'; '.join(shown)}{rest}"
+            )
+
+
+Builder = Callable[[list[Row], Problems], list[BaseModel]]
+Prefill = Callable[["Context"], list[list[str]]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a template is prefilled from: the meeting's members (number, name, seats) and posts."""
+
+    members: Sequence[tuple[str, str, int]] = ()
+    posts: Sequence[PostSpec] = ()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One input's sheet: its columns, how its rows become inputs, and its template's rows."""
+
+    title: str
+    columns: Columns
+    build: Builder
+    prefill: Prefill = field(default=lambda _context: [])
+    choices: tuple[Choice, ...] = ()
+
+    def template(self, context: Context, suffix: str) -> bytes:
+        return write_template(self.columns, self.prefill(context), suffix, self.title, self.choices)
+
+
+def read_sheet(sheet: Sheet, file: Path) -> list[BaseModel]:
+    """The inputs of a filled-in sheet, or one `UserError` line naming every problem."""
+    problems = Problems(file)
+    items = sheet.build(read_table(file, sheet.columns), problems)
+    problems.check()
+    if not items:
+        raise UserError(f"{file}: every row is a template row nobody filled in: nothing to send")
+    return items
+
+
+def _names(columns: Columns) -> dict[str, str]:
+    return {fld: column for column, fld in columns.fields.items()}
+
+
+def _member_number(text: str) -> str:
+    """A member's number as the registry writes it: a spreadsheet that took 0301 for a number
+    shows 301, and 3 for 03."""
+    if text.isdigit() and len(text) in (1, 3):
+        return text.zfill(len(text) + 1)
+    return text
+
+
+def _person(row: dict[str, str], person_id: str) -> dict[str, str]:
+    return {
+        "person_id": person_id,
+        **{k: row.get(k, "") for k in PERSON_FIELDS if k != "person_id"},
+    }
+
+
+# ----------------------------------------------------------------------------- representatives
+
+REPRESENTATIVES = Columns(
+    {"medlemsnummer": "member_number", "medlem": "member_name", "rolle": "role", **PERSON_COLUMNS},
+    optional=frozenset({"medlem", "parti"}),
+    informational=frozenset({"medlem"}),
+)
+
+
+def _representatives(rows: list[Row], problems: Problems) -> list[BaseModel]:
+    names = _names(REPRESENTATIVES)
     by_member: dict[str, dict[str, list[PersonIn]]] = {}
     for number, row in rows:
-        member = row.get("member_number", "").strip()
-        where = f"row {number} ({member or 'no member'})"
+        if not any(row.get(k) for k in PERSON_FIELDS):
+            continue  # a template row: a member's seat nobody was written into
+        member = _member_number(row.get("member_number", ""))
+        about = member or "no member"
         if not member:
-            problems.append(f"{where}, medlemsnummer: empty")
-        role = ROLES.get(row.get("role", "").strip().lower())
+            problems.add(number, about, "medlemsnummer", "empty")
+        role = ROLES.get(row.get("role", "").lower())
         if role is None:
-            problems.append(f"{where}, rolle: write representant or vara")
-        fields = {k: v.strip() for k, v in row.items() if k not in ("role",)}
-        try:
-            person = PersonIn.model_validate({**fields, "member_number": member or None})
-        except ValidationError as exc:
-            for error in exc.errors():
-                column = _column(str(error["loc"][0]) if error["loc"] else "")
-                problems.append(f"{where}, {column}: {error['msg'].removeprefix('Value error, ')}")
-            continue
-        if member and role is not None:
-            by_member.setdefault(member, {"people": [], "deputies": []})[role].append(person)
-    if problems:
-        shown = problems[:SHOWN_PROBLEMS]
-        more = f"; and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        raise UserError(
-            f"{file}: {len(problems)} problem(s), nothing sent: {'; '.join(shown)}{more}"
+            problems.add(number, about, "rolle", "write representant or vara")
+        fields = {k: row.get(k, "") for k in PERSON_FIELDS}
+        person = problems.valid(
+            number, about, names, PersonIn, {**fields, "member_number": member or None}
         )
-    sheets = []
+        if person is not None and member and role is not None:
+            by_member.setdefault(member, {"people": [], "deputies": []})[role].append(person)
+    entries: list[BaseModel] = []
     for member, seats in by_member.items():
         if not seats["people"]:
-            raise UserError(f"{file}: member {member} has deputies but no representative")
-        sheets.append(
+            problems.add(None, f"member {member}", "rolle", "deputies but no representative")
+            continue
+        entries.append(
             RepresentativesIn(
                 member_number=member,
                 people=tuple(seats["people"]),
                 deputies=tuple(seats["deputies"]),
             )
         )
-    return sheets
+    return entries
 
 
-def _column(field: str) -> str:
-    names = {v: k for k, v in REPRESENTATIVE_COLUMNS.items()}
-    return names.get(field, field or "row")
-
-
-def _rows(file: Path) -> list[tuple[int, dict[str, str]]]:
-    """The data rows (numbered as a spreadsheet numbers them, the header being row 1) with the
-    header's Norwegian names turned into fields; a sheet that is no such table is refused."""
-    text = read_text(file)
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;")
-    except csv.Error:
-        raise UserError(
-            f"{file}: not a CSV sheet with the columns {', '.join(REPRESENTATIVE_COLUMNS)}"
-        ) from None
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        table = list(reader)
-    except csv.Error as exc:
-        raise UserError(f"{file}: not a CSV sheet ({exc})") from None
-    header = [cell.strip().lower() for cell in table[0]]
-    missing = [c for c in REPRESENTATIVE_COLUMNS if c != "parti" and c not in header]
-    unknown = [c for c in header if c not in REPRESENTATIVE_COLUMNS]
-    if missing or unknown:
-        what = [f"missing {', '.join(missing)}"] if missing else []
-        what += [f"unknown {', '.join(unknown)}"] if unknown else []
-        raise UserError(f"{file}: the header must name the columns: {'; '.join(what)}")
-    if len(table) - 1 > MAX_ROWS:
-        raise UserError(f"{file}: {len(table) - 1} rows; a sheet holds at most {MAX_ROWS}")
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue  # an empty row
-        if len(cells) != len(header):
-            raise UserError(
-                f"{file}: row {number} has {len(cells)} cells, the header {len(header)}"
-            )
-        rows.append(
-            (number, {REPRESENTATIVE_COLUMNS[h]: c for h, c in zip(header, cells, strict=True)})
-        )
-    if not rows:
-        raise UserError(f"{file}: the sheet has no rows: nothing to send")
+def _representative_rows(context: Context) -> list[list[str]]:
+    """A row per seat of each member: its representatives, then as many deputies."""
+    rows = []
+    for number, name, seats in context.members:
+        for role in ("representant", "vara"):
+            rows += [[number, name, role, "", "", "", "", ""] for _ in range(seats)]
     return rows
 
 
-def is_sheet(file: Path) -> bool:
-    return file.suffix.lower() == ".csv"
+# ----------------------------------------------------------------------------- one-row sheets
+
+
+def _one(columns: Columns, model: type[BaseModel], about: str) -> Builder:
+    """A sheet of one row: a date, or one person."""
+    names = _names(columns)
+    person = "person_id" in columns.fields.values()
+
+    def build(rows: list[Row], problems: Problems) -> list[BaseModel]:
+        if len(rows) != 1:
+            problems.add(rows[1][0], about, "row", f"one row only, not {len(rows)}")
+            return []
+        number, row = rows[0]
+        data: dict[str, Any] = {"person": _person(row, row.get("person_id", ""))} if person else row
+        item = problems.valid(number, about, names, model, data)
+        return [item] if item is not None else []
+
+    return build
+
+
+PERSON = Columns(PERSON_COLUMNS, optional=frozenset({"parti"}))
+MEETING_DATE = Columns({"møtedato": "meeting_date"})
+CONGRESS_DATE = Columns({"dato": "congress_date"})
+
+
+def _people(rows: list[Row], problems: Problems) -> list[BaseModel]:
+    names = _names(PERSON)
+    people = []
+    for number, row in rows:
+        about = row.get("person_id") or "no person"
+        person = problems.valid(
+            number, about, names, PersonIn, _person(row, row.get("person_id", ""))
+        )
+        if person is not None:
+            people.append(person)
+    if not people:
+        return []
+    item = problems.valid(
+        rows[0][0], "the delegates", names, AssociateDelegatesIn, {"people": people}
+    )
+    return [item] if item is not None else []
+
+
+CREDENTIALS = Columns(
+    {"person-id": "person_id", "navn": "name"},
+    optional=frozenset({"navn"}),
+    informational=frozenset({"navn"}),
+)
+
+
+def _credentials(rows: list[Row], problems: Problems) -> list[BaseModel]:
+    """A row per approved delegate, each id checked on its own row."""
+    names = {"approved": "person-id"}
+    approved: list[str] = []
+    for number, row in rows:
+        person = row.get("person_id", "")
+        if problems.valid(number, person or "no person", names, CredentialsIn,
+                          {"approved": [person]}) is None:  # fmt: skip
+            continue
+        if person in approved:
+            problems.add(number, person, "person-id", "approved twice")
+        approved.append(person)
+    return [CredentialsIn(approved=tuple(approved))] if approved else []
+
+
+# ----------------------------------------------------------------------------- nominations
+
+NOMINATIONS = Columns(
+    {"verv": "post", "liste": "list", "kandidat": "candidate",
+     **{k: v for k, v in PERSON_COLUMNS.items() if k != "person-id"}},
+    optional=frozenset({"liste", "navn", "kjønn", "e-post", "parti"}),
+)  # fmt: skip
+
+
+LIST_NAMES = {"name": "liste", "candidates": "kandidat", "post": "verv"}
+
+
+def _nominations(rows: list[Row], problems: Problems) -> list[BaseModel]:
+    """Rows in order: a post's candidates (no list), or its lists' candidates in rank order. A
+    candidate not among the meeting's representatives is written with name, gender and e-mail."""
+    names = {**_names(NOMINATIONS), "person_id": "kandidat", "candidates": "kandidat"}
+    posts: dict[str, dict[str, list[str]]] = {}
+    people: dict[str, PersonIn] = {}
+    for number, row in rows:
+        post, candidate = _post_key(row.get("post", "")), row.get("candidate", "")
+        if not candidate and not any(row.get(k) for k in PERSON_FIELDS if k != "person_id"):
+            continue  # a template row: a post nobody was nominated to
+        about = row.get("post") or "no post"
+        if not post:
+            problems.add(number, about, "verv", "empty")
+        if not candidate:
+            problems.add(number, about, "kandidat", "empty: write the candidate's person-id")
+            continue
+        posts.setdefault(post, {}).setdefault(row.get("list", ""), []).append(candidate)
+        if any(row.get(k) for k in ("name", "gender", "email")):
+            person = problems.valid(number, about, names, PersonIn, _person(row, candidate))
+            if person is not None:
+                people[candidate] = person
+    nominations = []
+    for post, lists in posts.items():
+        if "" in lists and len(lists) > 1:
+            problems.add(
+                None,
+                f"post {post_label(post)}",
+                "liste",
+                "fill it for every candidate of the post or for none",
+            )
+            continue
+        spec: dict[str, Any] = {"post": post}
+        if "" in lists:
+            spec["candidates"] = tuple(lists[""])
+        else:
+            spec["lists"] = [
+                {"name": name, "candidates": candidates} for name, candidates in lists.items()
+            ]
+        nomination = problems.valid(
+            None, f"post {post_label(post)}", LIST_NAMES, PostNomination, spec
+        )
+        if nomination is not None:
+            nominations.append(nomination)
+    if not nominations:
+        return []
+    data = {"posts": nominations, "people": list(people.values())}
+    item = problems.valid(rows[0][0], "the nominations", names, NominationsIn, data)
+    return [item] if item is not None else []
+
+
+def _post_rows(width: int, *filled: str) -> Prefill:
+    def rows(context: Context) -> list[list[str]]:
+        return [
+            [post_label(p.post), *filled, *[""] * (width - 1 - len(filled))] for p in context.posts
+        ]
+
+    return rows
+
+
+# ----------------------------------------------------------------------------- votes
+
+VOTES = Columns(
+    {"verv": "post", "runde": "round", "kandidat eller liste": "choice", "stemmer": "votes"},
+    optional=frozenset({"runde"}),
+)
+
+
+def _votes(rows: list[Row], problems: Problems) -> list[BaseModel]:
+    """Each vote's rows together, in the order they were held: a row per candidate or list
+    with its votes, and `blanke` for blank ballots, or `mot` for the votes against an agreed
+    list."""
+    votes: list[tuple[int, tuple[str, str], dict[str, Any]]] = []
+    for number, row in rows:
+        choice, count = row.get("choice", ""), row.get("votes", "")
+        if not choice and not count:
+            continue  # a template row: a post not voted on (yet)
+        post, round_ = _post_key(row.get("post", "")), row.get("round", "") or "1"
+        about = f"{row.get('post') or 'no post'}, round {round_}"
+        if not post:
+            problems.add(number, about, "verv", "empty")
+        if round_ not in ("1", "2"):
+            problems.add(number, about, "runde", "write 1 or 2")
+        if not choice:
+            problems.add(number, about, "kandidat eller liste", "empty")
+        if not count.isdigit():
+            problems.add(number, about, "stemmer", "a whole number of votes, 0 or more")
+            continue
+        key = (post, round_)
+        if votes and votes[-1][1] == key:
+            vote = votes[-1][2]
+        elif any(k == key for _, k, _v in votes):
+            problems.add(number, about, "verv", "the rows of one vote must stand together")
+            continue
+        else:
+            vote = {"post": post, "round": int(round_) if round_ in ("1", "2") else 1, "votes": {}}
+            votes.append((number, key, vote))
+        word = choice.lower()
+        if word == BLANK_WORD:
+            vote["blank"] = int(count)
+        elif word == AGAINST_WORD:
+            vote["votes_against"] = int(count)
+        elif choice in vote["votes"]:
+            problems.add(number, about, "kandidat eller liste", f"{choice} twice in one vote")
+        elif choice:
+            vote["votes"][choice] = int(count)
+    names = {"post": "verv", "round": "runde", "votes": "stemmer", "blank": "stemmer",
+             "votes_against": "stemmer"}  # fmt: skip
+    found = [
+        problems.valid(number, f"{post_label(key[0])}, round {key[1]}", names, VoteIn, vote)
+        for number, key, vote in votes
+    ]  # fmt: skip
+    return [v for v in found if v is not None]
+
+
+# ----------------------------------------------------------------------------- the sheets
+
+COUNTY_SHEETS: dict[CountyInput, Sheet] = {
+    "representatives": Sheet(
+        "Representanter", REPRESENTATIVES, _representatives, _representative_rows,
+        (Choice("rolle", tuple(ROLES)), GENDERS),
+    ),
+    "meeting-date": Sheet(
+        "Møtedato", MEETING_DATE, _one(MEETING_DATE, MeetingDateIn, "the meeting date")
+    ),
+    "nominations": Sheet(
+        "Innstilling", NOMINATIONS, _nominations, _post_rows(len(NOMINATIONS.fields)), (GENDERS,)
+    ),
+    "vote": Sheet("Stemmer", VOTES, _votes, _post_rows(len(VOTES.fields), "1")),
+    "associate-member": Sheet(
+        "Oppnevnt medlem", PERSON, _one(PERSON, AssociateMemberIn, "the member"),
+        choices=(GENDERS,),
+    ),
+}  # fmt: skip
+LANDSTING_SHEETS: dict[LandstingInput, Sheet] = {
+    "date": Sheet("Dato", CONGRESS_DATE, _one(CONGRESS_DATE, CongressDateIn, "the date")),
+    "associate-delegates": Sheet("Delegater", PERSON, _people, choices=(GENDERS,)),
+    "credentials": Sheet("Fullmakter", CREDENTIALS, _credentials),
+    "nominations": COUNTY_SHEETS["nominations"],
+    "vote": COUNTY_SHEETS["vote"],
+    "appoint": Sheet(
+        "Oppnevnt medlem", PERSON, _one(PERSON, AppointIn, "the member"), choices=(GENDERS,)
+    ),
+    "observer": Sheet(
+        "Observatør", PERSON, _one(PERSON, ObserverIn, "the observer"), choices=(GENDERS,)
+    ),
+}  # fmt: skip

@@ -8,11 +8,12 @@ already started term, a refused update (the validator's message), a workflow tha
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +50,7 @@ from service import sheets
 from service.governance import known_county, load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
 from service.meeting import person_key
+from service.registry import registry_in_force, today
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows
 from workflows.elections.ballots import ElectionMeeting
@@ -94,33 +96,38 @@ def term_bylaws(year: int, name: str | None = None) -> Bylaws:
 async def start_term(
     settings: Settings, year: int, bylaws_name: str | None = None
 ) -> tuple[str, Started]:
-    """Start TermWorkflow `term-<year>` and its county meetings; returns the bylaws name and
-    what was started. Run again after an interrupted start, it starts only what is missing;
-    when nothing is missing it is refused."""
+    """Start TermWorkflow `term-<year>` and its county meetings on the registry in force today
+    (with its addresses); returns the bylaws name and what was started, on which registry. Run
+    again after an interrupted start, it starts only what is missing; when nothing is missing
+    it is refused."""
     bylaws = term_bylaws(year, bylaws_name)
+    members = registry_in_force(settings, today())
     client = await gateway.connect(settings)
     before = ids.term_id(year - 4)
     previous = before if await gateway.status_name(client, before) is not None else ""
     plan = build_term_input(
-        load_registry(), bylaws, year, previous_term_workflow_id=previous, meetings=True
-    )
+        members.registry, bylaws, year, members.contacts, previous_term_workflow_id=previous,
+        meetings=True, registry_key=members.key,
+    )  # fmt: skip
     started = await start_term_workflows(client, plan, settings.task_queue)
     if not started.term_started and not started.counties_started:
         raise UserError(
             f"term {year} is already started (workflow {ids.term_id(year)}): "
             f"see `ksgov term status {year}`"
         )
-    return bylaws.name, started
+    return bylaws.name, dataclasses.replace(started, registry=members.label)
 
 
 @dataclass(frozen=True)
 class Mailing:
     """What starting a term sends at once: per county, the notice asking each member's council
-    for its representatives (one message each), and who has no address to send it to."""
+    for its representatives (one message each), and who has no address to send it to; on
+    which registry."""
 
     term: str
     bylaws: str
     per_county: tuple[dict[str, Any], ...]
+    registry: str = ""
 
     @property
     def messages(self) -> int:
@@ -134,17 +141,19 @@ class Mailing:
         return {
             "term": self.term,
             "bylaws": self.bylaws,
+            "registry": self.registry,
             "messages": self.messages,
             "without_address": self.without_address,
             "counties": list(self.per_county),
         }
 
 
-def mailing(year: int, bylaws_name: str | None = None) -> Mailing:
-    """Who starting term `year` would write to (nothing is started or sent): `term start
-    --dry-run`, and what `term start` asks about before it sends."""
+def mailing(settings: Settings, year: int, bylaws_name: str | None = None) -> Mailing:
+    """Who starting term `year` today would write to, on the registry in force today (nothing
+    is started or sent): `term start --dry-run`, and what `term start` asks about first."""
     bylaws = term_bylaws(year, bylaws_name)
-    plan = build_term_input(load_registry(), bylaws, year, meetings=True)
+    members = registry_in_force(settings, today())
+    plan = build_term_input(members.registry, bylaws, year, members.contacts, meetings=True)
     counties = []
     for county in plan.counties:
         with_address = [m for m in county.members if m.email]
@@ -158,7 +167,33 @@ def mailing(year: int, bylaws_name: str | None = None) -> Mailing:
                 "without_address": [m.name for m in county.members if not m.email],
             }
         )
-    return Mailing(plan.term, bylaws.name, tuple(counties))
+    return Mailing(plan.term, bylaws.name, tuple(counties), members.label)
+
+
+def sheet_template(
+    year: int, kind: str, suffix: str, county: str | None = None, bylaws_name: str | None = None
+) -> bytes:
+    """The template of a county meeting's sheet (`county` given) or of the Landsting's, as
+    .xlsx or .csv bytes: the representatives sheet prefilled with the county's members and
+    their seats, the nominations and votes with the meeting's posts."""
+    found: Mapping[str, sheets.Sheet] = {
+        str(name): sheet
+        for name, sheet in (
+            sheets.COUNTY_SHEETS if county is not None else sheets.LANDSTING_SHEETS
+        ).items()
+    }
+    sheet = found.get(kind)
+    if sheet is None:
+        raise UserError(f"no sheet {ascii(kind)[:40]}: choose one of {', '.join(found)}")
+    plan = build_term_input(load_registry(), term_bylaws(year, bylaws_name), year)
+    if county is None:
+        context = sheets.Context(posts=plan.input.landsting.posts)
+    else:
+        known_county(county)
+        meeting = next(c for c in plan.counties if c.county == county)
+        members = [(m.member_number, m.name, m.representatives) for m in meeting.members]
+        context = sheets.Context(members=members, posts=meeting.posts)
+    return sheet.template(context, suffix.lower())
 
 
 def _term(client: Client, year: int) -> gateway.Handle:
@@ -231,8 +266,8 @@ async def county_meeting_input(
     whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
     known_county(county)
     model, handler = COUNTY_INPUTS[kind]
-    if kind == "representatives" and sheets.is_sheet(file):
-        items: list[Any] = _counted(file, kind, sheets.read_representatives(file))
+    if sheets.is_table(file):
+        items: list[Any] = _counted(file, kind, sheets.read_sheet(sheets.COUNTY_SHEETS[kind], file))
     else:
         items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
@@ -251,7 +286,12 @@ async def landsting_input(
 ) -> list[Answer]:
     """Send a JSON file (one object, or a list) to the Landsting; what each input answered."""
     model, handler = LANDSTING_INPUTS[kind]
-    items = _counted(file, kind, load_models(file, model))
+    if sheets.is_table(file):
+        items: list[Any] = _counted(
+            file, kind, sheets.read_sheet(sheets.LANDSTING_SHEETS[kind], file)
+        )
+    else:
+        items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
     workflow_id = ids.landsting_id(year)
     missing = f"the Landsting of term {year} has not started ({workflow_id})"

@@ -40,9 +40,16 @@ def end_of_day(year: int, month_day: tuple[int, int]) -> dt.datetime:
 
 
 def member_email(number: str, contacts: Mapping[str, str]) -> str:
-    """The contact the secretariat gave, else a synthesized postmottak address (never sent)."""
+    """The address the secretariat gave (its registry, service/registry.py), empty when it gave
+    none (no notice can go there); without contacts for `number`, a made-up postmottak address
+    (never sent: the shipped registry and the simulations have no addresses)."""
     kind = "fylkeskommune" if len(number.split("-")[0]) == 2 else "kommune"
-    return contacts.get(number) or f"postmottak@{number}.{kind}.invalid"
+    return contacts.get(number, f"postmottak@{number}.{kind}.invalid")
+
+
+def secretary_email(county: str, contacts: Mapping[str, str]) -> str:
+    """The KS county secretary's address as `member_email` finds a council's."""
+    return contacts.get(f"secretary-{county}", f"fylkessekretaer@{county}.ks.invalid")
 
 
 # The posts in Norwegian, as a letter names them.
@@ -190,8 +197,7 @@ def county_input(
         members=_members(registry, bylaws, county, contacts),
         posts=tuple(posts),
         deadline=end_of_day(year, bylaws.county_meeting.deadline),
-        secretary_email=contacts.get(f"secretary-{county}")
-        or f"fylkessekretaer@{county}.ks.invalid",
+        secretary_email=secretary_email(county, contacts),
         series_until=county_series_end(bylaws, year),
         meetings=series,
         associate_members=board.associate_members,
@@ -340,6 +346,7 @@ def build_term_input(
     contacts: Mapping[str, str] | None = None,
     previous_term_workflow_id: str = "",
     meetings: bool = False,
+    registry_key: str = "",
     meetings_per_run: int = 1,
     county_meetings: bool = True,
     continue_as_new: bool = True,
@@ -350,7 +357,8 @@ def build_term_input(
     organs' (started by the term), and unless `county_meetings` is False each county board's
     and yearly county meeting's (started by the county meeting when it finishes).
     `continue_as_new` False keeps the term in one run (the simulation's time-skipping server
-    needs it, see harness/simulate.py).
+    needs it, see harness/simulate.py). `registry_key` names the registry the term starts on
+    (`registry:v3`, `shipped`) for the audit entry of its start.
     """
     shares = landsting_delegates(registry, bylaws.delegate_key)
     if shares.tie is not None:
@@ -375,5 +383,6 @@ def build_term_input(
         previous_term_workflow_id=previous_term_workflow_id,
         meetings=organ_meetings(bylaws, meetings_per_run) if meetings else (),
         continue_as_new=continue_as_new,
+        registry=registry_key,
     )
     return TermPlan(term, counties)

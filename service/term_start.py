@@ -31,12 +31,14 @@ START_CONCURRENCY = 32
 
 @dataclass(frozen=True)
 class Started:
-    """What one start did: whether the term was new, and how many county meetings it started."""
+    """What one start did: whether the term was new, how many county meetings it started, and
+    on which registry (its label, when the caller names it)."""
 
     term_id: str
     term_started: bool
     counties_started: int
     counties: int
+    registry: str = ""
 
 
 async def start_term_workflows(

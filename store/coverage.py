@@ -2,11 +2,13 @@
 
 The audit log is signed and chained, but a person's e-mail, a seat or an election changed
 directly in its table would not touch the log. So each audit entry that writes a person, seat,
-election or notification carries, under `rows`, the digest of each row as the write left it
-(SHA-256 of the row's canonical JSON, 32 hex digits; no value in clear), and `verify_records`
-compares every row of those tables with the digest the newest entry gave it. A row changed,
-added or deleted outside ksgov is named; whether the entry itself is genuine is the chain's and
-the signatures' business (`store.audit.verify_chain`).
+election, notification or registry version carries, under `rows`, the digest of each row as
+the write left it (SHA-256 of the row's canonical JSON, 32 hex digits; no value in clear), and
+`verify_records` compares every row of those tables with the digest the newest entry gave it.
+A row changed, added or deleted outside ksgov is named; whether the entry itself is genuine is
+the chain's and the signatures' business (`store.audit.verify_chain`). A registry version's row
+holds the digest of its entries (addresses included, none in clear), so its entries are covered
+through it.
 
 Notifications have two digests: what was sent to whom about what (fixed when queued) and its
 state (queued, sent or failed, when, late or not). Their attempt counter and last error are
@@ -27,7 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from models.records import AuditEntry, Election, Notification, Person, Seat
+from models.records import AuditEntry, Election, Notification, Person, RegistryVersion, Seat
 from store.audit import canonical_json, utc
 
 NOTIFICATION_SENT = ("idempotency_key", "purpose", "recipient_id", "subject_key", "deadline",
@@ -64,6 +66,8 @@ def row_digests(row: SQLModel) -> dict[str, str]:
         return {key: digest(_columns(row))}
     if isinstance(row, Election):
         return {f"election/{row.election_id}": digest(_columns(row))}
+    if isinstance(row, RegistryVersion):
+        return {f"registry/v{row.id}": digest(_columns(row))}
     if isinstance(row, Notification):
         return notification_digests(_columns(row, NOTIFICATION_SENT + NOTIFICATION_STATE[1:]))
     return {}
@@ -113,8 +117,12 @@ class RecordsReport:
 
 
 def verify_records(engine: Engine) -> RecordsReport:
-    """Every person, seat, election and notification as the newest audit entry about it left
-    it, and no such row without one; the first row that differs is named."""
+    """Every person, seat, election, notification and registry version as the newest audit entry
+    about it left it, and no such row without one; every version's entries as the version's
+    digest says; the first row that differs is named."""
+    # Imported here: store.registry imports store.changes, which imports this module.
+    from store.registry import altered_versions
+
     recorded: dict[str, tuple[str, int]] = {}
     with Session(engine) as session:
         query = select(AuditEntry.seq, AuditEntry.content).order_by(col(AuditEntry.seq))
@@ -125,9 +133,11 @@ def verify_records(engine: Engine) -> RecordsReport:
             if isinstance(rows, dict):
                 recorded.update((key, (str(value), seq)) for key, value in rows.items())
         found: dict[str, str] = {}
-        for table in (Person, Seat, Election, Notification):
+        tables: tuple[type[SQLModel], ...] = (Person, Seat, Election, Notification, RegistryVersion)
+        for table in tables:
             for row in session.exec(select(table)):
                 found.update(row_digests(row))
+        altered = altered_versions(session)
     for key in sorted(found):
         if key not in recorded:
             return RecordsReport(False, len(found), f"{key} has no audit entry: it was written "
@@ -136,6 +146,9 @@ def verify_records(engine: Engine) -> RecordsReport:
         if found[key] != value:
             return RecordsReport(False, len(found), f"{key} is not as audit entry {seq} "
                                  "recorded it: it was changed outside ksgov")  # fmt: skip
+    if altered:
+        return RecordsReport(False, len(found), f"the entries of registry/v{altered[0]} are "
+                             "not those it was imported with: changed outside ksgov")  # fmt: skip
     if missing := sorted(set(recorded) - set(found)):
         value, seq = recorded[missing[0]]
         return RecordsReport(False, len(found), f"{missing[0]}, recorded by audit entry {seq}, "

@@ -251,7 +251,7 @@ def test_cli_verify_cross_check_without_temporal_says_so_and_passes(cli_store: E
     assert lines[0].startswith("verified, ")
     assert lines[1].startswith("records: ")
     assert lines[1].endswith(
-        "rows of people, seats, elections and notices as the log recorded them"
+        "rows of people, seats, elections, notices and registry versions as the log recorded them"
     )
     assert "cross-check OK: 0 of 0" in lines[2]
     assert any("retention" in line for line in lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from sqlalchemy.engine import Engine
 from activities.records import RecordActivities
 from store import db
 from store.audit import verify_chain
+from store.changes import write_once
+from store.coverage import verify_records
+from store.registry import Row, write_version
 from tests.activities.conftest import people
 from tests.conftest import _postgres_admin
 
@@ -88,3 +92,29 @@ def test_the_worker_role_writes_records_but_cannot_touch_the_triggers(
         with pytest.raises(sqlalchemy.exc.DBAPIError), worker_engine.begin() as conn:
             conn.exec_driver_sql(statement)
     assert verify_chain(worker_engine).ok
+
+
+@pytest.mark.postgres
+def test_the_worker_role_appends_registry_versions_but_cannot_change_them(
+    worker_engine: Engine,
+) -> None:
+    rows = [
+        Row("46", "county", "Vestland", "46", 10),
+        Row("4601", "municipality", "Bergen", "46", 10, "postmottak@bergen.example"),
+    ]
+    written = write_once(
+        worker_engine, "registry/v1", "cli",
+        lambda s: write_version(s, 1, date(2027, 1, 1), "test", rows),
+    )  # fmt: skip
+    assert written.action == "registry_imported"
+    attacks = [
+        "ALTER TABLE registry_entry DISABLE TRIGGER USER",
+        "DROP TRIGGER registry_entry_append_only ON registry_entry",
+        "UPDATE registry_entry SET email = 'mallory@example.org'",
+        "DELETE FROM registry_version",
+        "TRUNCATE registry_entry",
+    ]
+    for statement in attacks:
+        with pytest.raises(sqlalchemy.exc.DBAPIError), worker_engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+    assert verify_records(worker_engine).ok

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,8 @@ IDS = ["", "kari@example.org", "a b", "x'y", "a" * 1000, *CONTROL]
 MEETING_IDS = ["", "x'y", "../../etc/passwd", "a" * 1000, "meeting-hovedstyret", *CONTROL]
 ORGANS = ["x' OR KsOrgan != 'y", "", "a" * 1000, "styre:99", "county_board:99", *CONTROL]
 REASONS = ["", "a" * 10_000, *CONTROL]
+SHEETS = ["", "ballots", "../vote", "VOTE", "vote\n", *CONTROL[:2]]
+OUTPUTS = ["x.ods", "adir", "good-none.json", "missing-dir/x.xlsx", "", "noname"]
 NEGATIVE_OR_HUGE = ["-1", "abc", "1e3", "9" * 5000, ""]
 
 
@@ -74,6 +77,47 @@ def json_files() -> dict[str, str | bytes]:
         "badrows.csv": "medlemsnummer,rolle,person-id,navn,kjønn,e-post,parti\n"
         "4601,styreleder,p-1,Kari,ukjent,nei,Sp\n",
     }
+
+
+def sheet_files() -> list[str]:
+    """Sheets no command may take, made in `world` by `make_sheet`."""
+    return ["renamed.xlsx", "merged.xlsx", "formula.xlsx", "big.xlsx", "bomb.xlsx",
+            "wrongcols.xlsx", "emptyrows.xlsx", "threeerrors.xlsx", "sheet.ods"]  # fmt: skip
+
+
+def make_sheet(path: Path) -> None:
+    from openpyxl import Workbook
+
+    name = path.name
+    if name == "big.xlsx":  # 50 MB, sparse on disk
+        with path.open("wb") as out:
+            out.truncate(50_000_000)
+        return
+    if name == "bomb.xlsx":  # a few hundred kB that unpack to more than 50 MB
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"0" * 60_000_000)
+        return
+    if name in ("renamed.xlsx", "sheet.ods"):
+        path.write_text('{"meeting_date": "2027-10-01"}')
+        return
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    header = ["medlemsnummer", "rolle", "person-id", "navn", "kjønn", "e-post"]
+    sheet.append(["alder", "høyde"] if name == "wrongcols.xlsx" else header)
+    if name == "threeerrors.xlsx":
+        sheet.append(["4601", "leder", "p-1", "Kari", "kvinne", "kari@x.no"])
+        sheet.append(["4601", "representant", "p-2", "Ola", "ukjent", "ola@x.no"])
+        sheet.append(["4601", "representant", "p 3", "Per", "mann", "per@x.no"])
+    elif name != "emptyrows.xlsx":
+        sheet.append(["4601", "representant", "p-1", "Kari", "kvinne", "kari@x.no"])
+    else:
+        sheet.append([None] * 6)
+    if name == "merged.xlsx":
+        sheet.merge_cells("A2:B2")
+    if name == "formula.xlsx":
+        sheet["A2"] = "=4600+1"
+    book.save(path)
 
 
 # fmt: off
@@ -197,7 +241,22 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
         {"meeting": MEETING_IDS, "previous": MEETING_IDS[:4]},
     ),
     "meeting ics": (["meeting", "ics", "{meeting}"], {"meeting": MEETING_IDS}),
-    "registry": (["registry", "--county", "{county}"], {"county": COUNTIES}),
+    "registry show": (
+        ["registry", "show", "--county", "{county}", "--on", "{date}"],
+        {"county": COUNTIES, "date": DATES},
+    ),
+    "registry import": (
+        ["registry", "import", "{FILE}", "--from", "{date}", "--source", "{reason}", "--yes"],
+        {"FILE": [], "date": DATES, "reason": ["", "a" * 1000, *CONTROL]},
+    ),
+    **{
+        f"template {group}": (
+            ["template", group, "{sheet}", "{year}", *county, "-o", "{out}"],
+            {"sheet": SHEETS, "year": YEARS[:3], **({"county": COUNTIES} if county else {}),
+             "out": OUTPUTS},
+        )
+        for group, county in (("county-meeting", ["{county}"]), ("landsting", []))
+    },
     "apportion": (
         ["apportion", "--method", "{method}", "--total", "{total}", "--min", "{min}"],
         {
@@ -259,7 +318,8 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
 }
 # Commands that only run servers or print: nothing in their input to sweep but typer's own
 # checks (an unknown option), which every command gets below.
-NO_INPUT = {"server", "worker", "demo", "bylaws list", "audit anchor", "audit public-key"}
+NO_INPUT = {"server", "worker", "demo", "bylaws list", "audit anchor", "audit public-key",
+            "registry versions"}
 
 GOOD = {"year": "2027", "county": "46", "organ": "hovedstyret", "term": "2028-2032",
         "person": "p-1", "reason": "flyttet", "date": "2028-03-02", "time": "10:00",
@@ -267,7 +327,8 @@ GOOD = {"year": "2027", "county": "46", "organ": "hovedstyret", "term": "2028-20
         "previous": "meeting-hovedstyret-2028-2032-00",
         "item": "Budsjett", "method": "dhondt", "total": "15", "min": "1", "seats": "3",
         "scale": "1", "meetings": "none", "counties": "1", "kills": "0", "secs": "1",
-        "fault": "worker", "revision": "head", "name": "2020", "workflow": "term-2027"}
+        "fault": "worker", "revision": "head", "name": "2020", "workflow": "term-2027",
+        "sheet": "vote", "out": "new.xlsx"}
 # fmt: on
 
 
@@ -280,7 +341,7 @@ def cases() -> Iterator[tuple[str, list[str], str]]:
     """(command, argv with one bad value, what is bad) for every slot and bad value."""
     for command, (template, slots) in COMMANDS.items():
         for slot, values in slots.items():
-            files = [*json_files(), "adir"] + (
+            files = [*json_files(), *sheet_files(), "adir"] + (
                 [] if command.startswith("keys") else ["missing.json"]
             )
             for value in values if slot != "FILE" else files:
@@ -293,6 +354,8 @@ def cases() -> Iterator[tuple[str, list[str], str]]:
 CASES = list(cases())
 FILE_NAMES = {
     *json_files(),
+    *sheet_files(),
+    "new.xlsx",
     *(f"good-{k}.json" for k in GOOD_FILES),
     "good-none.json",
     "missing.json",
@@ -331,6 +394,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for kind, value in GOOD_FILES.items():
         (folder / f"good-{kind}.json").write_text(json.dumps(value))
     (folder / "good-none.json").write_text("{}")
+    for name in sheet_files():
+        make_sheet(folder / name)
     (folder / "adir").mkdir()
     return folder
 

@@ -2,8 +2,10 @@
 
 `ksgov server`, `ksgov worker` and every command run as separate processes, as in use: the
 term is started, each county meeting gets its input as JSON files (a whole county's
-representatives in one file, a whole result sheet in another), then the Landsting's, until the
-national organs are composed. The answers are read back with `ksgov term status` and `ksgov audit`.
+representatives in one file, a whole result sheet in another), one county every input as an XLSX
+made from its `ksgov template` and another its representatives as CSV, then the Landsting its
+inputs as XLSX from their templates, until the national organs are composed. The answers are
+read back with `ksgov term status` and `ksgov audit`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from service.governance import load_bylaws, load_registry
 from service.term_inputs import build_term_input
 from store.db import make_engine
 from tests.e2e.conftest import Sandbox, found_in_histories
+from tests.e2e.sheet_support import fill
 
 YEAR = 2027
 
@@ -86,15 +89,62 @@ def refuse_a_bad_vote(running: Sandbox, county: str, good: VoteIn) -> None:
     assert "The first 1 input(s) of the file were accepted" in refused.stderr
 
 
+def from_template(running: Sandbox, items: Sequence[BaseModel], *command: str) -> str:
+    """The inputs in an XLSX made by `ksgov template <command>`, as a secretary fills it in."""
+    name = "-".join(command).replace("county-meeting", "cm")
+    path = running.cwd / f"{name}-{len(list(running.cwd.glob(f'{name}*')))}.xlsx"
+    send(running, "template", *command, "-o", str(path))
+    return str(fill(path, items))
+
+
 def county_input(
-    running: Sandbox, county: str, kind: str, items: Sequence[BaseModel]
+    running: Sandbox, county: str, kind: str, items: Sequence[BaseModel], xlsx: bool = False
 ) -> list[dict[str, Any]]:
-    """Send a county meeting input file; what each input answered (`--json`)."""
-    file = write(running.cwd / f"{county}-{kind}.json", items)
+    """Send a county meeting input file (JSON, or an XLSX from the template); what each input
+    answered (`--json`)."""
+    if xlsx:
+        file = from_template(running, items, "county-meeting", kind, str(YEAR), county)
+    else:
+        file = write(running.cwd / f"{county}-{kind}.json", items)
     answers: list[dict[str, Any]] = json.loads(
         send(running, "county-meeting", kind, str(YEAR), county, file, "--json").stdout
     )
     return answers
+
+
+def refuse_a_sheet_with_three_errors(running: Sandbox, county: str, reps: Sequence[Any]) -> None:
+    """An XLSX from the template with three wrong cells is refused whole, each named by row."""
+    path = Path(
+        from_template(running, reps, "county-meeting", "representatives", str(YEAR), county)
+    )
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    rows = [r for r in book.worksheets[0].iter_rows(min_row=2) if r[3].value]
+    rows[0][5].value, rows[1][2].value, rows[3][6].value = "ukjent", "leder", "ikke-en-adresse"
+    book.save(path)
+    refused = running.run("county-meeting", "representatives", str(YEAR), county, str(path))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1, refused.stderr
+    assert "3 problem(s), nothing sent" in refused.stderr
+    for row, column in ((rows[0], "kjønn"), (rows[1], "rolle"), (rows[3], "e-post")):
+        assert f"row {row[0].row} ({row[0].value}), {column}: " in refused.stderr
+
+
+def registry_sheet(path: Path, without: str) -> str:
+    """The shipped registry as the secretariat imports it, with every council's address and
+    each county secretary's, but for one member without an address."""
+    registry = load_registry()
+    lines = ["nummer;navn;innbyggere;e-post;sekretær-e-post"]
+    lines += [f"{c.number};{c.name};;postmottak@{c.number}.fylke.example;"
+              f"sekretaer@{c.number}.ks.example" for c in registry.counties]  # fmt: skip
+    lines += [
+        f"{m.number};{m.name};{m.population};"
+        f"{'' if m.number == without else f'postmottak@{m.number}.kommune.example'};"
+        for m in registry.municipalities
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
 
 
 def csv_sheet(path: Path, sheets: Sequence[RepresentativesIn]) -> str:
@@ -113,10 +163,11 @@ def csv_sheet(path: Path, sheets: Sequence[RepresentativesIn]) -> str:
 
 
 def hold_county_meeting(
-    running: Sandbox, county: CountyMeetingInput, people: PeopleFactory, first: bool
+    running: Sandbox, county: CountyMeetingInput, people: PeopleFactory, first: bool, csv: bool
 ) -> None:
     """Representatives with a deputy each, the date, the delegates, then the board from among
-    the delegates and their deputies, and Samfunnsbedriftene's member of the board."""
+    the delegates and their deputies, and Samfunnsbedriftene's member of the board. The
+    `first` county sends every input as an XLSX made from its template."""
     reps = [
         RepresentativesIn(
             member_number=m.member_number,
@@ -128,13 +179,15 @@ def hold_county_meeting(
     voters = sum(len(r.people) for r in reps)
     if first:
         refuse_a_bad_sheet(running, county.county, reps)
-        # this county's secretary sends the sheet as CSV, as a spreadsheet program saves it
+        refuse_a_sheet_with_three_errors(running, county.county, reps)
+        county_input(running, county.county, "representatives", reps, xlsx=True)
+    elif csv:  # this county's secretary sends the sheet as CSV, as a spreadsheet program saves it
         sheet = csv_sheet(running.cwd / f"{county.county}-representatives.csv", reps)
         send(running, "county-meeting", "representatives", str(YEAR), county.county, sheet)
     else:
         county_input(running, county.county, "representatives", reps)
     date = MeetingDateIn(meeting_date=dt.date(YEAR, 11, 15))
-    county_input(running, county.county, "meeting-date", [date])
+    county_input(running, county.county, "meeting-date", [date], first)
     spec = next(p for p in county.posts if p.post == "delegates")
     size = spec.seats * 2 + spec.deputies_extra
     lists = [list(people.balanced(county.county, size)) for _ in ("A", "B")]
@@ -146,27 +199,38 @@ def hold_county_meeting(
         ),
     )
     made = tuple(p for group in lists for p in group)
-    county_input(running, county.county, "nominations", [NominationsIn(posts=(nom,), people=made)])
+    nominated = NominationsIn(posts=(nom,), people=made)
+    county_input(running, county.county, "nominations", [nominated], first)
     [placed] = county_input(
-        running, county.county, "vote", [sim_driver.vote_for(spec, nom, voters)]
+        running, county.county, "vote", [sim_driver.vote_for(spec, nom, voters)], first
     )
     pool = [*placed["elected"], *placed["deputies"]]
     board = [p for p in county.posts if p.post != "delegates"]
     for n, (nomination, vote) in enumerate(sim_driver.board_inputs(board, pool, voters)):
-        county_input(running, county.county, "nominations", [nomination])
+        county_input(running, county.county, "nominations", [nomination], first)
         if first and n == 0:
             refuse_a_bad_vote(running, county.county, vote)
         else:
-            county_input(running, county.county, "vote", [vote])
+            county_input(running, county.county, "vote", [vote], first)
     appointed = AssociateMemberIn(person=people.person("sb"))
-    county_input(running, county.county, "associate-member", [appointed])
+    county_input(running, county.county, "associate-member", [appointed], first)
 
 
 @pytest.mark.timeout(480)  # about 200 commands, each its own process: slow on a loaded machine
 def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sandbox) -> None:
     refused = running.run("county-meeting", "vote", str(YEAR), "03", "/nonexistent.json")
     assert refused.returncode == 2
+    # The secretariat imports the registry with its contacts (shown first, then applied); the
+    # term starts on it: 371 councils with an address, one listed without.
+    sheet = registry_sheet(running.cwd / "medlemmer.csv", without="4602")
+    preview = send(running, "registry", "import", sheet, "--dry-run")  # in force from today
+    assert "371 council addresses" in preview.stdout
+    assert running.run("registry", "versions", "--json").stdout.strip() == "[]"
+    send(running, "registry", "import", sheet, "--source", "test", "--yes")
     dry = json.loads(send(running, "term", "start", str(YEAR), "--dry-run", "--json").stdout)
+    assert dry["without_address"] == ["Kinn kommune"]
+    vestland = next(c for c in dry["counties"] if c["county"] == "46")
+    assert vestland["first_recipients"][0] == "Bergen kommune <postmottak@4601.kommune.example>"
     unasked = running.run("term", "start", str(YEAR))  # no terminal to ask on, no --yes
     assert unasked.returncode == 2
     assert "give --yes" in unasked.stderr
@@ -182,11 +246,13 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     assert again.returncode == 2
     assert "already" in again.stderr
     data = build_term_input(load_registry(), load_bylaws(on_date=dt.date(YEAR, 1, 1)), YEAR)
-    assert dry["messages"] == sum(len(c.members) for c in data.counties) == 372
+    assert dry["messages"] == sum(len(c.members) for c in data.counties) - 1 == 371
     assert [c["county"] for c in dry["counties"]] == [c.county for c in data.counties]
     people, folder = PeopleFactory(3), running.cwd
     for county in data.counties:
-        hold_county_meeting(running, county, people, county is data.counties[1])
+        hold_county_meeting(
+            running, county, people, county is data.counties[1], county is data.counties[2]
+        )
 
     status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
     assert status["term"]["counties_missing"] == []
@@ -219,14 +285,15 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
         "observer": [ObserverIn(person=people.person("kdu"))],
         "credentials": [CredentialsIn(approved=approved)],
     }
-    for kind, sheet in sheets.items():
-        send(running, "landsting", kind, str(YEAR), write(folder / f"landsting-{kind}.json", sheet))
+    for kind, sheet in sheets.items():  # every Landsting input as an XLSX from its template
+        send(running, "landsting", kind, str(YEAR),
+             from_template(running, sheet, "landsting", kind, str(YEAR)))  # fmt: skip
     steps = sim_driver.landsting_inputs(
         setup.posts, people, delegates, leaders, appointee, len(approved), setup.balanced_bodies
     )
-    for n, (nomination, vote) in enumerate(steps):
+    for nomination, vote in steps:
         for kind, item in (("nominations", nomination), ("vote", vote)):
-            file = write(folder / f"landsting-{kind}-{n}.json", [item])
+            file = from_template(running, [item], "landsting", kind, str(YEAR))
             send(running, "landsting", kind, str(YEAR), file)
 
     for _ in range(120):

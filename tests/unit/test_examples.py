@@ -11,16 +11,18 @@ from pydantic import BaseModel, ValidationError
 from typer.testing import CliRunner
 
 from cli.main import build_app
-from client.errors import UserError
 from domain.gender import Gender
-from models.election_payloads import MeetingDateIn, RepresentativesIn, SupplementaryIn
+from models.election_payloads import MeetingDateIn, SupplementaryIn
 from models.meeting_payloads import MinutesIn
 from models.payloads import PersonIn
 from service import meeting as meeting_service
 from service import term as term_service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
-GUIDE = (EXAMPLES.parent / "inputs.md").read_text(encoding="utf-8")
+# Every example is named in the guide to its input: docs/inputs.md, or docs/registry.md.
+GUIDE = "\n".join(
+    (EXAMPLES.parent / name).read_text(encoding="utf-8") for name in ("inputs.md", "registry.md")
+)
 
 
 @pytest.mark.parametrize(
@@ -104,61 +106,12 @@ def test_a_gender_the_statute_does_not_count_is_refused() -> None:
         )
 
 
-def test_the_representatives_sheet_as_csv_reads_as_the_json_example() -> None:
-    from service.sheets import read_representatives
+def test_the_registry_example_reads_as_registry_import_reads_it() -> None:
+    from service.registry_sheet import contacts_of, read_registry_sheet, registry_of
 
-    from_csv = read_representatives(EXAMPLES / "county-meeting-representatives.csv")
-    from_json = term_service.load_models(
-        EXAMPLES / "county-meeting-representatives.json", RepresentativesIn
-    )
-    assert from_csv == from_json
-    assert "examples/county-meeting-representatives.csv" in GUIDE
-
-
-HEADER = "medlemsnummer,rolle,person-id,navn,kjønn,e-post,parti\n"
-
-
-def test_a_sheet_with_three_errors_is_refused_whole_with_each_named_by_row(tmp_path: Path) -> None:
-    from service.sheets import read_representatives
-
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text(
-        HEADER
-        + "4601,representant,p-1,Kari Nordmann,kvinne,kari@kommune.example,Sp\n"
-        + "4601,representant,p-2,Ola Nordmann,ukjent,ola@kommune.example,H\n"
-        + ",,,,,,\n"
-        + "4602,styreleder,p-3,Per Olsen,mann,per@kommune.example,Ap\n"
-        + "4602,representant,p-4,Anne Berg,kvinne,ikke-en-adresse,Ap\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UserError) as refused:
-        read_representatives(sheet)
-    message = str(refused.value)
-    assert "\n" not in message
-    assert message.startswith(f"{sheet}: 3 problem(s), nothing sent: ")
-    assert "row 3 (4601), kjønn: " in message
-    assert "row 5 (4602), rolle: write representant or vara" in message
-    assert "row 6 (4602), e-post: " in message
-
-
-@pytest.mark.parametrize(
-    ("content", "words"),
-    [
-        ("navn,e-post\nKari,k@x.no\n", "the header must name the columns: missing medlemsnummer"),
-        (HEADER.replace("parti", "parti,alder") + "4601,representant,p-1,K,kvinne,k@x.no,Sp,40\n",
-         "unknown alder"),
-        (HEADER, "the sheet has no rows"),
-        (HEADER + "4601,representant,p-1\n", "row 2 has 3 cells, the header 7"),
-        (HEADER + "4601,vara,p-1,Kari,kvinne,k@kommune.example,Sp\n", "has deputies but no"),
-        ("", "not a CSV sheet"),
-    ],
-)  # fmt: skip
-def test_a_sheet_that_is_no_such_table_is_one_line(
-    tmp_path: Path, content: str, words: str
-) -> None:
-    from service.sheets import read_representatives
-
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text(content, encoding="utf-8")
-    with pytest.raises(UserError, match=words):
-        read_representatives(sheet)
+    rows = read_registry_sheet(EXAMPLES / "registry.csv")
+    registry = registry_of(rows, "registry.csv")
+    assert [c.number for c in registry.counties] == ["03", "46", "56"]
+    assert contacts_of(rows)["5603"] == ""  # Hammerfest: listed as without address
+    assert all(r.email.endswith(".example") for r in rows if r.email)
+    assert "examples/registry.csv" in GUIDE

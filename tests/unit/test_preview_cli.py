@@ -31,7 +31,7 @@ def refused(*args: str, stdin: str | None = None) -> str:
 
 
 def test_registry_lists_the_15_counties_with_their_population() -> None:
-    rows = run_json("registry")
+    rows = run_json("registry", "show")
     assert isinstance(rows, list)
     assert len(rows) == 15
     assert rows[0] == {"county": "03", "name": "Oslo", "municipalities": 1, "population": 717710}
@@ -39,7 +39,7 @@ def test_registry_lists_the_15_counties_with_their_population() -> None:
 
 
 def test_registry_shows_one_countys_municipalities() -> None:
-    rows = run_json("registry", "--county", "56")
+    rows = run_json("registry", "show", "--county", "56")
     assert isinstance(rows, list)
     assert all(r["number"].startswith("56") for r in rows)
 
@@ -47,16 +47,16 @@ def test_registry_shows_one_countys_municipalities() -> None:
 def test_registry_reads_a_csv_file(tmp_path: Path) -> None:
     path = tmp_path / "members.csv"
     path.write_text("kommunenummer,name,population\n0301,Oslo,10\n5601,Alta,5\n", encoding="utf-8")
-    result = runner.invoke(app, ["registry", "--file", str(path)])
+    result = runner.invoke(app, ["registry", "show", "--file", str(path)])
     assert result.exit_code == 0
     assert "Finnmark" in result.stdout
-    assert [r["population"] for r in run_json("registry", "--file", str(path))][:1] == [10]
+    assert [r["population"] for r in run_json("registry", "show", "--file", str(path))][:1] == [10]
 
 
 def test_registry_reads_a_json_file(tmp_path: Path) -> None:
     path = tmp_path / "members.json"
     path.write_text('[{"id": "0301", "name": "Oslo", "population": 3}]', encoding="utf-8")
-    assert run_json("registry", "--file", str(path), "--county", "03") == [
+    assert run_json("registry", "show", "--file", str(path), "--county", "03") == [
         {"number": "0301", "name": "Oslo", "population": 3}
     ]
 
@@ -178,8 +178,8 @@ def test_count_says_a_second_round_is_needed_and_between_whom() -> None:
         ),
         (["count", "--method", "majority"], '{"A": 0}', "no votes were cast"),
         (["count", "/nonexistent/votes.json"], None, "file not found"),
-        (["registry", "--county", "99"], None, "unknown county '99'"),
-        (["registry", "--file", "/nonexistent/x.csv"], None, "file not found"),
+        (["registry", "show", "--county", "99"], None, "unknown county '99'"),
+        (["registry", "show", "--file", "/nonexistent/x.csv"], None, "file not found"),
         (["bylaws", "show", "ks-1999"], None, "unknown bylaws 'ks-1999'"),
         (["apportion", "--method", "hare"], None, "unknown method"),
         (["apportion", "--total", "10", "--min", "5"], None, "do not fit"),
@@ -196,7 +196,10 @@ def test_an_unreadable_votes_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_preview_command_has_help() -> None:
-    for args in (["registry"], ["bylaws", "show"], ["bylaws", "list"], ["apportion"], ["count"]):
+    for args in (
+        ["registry", "show"], ["registry", "import"], ["registry", "versions"],
+        ["bylaws", "show"], ["bylaws", "list"], ["apportion"], ["count"],
+    ):  # fmt: skip
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0
         assert "--json" in result.stdout

@@ -20,6 +20,7 @@ from service.term_start import start_term_workflows
 from tests.workflows.cycle_driver import hold_county_meetings, hold_landsting, start_term
 from tests.workflows.cycle_support import (
     Recorder,
+    eventually,
     fictional_bylaws,
     fictional_registry,
     mock_worker,
@@ -143,3 +144,25 @@ async def test_starting_again_after_an_interrupted_start_starts_only_what_is_mis
     assert (again.term_started, again.counties_started, again.counties) == (False, 3, 3)
     assert (once_more.term_started, once_more.counties_started) == (False, 0)
     assert status.counties_missing == plan.input.county_ids
+
+
+async def test_the_start_of_a_term_names_the_registry_it_started_on(task_queue: str) -> None:
+    plan = build_term_input(
+        fictional_registry(), fictional_bylaws(), 2111, registry_key="registry:v3"
+    )
+    recorder = Recorder()
+
+    def started() -> list[Any]:
+        return [e for e in recorder.of("record_event") if e.action == "term_started"]
+
+    async def recorded() -> bool:
+        return bool(started())
+
+    async with own_time_skipping_env() as ts_env, mock_worker(ts_env.client, task_queue, recorder):
+        await start_term_workflows(ts_env.client, plan, task_queue)
+        await eventually(recorded)
+        for c in plan.counties:
+            await ts_env.client.get_workflow_handle(f"county-meeting-2111-{c.county}").terminate()
+        await ts_env.client.get_workflow_handle("term-2111").terminate()
+    assert started()[0].content == {"bylaws": plan.input.bylaws, "counties": 3,
+                                    "registry": "registry:v3"}  # fmt: skip

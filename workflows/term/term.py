@@ -82,9 +82,11 @@ class TermWorkflow:
         self._show()
         if data.state.stage == "county_meetings" and not data.state.counties_finished:
             # the record store knows the term from its start: every audit query answers
+            # The registry only when named: a start recorded before it was keeps its content.
+            registry = {"registry": data.registry} if data.registry else {}
             await calls.event(
                 f"term-{data.year}/started", "term_started", f"term-{data.year}", term=data.term,
-                bylaws=data.bylaws, counties=len(data.county_ids),
+                bylaws=data.bylaws, counties=len(data.county_ids), **registry,
             )  # fmt: skip
         while not (self._stage == "in_office" and self._handover and self._previous_told):
             await workflow.wait_condition(
