@@ -71,6 +71,9 @@ class OrganMeetings(Payload):
         None, description="the series' last day; None: 31 January before the next Landsting"
     )
     location: str = Field("", max_length=300, description="where it meets; empty: KS in Oslo")
+    sender: Line = Field(
+        "", max_length=100, description="who signs its letters; empty: the secretariat"
+    )
 
 
 class MemberSeats(Payload):

@@ -62,6 +62,11 @@ class OrganRules(Payload):
     holidays: tuple[date, ...] = Field((), description="public holidays over the term")
     location: str = Field("KS, Haakon VIIs gate 9, Oslo", max_length=300)
     duration_minutes: int = Field(180, ge=15, le=24 * 60)
+    sender: Line = Field(
+        "",
+        max_length=100,
+        description="who signs its letters (KS Vestland); empty: the secretariat",
+    )
 
     def member_count(self) -> int:
         """The organ's size for the quorum: the bylaws' number, else the roster's voting seats."""

@@ -222,12 +222,14 @@ class RecordSeatsRequest(Payload):
 
 
 class DelegatesRequest(Payload):
-    """One page of a term's Landsting delegates, as the county meetings recorded them."""
+    """One page of a term's Landsting delegates (or their deputies), as the county meetings
+    recorded them."""
 
     term: str = Field(pattern=TERM_PATTERN)
     counties: tuple[str, ...] = Field(min_length=1, description="only these counties' delegates")
     after: str = Field("", description="the last person id of the previous page")
     limit: int = Field(1000, ge=1, le=5000)
+    deputies: bool = Field(False, description="their deputies instead of the delegates")
 
 
 class PeoplePage(Payload):
@@ -282,6 +284,7 @@ class RecordResult(Payload):
 
 Purpose = Literal[
     "representatives_requested",
+    "county_meeting_notice",
     "meeting_notice",
     "reminder",
     "meeting_changed",
@@ -323,6 +326,12 @@ class NotifyRequest(Payload):
     context: dict[str, Any] = Field(default_factory=dict, description="template variables")
     deadline: Moment | None = Field(None, description="latest lawful delivery time")
     attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = Field(
+        None,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        max_length=254,
+        description="where replies go: the county secretary, for a county organ's letters",
+    )
 
 
 class NotifyMany(Payload):

@@ -55,6 +55,7 @@ class Letter:
                 raise NoticeError(f"the attachment {attachment.filename!r} has a line break")
         self._flat: tuple[bytes, int] | None = None
         self._subject: tuple[str, bytes] | None = None
+        self.reply_to = _header_line("Reply-To", request.reply_to) if request.reply_to else b""
 
     def message(self, name: str, address: str, message_id: str, now: datetime) -> bytes:
         """The whole message for one recipient, as sent."""
@@ -100,6 +101,7 @@ class Letter:
             (
                 self._subject[1],
                 self.headers.mail_from,
+                self.reply_to,
                 f"X-Ksgov-Purpose: {self.request.purpose}\r\n".encode(),
                 b"Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
                 body,

@@ -40,6 +40,11 @@ SUBJECTS: dict[str, str] = {
     "representatives_requested": (
         "Valg av representanter til fylkesmøtet i KS {{ county }} for perioden {{ term | periode }}"
     ),
+    "county_meeting_notice": (
+        "Innkalling til fylkesmøtet i KS {{ county }} {{ starts_at | dato }},"
+        " valg for perioden {{ term | periode }}"
+        "{% if recipient_role == 'deputy' %} (til orientering for vararepresentant){% endif %}"
+    ),
     "meeting_notice": "Innkalling til {{ organ_title | mote }} {{ starts_at | dato }}",
     "reminder": "Påminnelse: {{ organ_title | mote }} {{ starts_at | dato }}",
     "meeting_changed": "Endring: {{ organ_title | mote }} {{ starts_at | dato }}",
@@ -182,6 +187,7 @@ def council(member: Any, county: Any = "") -> str:
 # What each purpose is, for the secretariat's delivery alert (models.payloads.Purpose).
 PURPOSES: dict[str, str] = {
     "representatives_requested": "anmodning om å velge representanter til fylkesmøtet",
+    "county_meeting_notice": "innkalling til fylkesmøtet",
     "meeting_notice": "innkalling til møte",
     "reminder": "påminnelse om møte",
     "meeting_changed": "melding om endret møte",

@@ -126,6 +126,12 @@ def preview_plan(organ: str, term: str, first: str | None = None) -> list[Planne
         raise UserError(str(exc)) from None
 
 
+def _sender(organ: str) -> str:
+    """Who signs a county organ's letters: KS in the county; the secretariat for the rest."""
+    county = organ.partition(":")[2]
+    return f"KS {governance.load_registry().county(county).name}" if county else ""
+
+
 def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> OrganRules:
     """The organ's meeting rules from the bylaws and its roster from a JSON file."""
     first_year, _ = term_years(term)
@@ -142,7 +148,7 @@ def load_rules(organ: str, term: str, roster_file: Path, title: str | None) -> O
             notice_days=body.meetings.notice_days,
             reminder_days=body.meetings.reminder_days or (7, 1),
             quorum=f"{body.meetings.quorum.numerator}/{body.meetings.quorum.denominator}",
-            members=body.members, roster=tuple(roster),
+            members=body.members, roster=tuple(roster), sender=_sender(organ),
         )  # fmt: skip
     except (OSError, json.JSONDecodeError, ValidationError, BylawsError) as exc:
         raise UserError(f"{roster_file}: {str(exc).splitlines()[0]}") from None

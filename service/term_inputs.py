@@ -307,7 +307,8 @@ def county_organ_meetings(
         _organ_meetings(
             bylaws, key, f"{key}:{county}", meetings_per_run,
             organ_title=f"{bylaws.organ(key).title} i KS {county_name}", ends_on=ends_on,
-            location=county_name, **({"members": None} if key == "county_meeting" else {}),
+            location=county_name, sender=f"KS {county_name}",
+            **({"members": None} if key == "county_meeting" else {}),
         )
         for key in COUNTY_MEETING_ORGANS
         if key in bylaws.organs

@@ -31,7 +31,8 @@ def delegate_county(group: str) -> str:
 
 
 def read_delegates(engine: Engine, request: DelegatesRequest) -> PeoplePage:
-    """The delegates (not their deputies) of the given counties, in person-id order."""
+    """The delegates of the given counties (or, asked for, their deputies), in person-id
+    order."""
     wanted = set(request.counties)
     query = (
         select(Seat.person_id, Seat.group, Person)
@@ -39,7 +40,7 @@ def read_delegates(engine: Engine, request: DelegatesRequest) -> PeoplePage:
         .where(
             Seat.organ == DELEGATE_ORGAN,
             Seat.term == request.term,
-            Seat.role != "deputy",
+            (Seat.role == "deputy") if request.deputies else (Seat.role != "deputy"),
             col(Seat.ended_on).is_(None),
             col(Seat.person_id) > request.after,
         )

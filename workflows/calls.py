@@ -115,10 +115,12 @@ async def event(
     return await record(contracts.record_event, request)
 
 
-async def read_delegates(term: str, counties: tuple[str, ...]) -> tuple[PersonIn, ...]:
-    """Every delegate the given counties' meetings recorded, read a page at a time."""
+async def read_delegates(
+    term: str, counties: tuple[str, ...], deputies: bool = False
+) -> tuple[PersonIn, ...]:
+    """Every delegate (or deputy) the given counties' meetings recorded, a page at a time."""
     people: list[PersonIn] = []
-    request = DelegatesRequest(term=term, counties=counties)
+    request = DelegatesRequest(term=term, counties=counties, deputies=deputies)
     while True:
         page = await store(contracts.read_delegates, request)
         people += page.people

@@ -156,6 +156,25 @@ def test_notify_sends_one_message_per_recipient_with_text_html_and_attachment(
     assert audit_actions(engine) == Counter({"notification_queued": 3, "notification_sent": 3})
 
 
+def test_a_county_organs_letter_is_answered_to_its_county_secretary(
+    notifier: NotificationActivities, smtp: SmtpServer
+) -> None:
+    request = reminder(recipient(1)).model_copy(
+        update={
+            "reply_to": "sekretaer@ks.example",
+            "context": {**reminder(recipient(1)).context, "sender": "KS Vestland"},
+        }
+    )
+    ActivityEnvironment().run(notifier.notify, request)
+    ActivityEnvironment().run(notifier.notify, reminder(recipient(2)))
+    by_address = {r.recipients[0]: r.message for r in smtp.received}
+    county, plain = by_address["p1@example.org"], by_address["p2@example.org"]
+    assert county["Reply-To"] == "sekretaer@ks.example"
+    assert "Med vennlig hilsen\nKS Vestland" in text_part(county, "text/plain")
+    assert plain["Reply-To"] is None
+    assert "Med vennlig hilsen\nSekretariatet, KS" in text_part(plain, "text/plain")
+
+
 def test_a_batch_goes_over_one_connection_and_a_refusal_opens_a_new_one(
     notifier: NotificationActivities, smtp: SmtpServer
 ) -> None:

@@ -14,7 +14,9 @@ from typing import Any, get_args
 
 import pytest
 
-from models.payloads import Purpose
+from domain.gender import Gender
+from models.election_payloads import RepresentativesIn
+from models.payloads import PersonIn, Purpose
 from notices.messages import (
     NAME_SLOT,
     PER_RECIPIENT,
@@ -27,7 +29,10 @@ from notices.messages import (
     venter,
     verv,
 )
+from service.governance import load_bylaws, load_registry
+from service.term_inputs import build_term_input
 from workflows.elections.composition import congress_notice_context
+from workflows.elections.letters import county_meeting_notices
 
 MEETING = {"organ_title": "Hovedstyret", "starts_at": "2027-03-12T10:00:00+01:00", "place": "Oslo"}
 
@@ -35,6 +40,10 @@ MEETING = {"organ_title": "Hovedstyret", "starts_at": "2027-03-12T10:00:00+01:00
 EXAMPLES: dict[str, dict[str, Any]] = {
     "representatives_requested": {"county": "Vestland", "term": "2028-2032",
                                   "representatives": 2, "member": "Bergen"},
+    "county_meeting_notice": {"county": "Vestland", "term": "2028-2032", "member": "Bergen kommune",
+                              "starts_at": "2027-11-15T10:00:00+01:00", "place": "meddeles senere",
+                              "agenda": [{"number": 1, "title": "Konstituering"}],
+                              "recipient_role": "representative", "reply_to": False},
     "meeting_notice": {**MEETING, "agenda": [{"number": 1, "title": "Godkjenning av innkalling"}]},
     "reminder": MEETING,
     "meeting_changed": {**MEETING, "change": "møtet er flyttet til kl. 10"},
@@ -72,14 +81,35 @@ RESULT: dict[str, Any] = {
     "deputies": ["Ola Nordmann"],
 }
 
+# The elective county meeting's notices as the county meeting builds them: to a member's
+# representatives and to its deputies, signed by KS in the county.
+_COUNTY = build_term_input(load_registry(), load_bylaws("ks-2024"), 2027).counties[1]
+_PERSON = PersonIn(person_id="p-1", name="Kari Nordmann", gender=Gender.FEMALE, email="k@x.no")
+COUNTY_NOTICES = county_meeting_notices(
+    _COUNTY.model_copy(update={"secretary_email": "sekretaer@ks.no"}),
+    date(2027, 11, 15),
+    [
+        RepresentativesIn(
+            member_number=_COUNTY.members[0].member_number, people=(_PERSON,), deputies=(_PERSON,)
+        )
+    ],
+    "term-2027/county-x",
+)
+
 # (purpose, context, recipient name): every purpose, each with everything its senders give.
 FULL: list[tuple[str, dict[str, Any], str]] = [
     ("representatives_requested", {"county": "Vestland", "term": "2028-2032",
                                    "representatives": 3, "member": "Bergen"}, "Bergen"),
     ("representatives_requested", {"county": "Vestland", "term": "2028-2032",
                                    "representatives": 1, "member": "Vestland"}, "Vestland"),
+    ("representatives_requested", {"county": "Vestland", "term": "2028-2032",
+                                   "sender": "KS Vestland", "representatives": 1,
+                                   "member": "Vestland"}, "Vestland"),
+    *((r.purpose, r.context, "Kari Nordmann") for r in COUNTY_NOTICES),
     ("meeting_notice", {**BOARD_MEETING, "urgent": False, "sequence": 0}, "Kari Nordmann"),
     ("meeting_notice", congress_notice_context(date(2028, 2, 14)), "Kari Nordmann"),
+    ("meeting_notice", {**congress_notice_context(date(2028, 2, 14)), "recipient_role": "deputy"},
+     "Kari Nordmann"),
     ("reminder", BOARD_MEETING, "Kari Nordmann"),
     ("meeting_changed", {**BOARD_MEETING, "sequence": 2}, "Kari Nordmann"),
     ("meeting_cancelled", {**BOARD_MEETING, "reason": "For få saker", "sequence": 3},

@@ -159,7 +159,8 @@ class Recorder:
         ids = sorted(
             s.person_id
             for s in self._current_seats()
-            if s.organ == DELEGATE_ORGAN and s.term == request.term and s.role != "deputy"
+            if s.organ == DELEGATE_ORGAN and s.term == request.term
+            and (s.role == "deputy") == request.deputies
             and delegate_county(s.group) in request.counties and s.person_id > request.after
         )  # fmt: skip
         page = ids[: request.limit]

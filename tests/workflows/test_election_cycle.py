@@ -78,15 +78,30 @@ async def test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over
     # one activity per county meeting asks all its members; each decided election is announced
     # to the elected and to their councils in one more
     assert asked.count({"representatives_requested"}) == 3
+    # the meeting date sends the county meeting's notice to every member's representatives,
+    # and a copy to its deputies, in one more
     assert {frozenset(a) for a in asked} == {
         frozenset({"representatives_requested"}),
+        frozenset({"county_meeting_notice"}),
         frozenset({"result_announced"}),
     }
-    results = [r for b in recorder.of("notify_many") for r in b.requests
-               if r.purpose == "result_announced"]  # fmt: skip
+    letters = [r for b in recorder.of("notify_many") for r in b.requests]
+    results = [r for r in letters if r.purpose == "result_announced"]
     assert {r.context["recipient_role"] for r in results} == {"elected", "council"}
+    summoned = [r for r in letters if r.purpose == "county_meeting_notice"]
+    members = sum(len(c.members) for c in cycle.data.counties)
+    assert len([r for r in summoned if r.context["recipient_role"] == "representative"]) == members
+    assert {r.context["sender"] for r in summoned} == {
+        f"KS {c.county_name}" for c in cycle.data.counties
+    }
+    assert all("sender" in r.context for r in letters)  # each from KS in its county
     notice = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting")
     assert len(notice.recipients) == 30  # every delegate of the three provinces
+    deputies = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting/deputies")
+    assert deputies.context["recipient_role"] == "deputy"
+    assert not {r.recipient_id for r in deputies.recipients} & {
+        r.recipient_id for r in notice.recipients
+    }
     seats = [s for r in recorder.of("record_seats") for s in r.seats]
     council = {s.person_id for s in seats if s.organ == "landsstyret" and s.role != "deputy"}
     # The county-board leaders, Hovedstyret (leader, deputy, 2 members, appointed) and the 2

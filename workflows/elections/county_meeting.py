@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         RepresentativesSheetIn,
     )
     from models.payloads import (
+        NOTIFY_MANY_MAX,
         SECRETARIAT,
         NotifyRequest,
         PersonIn,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as search
     from workflows.elections.ballot import Ballot
     from workflows.elections.ballots import ElectionMeeting
+    from workflows.elections.letters import county_meeting_notices, county_sender, reply_to
     from workflows.elections.representatives import check_sheet, missing_members
     from workflows.elections.results import result_context, result_request
     from workflows.meetings.roster import (
@@ -182,6 +184,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
         for entry in data.entries:
             self._representatives[entry.member_number] = entry
         self._changed()
+        await self._summon(data.entries)
         return self.status()
 
     @representatives_sheet.validator
@@ -196,6 +199,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
         self.accept()
         self._meeting_date = data.meeting_date
         self._changed()
+        await self._summon(tuple(self._representatives.values()))
         return self.status()
 
     @meeting_date.validator
@@ -282,8 +286,15 @@ class CountyMeetingWorkflow(ElectionMeeting):
         councils = {m.member_number: m for m in self._data.members}
         elected = [self.people[s.person_id] for s in seats]
         by_council = {p.member_number for p in elected if p.member_number in councils}
-        context = result_context(ballot, seats, self.people, self._data.term)
-        requests = [result_request(f"{self.prefix}/{ballot.spec.post}/result", elected, context)]
+        context = {
+            **result_context(ballot, seats, self.people, self._data.term),
+            **county_sender(self._data),
+        }
+        answer_to = reply_to(self._data)
+        requests = [
+            result_request(f"{self.prefix}/{ballot.spec.post}/result", elected, context)
+            .model_copy(update={"reply_to": answer_to})
+        ]  # fmt: skip
         if by_council:
             to = tuple(
                 Recipient(recipient_id=n, email=councils[n].email, name=councils[n].name)
@@ -296,6 +307,7 @@ class CountyMeetingWorkflow(ElectionMeeting):
                     subject_key=f"{self.prefix}/{ballot.spec.post}/result/councils",
                     recipients=to,
                     context=council_context,
+                    reply_to=answer_to,
                 )
             )
         await calls.notify_many(requests)
@@ -343,7 +355,17 @@ class CountyMeetingWorkflow(ElectionMeeting):
 
     # ------------------------------------------------------------------ steps
 
+    async def _summon(self, entries: Sequence[RepresentativesIn]) -> None:
+        """The notice of the meeting to these members' representatives and deputies, once the
+        date is known: all at the date, and those registered later as they come."""
+        if self._meeting_date is None or not entries:
+            return
+        notices = county_meeting_notices(self._data, self._meeting_date, entries, self.prefix)
+        for start in range(0, len(notices), NOTIFY_MANY_MAX):
+            await calls.notify_many(notices[start : start + NOTIFY_MANY_MAX])
+
     async def _request_representatives(self) -> None:
+        answer_to = reply_to(self._data)
         await calls.notify_many(
             [
                 NotifyRequest(
@@ -357,8 +379,10 @@ class CountyMeetingWorkflow(ElectionMeeting):
                         "term": self._data.term,
                         "representatives": m.representatives,
                         "member": m.name,
+                        **county_sender(self._data),
                     },
                     deadline=self._data.deadline,
+                    reply_to=answer_to,
                 )
                 for m in self._data.members
             ]

@@ -61,6 +61,7 @@ class LandstingWorkflow(ElectionMeeting):
         self.people.update({c.leader.person_id: c.leader for c in data.counties})
         self._delegates: dict[str, PersonIn] = {}
         self._delegates_read = False
+        self._deputies: tuple[PersonIn, ...] = ()
         self._date: date | None = None
         self._approved: tuple[str, ...] = ()
         self._appointed: PersonIn | None = None
@@ -74,6 +75,8 @@ class LandstingWorkflow(ElectionMeeting):
         delegates = await calls.read_delegates(data.term, tuple(c.county for c in data.counties))
         self._delegates = {p.person_id: p for p in delegates}
         self.people.update(self._delegates)
+        counties = tuple(c.county for c in data.counties)
+        self._deputies = await calls.read_delegates(data.term, counties, deputies=True)
         self._delegates_read = True
         await workflow.wait_condition(lambda: self._complete)
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -123,6 +126,8 @@ class LandstingWorkflow(ElectionMeeting):
         self._changed()
         await workflow.wait_condition(lambda: self._delegates_read)
         await self._send_notice(data.congress_date, self._delegates.values())
+        if self._deputies:
+            await self._send_notice(data.congress_date, self._deputies, "deputy")
         return self.status()
 
     @congress_date.validator
@@ -318,16 +323,19 @@ class LandstingWorkflow(ElectionMeeting):
             self._stage = stage
             search.show(self._data.term, "landsting", "all", stage)
 
-    async def _send_notice(self, congress: date, delegates: Iterable[PersonIn]) -> None:
+    async def _send_notice(
+        self, congress: date, delegates: Iterable[PersonIn], role: str = "delegate"
+    ) -> None:
+        """The notice to the delegates (or, as a copy for their information, to their deputies)."""
         await calls.notify_in_batches(
             NotifyRequest(
                 purpose="meeting_notice",
-                subject_key=self.prefix,
+                subject_key=self.prefix if role == "delegate" else f"{self.prefix}/deputies",
                 recipients=tuple(
                     Recipient(recipient_id=p.person_id, email=p.email, name=p.name)
                     for p in delegates
                 ),
-                context=congress_notice_context(congress),
+                context={**congress_notice_context(congress), "recipient_role": role},
                 deadline=self._data.setup.notice_deadline,
             )
         )

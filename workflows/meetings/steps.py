@@ -37,6 +37,7 @@ def context(m: MeetingState, **extra: Any) -> dict[str, Any]:
         "agenda": [{"number": i.number, "title": i.title} for i in m.agenda],
         "change": "tid eller sted er endret",
         "url": f"{MINUTES_URL}/{data.meeting_id}",
+        **({"sender": data.rules.sender} if data.rules.sender else {}),
         **extra,
     }
 
