@@ -222,11 +222,11 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
     assert refused.returncode == 2
     # The secretariat imports the registry with its contacts (shown first, then applied); the
     # term starts on it: 371 councils with an address, one listed without.
-    sheet = registry_sheet(running.cwd / "medlemmer.csv", without="4602")
-    preview = send(running, "registry", "import", sheet, "--dry-run")  # in force from today
+    members = registry_sheet(running.cwd / "medlemmer.csv", without="4602")
+    preview = send(running, "registry", "import", members, "--dry-run")  # in force from today
     assert "371 council addresses" in preview.stdout
     assert running.run("registry", "versions", "--json").stdout.strip() == "[]"
-    send(running, "registry", "import", sheet, "--source", "test", "--yes")
+    send(running, "registry", "import", members, "--source", "test", "--yes")
     dry = json.loads(send(running, "term", "start", str(YEAR), "--dry-run", "--json").stdout)
     assert dry["without_address"] == ["Kinn kommune"]
     vestland = next(c for c in dry["counties"] if c["county"] == "46")
