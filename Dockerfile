@@ -1,6 +1,11 @@
 # The ksgov worker (and CLI) image. Built by docker-compose.yml; not built in CI (no Docker engine).
 FROM python:3.11-slim
 
+# WeasyPrint (minutes and protocols as PDF) needs Pango and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
         False,
         description="Allow the SMTP login without TLS (only for a server on this machine)",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        pattern=r"^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/-]*)?$",  # models.payloads
+        max_length=200,
+        description="Where published minutes and protocols are read (`ksgov document serve`); "
+        "the minutes notice links there",
+    )
     mail_from: str = Field("ksgov@ks.invalid", description="Sender address of every notice")
     secretariat_email: str = Field("sekretariatet@ks.invalid", description="Where alerts go")
     workflow_cache: int = Field(

@@ -25,6 +25,7 @@ COMMANDS = {
     "simulate": "simulate",
     "meeting": "meeting",
     "template": "template",
+    "document": "document",
     "drill": "drill",
 }  # fmt: skip
 MODULES = tuple(dict.fromkeys(COMMANDS.values()))

@@ -15,6 +15,8 @@ from domain.apportionment import Method
 from domain.bylaws import ElectionMethod
 from models.payloads import (
     COUNTY_PATTERN,
+    PUBLIC_URL,
+    PUBLIC_URL_PATTERN,
     TERM_PATTERN,
     BusinessKey,
     Day,
@@ -74,6 +76,10 @@ class OrganMeetings(Payload):
     sender: Line = Field(
         "", max_length=100, description="who signs its letters; empty: the secretariat"
     )
+    public_url: str = Field(
+        PUBLIC_URL, pattern=PUBLIC_URL_PATTERN, max_length=200,
+        description="where its published minutes are read (the setting KSGOV_PUBLIC_URL)",
+    )  # fmt: skip
 
 
 class MemberSeats(Payload):

@@ -61,3 +61,15 @@ def parse_meeting_id(text: str) -> tuple[str, str, int] | None:
 def registry_import_id(digest: str) -> str:
     """One registry snapshot's import, by the first 16 hex digits of its digest."""
     return f"registry-import-{digest[:16]}"
+
+
+# Where published documents are read, under the public address (KSGOV_PUBLIC_URL): the minutes
+# of a meeting and the protocol of an election, by their business keys.
+MINUTES_PATH = "/protokoller/"
+PROTOCOL_PATH = "/valg/"
+
+
+def minutes_url(public_url: str, meeting_id: str) -> str:
+    """Where a meeting's published minutes are read, e.g. http://127.0.0.1:8000/protokoller/
+    meeting-hovedstyret-2028-2032-01."""
+    return f"{public_url.rstrip('/')}{MINUTES_PATH}{meeting_id}"

@@ -12,7 +12,17 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from models.payloads import COUNTY_PATTERN, BusinessKey, Day, Line, Moment, Payload, SeatRole
+from models.payloads import (
+    COUNTY_PATTERN,
+    PUBLIC_URL,
+    PUBLIC_URL_PATTERN,
+    BusinessKey,
+    Day,
+    Line,
+    Moment,
+    Payload,
+    SeatRole,
+)
 
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
 VOTING_ROLES: frozenset[str] = frozenset({"leader", "deputy_leader", "member"})
@@ -67,6 +77,10 @@ class OrganRules(Payload):
         max_length=100,
         description="who signs its letters (KS Vestland); empty: the secretariat",
     )
+    public_url: str = Field(
+        PUBLIC_URL, pattern=PUBLIC_URL_PATTERN, max_length=200,
+        description="where its published minutes are read: <public_url>/protokoller/<meeting id>",
+    )  # fmt: skip
 
     def member_count(self) -> int:
         """The organ's size for the quorum: the bylaws' number, else the roster's voting seats."""

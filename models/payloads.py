@@ -19,6 +19,10 @@ from domain.gender import Gender
 COUNTY_PATTERN = r"^[0-9]{2}(-[0-9]+)?$"
 # A term as KS names it, by its Landsting period (domain/terms.py): "2028-2032".
 TERM_PATTERN = r"^[0-9]{4}-[0-9]{4}$"
+# Where published minutes and protocols are read: `ksgov document serve` by default, the
+# setting KSGOV_PUBLIC_URL in use (an http(s) address, no query or fragment).
+PUBLIC_URL = "http://127.0.0.1:8000"
+PUBLIC_URL_PATTERN = r"^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/-]*)?$"
 
 
 # What a one-line text (a name, a title, a reason, a place) must not carry: C0 and C1 control

@@ -168,6 +168,7 @@ async def start_series(settings: Settings, rules: OrganRules, first: str | None 
     The roster's people must be in the register: a meeting's attendance names them, and the
     record store refuses people it does not know (on the meeting day, too late to fix).
     """
+    rules = rules.model_copy(update={"public_url": settings.public_url})
     request = plan_request(rules.organ, rules.term, first, None)
     if missing := unregistered(settings, rules):
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""

@@ -107,7 +107,7 @@ async def start_term(
     previous = before if await gateway.status_name(client, before) is not None else ""
     plan = build_term_input(
         members.registry, bylaws, year, members.contacts, previous_term_workflow_id=previous,
-        meetings=True, registry_key=members.key,
+        meetings=True, registry_key=members.key, public_url=settings.public_url,
     )  # fmt: skip
     started = await start_term_workflows(client, plan, settings.task_queue)
     if not started.term_started and not started.counties_started:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from client.errors import UserError
@@ -28,7 +28,7 @@ from models.election_payloads import (
     PostSpec,
     TermInput,
 )
-from models.payloads import SeatRole
+from models.payloads import PUBLIC_URL, SeatRole
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -351,6 +351,7 @@ def build_term_input(
     meetings_per_run: int = 1,
     county_meetings: bool = True,
     continue_as_new: bool = True,
+    public_url: str = PUBLIC_URL,
 ) -> TermPlan:
     """The inputs of the term elected in `year` under `bylaws` and of its county meetings.
 
@@ -359,7 +360,8 @@ def build_term_input(
     and yearly county meeting's (started by the county meeting when it finishes).
     `continue_as_new` False keeps the term in one run (the simulation's time-skipping server
     needs it, see harness/simulate.py). `registry_key` names the registry the term starts on
-    (`registry:v3`, `shipped`) for the audit entry of its start.
+    (`registry:v3`, `shipped`) for the audit entry of its start; `public_url` where the
+    series' published minutes are read (the setting KSGOV_PUBLIC_URL).
     """
     shares = landsting_delegates(registry, bylaws.delegate_key)
     if shares.tie is not None:
@@ -369,8 +371,11 @@ def build_term_input(
         )
     series = meetings_per_run if meetings and county_meetings else None
     counties = tuple(
-        county_input(
-            registry, bylaws, year, c.number, shares.seats[c.number], contacts or {}, series
+        _published_at(
+            county_input(
+                registry, bylaws, year, c.number, shares.seats[c.number], contacts or {}, series
+            ),
+            public_url,
         )
         for c in registry.counties
     )
@@ -386,4 +391,15 @@ def build_term_input(
         continue_as_new=continue_as_new,
         registry=registry_key,
     )
-    return TermPlan(term, counties)
+    return TermPlan(_published_at(term, public_url), counties)
+
+
+_Plan = TypeVar("_Plan", TermInput, CountyMeetingInput)
+
+
+def _published_at(plan: _Plan, public_url: str) -> _Plan:
+    """`plan` with its meeting series publishing their minutes under `public_url`."""
+    if public_url == PUBLIC_URL or not plan.meetings:
+        return plan
+    series = tuple(m.model_copy(update={"public_url": public_url}) for m in plan.meetings)
+    return plan.model_copy(update={"meetings": series})

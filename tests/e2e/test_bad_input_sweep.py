@@ -249,6 +249,19 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
         ["registry", "import", "{FILE}", "--from", "{date}", "--source", "{reason}", "--yes"],
         {"FILE": [], "date": DATES, "reason": ["", "a" * 1000, *CONTROL]},
     ),
+    "document minutes": (
+        ["document", "minutes", "{meeting}", "--pdf", "-o", "{out}"],
+        {"meeting": MEETING_IDS, "out": OUTPUTS[1:4]},
+    ),
+    "document protocol": (
+        ["document", "protocol", "{election}"],
+        {"election": ["", "a b", "../x", "term-2027/nobody/leader/round-1", *CONTROL]},
+    ),
+    "document serve": (
+        ["document", "serve", "--host", "{host}", "--port", "{port}"],
+        {"host": ["", "999.1.1.1", "a b", "ksgov.invalid", "-1"],
+         "port": ["0", "-1", "65536", "abc", ""]},
+    ),
     **{
         f"template {group}": (
             ["template", group, "{sheet}", "{year}", *county, "-o", "{out}"],
@@ -328,7 +341,8 @@ GOOD = {"year": "2027", "county": "46", "organ": "hovedstyret", "term": "2028-20
         "item": "Budsjett", "method": "dhondt", "total": "15", "min": "1", "seats": "3",
         "scale": "1", "meetings": "none", "counties": "1", "kills": "0", "secs": "1",
         "fault": "worker", "revision": "head", "name": "2020", "workflow": "term-2027",
-        "sheet": "vote", "out": "new.xlsx"}
+        "sheet": "vote", "out": "new.xlsx", "election": "term-2027/landsting/leader/round-1",
+        "host": "127.0.0.1", "port": "1"}
 # fmt: on
 
 

@@ -18,8 +18,11 @@ import asyncio
 import datetime as dt
 import inspect
 import json
+import re
 import subprocess
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
@@ -46,7 +49,7 @@ from models.payloads import PersonIn, RecordPeopleRequest
 from notices.planning import norwegian_holidays
 from service.meeting import load_rules
 from store.db import make_engine
-from tests.conftest import Received, SmtpServer
+from tests.conftest import Received, SmtpServer, free_port
 from tests.e2e.conftest import Sandbox
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -349,6 +352,28 @@ async def move_call_in_and_cancel(
         assert vevent.decoded(same) == mailed.decoded(same), same
 
 
+async def read_where_the_notice_links(sandbox: Sandbox, notice: Message, expected: str) -> None:
+    """The minutes notice's link, at `ksgov document serve`, gives the published minutes."""
+    [link] = re.findall(r"https?://\S+/protokoller/\S+", text(notice))
+    path = urllib.parse.urlsplit(link).path
+    port = free_port()
+    server = sandbox.popen_logged("document", "serve", "--port", str(port))
+    try:
+
+        def fetch() -> bytes | None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as got:
+                    return bytes(got.read())
+            except OSError:
+                return None
+
+        page = await until("the published minutes", lambda: asyncio.to_thread(fetch), 60)
+        assert expected in page.decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 async def hold_and_approve(
     sandbox: Sandbox, client: Client, smtp: SmtpServer, board: list[str]
 ) -> None:
@@ -382,6 +407,7 @@ async def hold_and_approve(
     sent = await until("the minutes", mails(smtp, "minutes_published", first, 11))
     assert {to for r in sent for to in r.recipients} == {s["email"] for s in roster("c", 9, 2)}
     await until("the first meeting's minutes published", published)
+    await read_where_the_notice_links(sandbox, sent[0].message, "Styret konstituerte seg.")
     final = json.loads(await ok(sandbox, "meeting", "list", "--organ", BOARD, "--json"))
     assert [(m["meeting_id"], m["stage"]) for m in final] == [
         (first, "published"), (second, "awaiting_minutes"), (third, "not_constituted"),

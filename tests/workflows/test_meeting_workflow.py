@@ -16,6 +16,7 @@ import pytest_asyncio
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from models import ids
 from models.meeting_payloads import (
     AbsenceIn,
     AgendaIn,
@@ -30,6 +31,7 @@ from models.meeting_payloads import (
     MinutesIn,
     MoveIn,
 )
+from models.payloads import PUBLIC_URL
 from tests.workflows.test_meeting_support import (
     Calls,
     meeting_worker,
@@ -120,7 +122,10 @@ async def test_a_meeting_is_noticed_reminded_held_and_its_minutes_published(
         result = await first.result()
         await save_history(first, "meeting")
     assert result.stage == "published"
-    assert len(calls.purpose("minutes_published")) == 1
+    (published,) = calls.purpose("minutes_published")
+    # the link is where `ksgov document serve` publishes them, under the configured address
+    assert published.request.context["url"] == ids.minutes_url(PUBLIC_URL, first.id)
+    assert published.request.context["url"].startswith("http://127.0.0.1:8000/protokoller/")
     assert [r["quorum"] for r in calls.recorded("record_attendance")] == [True, True]
     assert [e.action for e in calls.events] == ["minutes_approved"]
 

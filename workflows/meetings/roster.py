@@ -167,5 +167,5 @@ def organ_rules(
         members=plan.members,
         roster=roster,
     )
-    rules = rules.model_copy(update={"sender": plan.sender})
+    rules = rules.model_copy(update={"sender": plan.sender, "public_url": plan.public_url})
     return rules.model_copy(update={"location": plan.location}) if plan.location else rules

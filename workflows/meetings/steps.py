@@ -14,14 +14,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import contracts
+    from models.ids import minutes_url
     from models.meeting_payloads import IcsRequest, RecordMeetingRequest
     from models.payloads import Attachment, NotifyRequest, Purpose, Recipient
     from workflows import calls
     from workflows.meetings.roster import meeting_uid
     from workflows.meetings.state import MeetingState
-
-# Where published minutes are read; the secretariat's publishing site (a placeholder until set).
-MINUTES_URL = "https://www.ks.no/protokoller"
 
 
 def context(m: MeetingState, **extra: Any) -> dict[str, Any]:
@@ -36,7 +34,7 @@ def context(m: MeetingState, **extra: Any) -> dict[str, Any]:
         "place": data.rules.location,
         "agenda": [{"number": i.number, "title": i.title} for i in m.agenda],
         "change": "tid eller sted er endret",
-        "url": f"{MINUTES_URL}/{data.meeting_id}",
+        "url": minutes_url(data.rules.public_url, data.meeting_id),
         **({"sender": data.rules.sender} if data.rules.sender else {}),
         **extra,
     }
