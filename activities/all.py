@@ -37,6 +37,7 @@ def build_activities(
         records.record_event,
         reads.read_delegates,
         reads.read_organ_seats,
+        reads.read_councils,
         notifications.notify,
         notifications.notify_many,
         meetings.record_meeting,

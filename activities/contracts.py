@@ -27,6 +27,8 @@ from models.meeting_payloads import (
     SeriesInput,
 )
 from models.payloads import (
+    CouncilsRequest,
+    CouncilsResult,
     DelegatesRequest,
     EndSeatRequest,
     NotifyMany,
@@ -134,6 +136,12 @@ def read_delegates(request: DelegatesRequest) -> PeoplePage:
 @declare
 def read_organ_seats(request: OrganSeatsRequest) -> SeatsResult:
     """The seats of an organ in a term that have not ended."""
+    raise NotImplementedError(NOT_HERE)
+
+
+@declare
+def read_councils(request: CouncilsRequest) -> CouncilsResult:
+    """The councils that elected these people, with their addresses."""
     raise NotImplementedError(NOT_HERE)
 
 

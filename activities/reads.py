@@ -10,7 +10,14 @@ from sqlalchemy.engine import Engine
 
 from activities import contracts
 from activities.contracts import implements
-from models.payloads import DelegatesRequest, OrganSeatsRequest, PeoplePage, SeatsResult
+from models.payloads import (
+    CouncilsRequest,
+    CouncilsResult,
+    DelegatesRequest,
+    OrganSeatsRequest,
+    PeoplePage,
+    SeatsResult,
+)
 from store import reads
 
 
@@ -27,3 +34,7 @@ class ReadActivities:
     @implements(contracts.read_organ_seats)
     def read_organ_seats(self, request: OrganSeatsRequest) -> SeatsResult:
         return reads.read_organ_seats(self.engine, request)
+
+    @implements(contracts.read_councils)
+    def read_councils(self, request: CouncilsRequest) -> CouncilsResult:
+        return reads.read_councils(self.engine, request)

@@ -253,6 +253,20 @@ class SeatsResult(Payload):
     people: tuple[PersonIn, ...] = Field((), description="the seats' holders")
 
 
+class CouncilsRequest(Payload):
+    """The councils that elected these people to their county meetings, with the addresses of
+    the registry in force `on`."""
+
+    person_ids: tuple[BusinessKey, ...] = Field(min_length=1, max_length=1000)
+    on: Day
+
+
+class CouncilsResult(Payload):
+    """Each council with an address (member number, its authority's name, the address)."""
+
+    councils: tuple[Recipient, ...]
+
+
 class EndSeatRequest(Payload):
     """A person leaves a seat before the term ends (vacancy), with the reason."""
 

@@ -11,15 +11,20 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from domain.registry import County, Municipality
 from models.payloads import (
+    CouncilsRequest,
+    CouncilsResult,
     DelegatesRequest,
     OrganSeatsRequest,
     PeoplePage,
     PersonIn,
+    Recipient,
     SeatIn,
     SeatsResult,
 )
-from models.records import Person, Seat
+from models.records import Person, RegistryEntry, Seat
+from store.registry import in_force
 
 DELEGATE_ORGAN = "landsting"
 
@@ -78,3 +83,43 @@ def read_organ_seats(engine: Engine, request: OrganSeatsRequest) -> SeatsResult:
         seats=tuple(SeatIn.model_validate(row.model_dump(include=fields)) for row in rows),
         people=tuple(PersonIn.model_validate(p.model_dump(exclude={"scope"})) for p in people),
     )
+
+
+def read_councils(engine: Engine, request: CouncilsRequest) -> CouncilsResult:
+    """The councils whose representatives these people are, each once, in number order, with
+    the address the registry version in force on `request.on` gives; a council without one (or
+    no version at all: the shipped registry has no addresses) gets no letter."""
+    with Session(engine) as session:
+        numbers = sorted(
+            {
+                n
+                for n in session.exec(
+                    select(Person.member_number).where(
+                        col(Person.person_id).in_(request.person_ids)
+                    )
+                )
+                if n
+            }
+        )
+        version = in_force(session, request.on)
+        if version is None or not numbers:
+            return CouncilsResult(councils=())
+        entries = session.exec(
+            select(RegistryEntry).where(
+                RegistryEntry.version == version.id, col(RegistryEntry.number).in_(numbers)
+            )
+        ).all()
+    return CouncilsResult(
+        councils=tuple(
+            Recipient(recipient_id=e.number, email=e.email, name=_authority(e))
+            for e in sorted(entries, key=lambda e: e.number)
+            if e.email
+        )
+    )
+
+
+def _authority(entry: RegistryEntry) -> str:
+    """The member as a letter names it: "Bergen kommune", "Vestland fylkeskommune"."""
+    if entry.kind == "county":
+        return County(entry.number, entry.name).authority_name
+    return Municipality(entry.number, entry.name, entry.population).authority_name

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -27,6 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from activities import contracts
     from models.payloads import (
         SECRETARIAT,
+        CouncilsRequest,
+        CouncilsResult,
         DelegatesRequest,
         NotifyMany,
         NotifyRequest,
@@ -127,6 +129,13 @@ async def read_delegates(
         if not page.next_after:
             return tuple(people)
         request = request.model_copy(update={"after": page.next_after})
+
+
+async def read_councils(person_ids: Sequence[str], on: date) -> tuple[Recipient, ...]:
+    """The councils with an address that elected these people, from the record store."""
+    request = CouncilsRequest(person_ids=tuple(person_ids), on=on)
+    found: CouncilsResult = await store(contracts.read_councils, request)
+    return found.councils
 
 
 async def read_organ_seats(term: str, organ: str) -> tuple[list[SeatIn], list[PersonIn]]:

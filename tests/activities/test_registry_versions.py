@@ -15,14 +15,19 @@ import sqlalchemy
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from activities.records import RecordActivities
 from cli.main import run
 from client.errors import UserError
 from config import Settings, load_settings
+from domain.gender import Gender
+from models.payloads import CouncilsRequest, PersonIn, RecordPeopleRequest
 from models.records import AuditEntry, Member, RegistryEntry, RegistryVersion
 from service import registry as service
 from store import coverage
 from store.audit import verify_chain
 from store.changes import RefusedError
+from store.db import make_engine
+from store.reads import read_councils
 from store.registry import write_version
 from store.signing import read_record_key
 
@@ -322,3 +327,29 @@ def test_a_record_store_that_does_not_answer_is_one_line_with_exit_3(
     code, _, err = ksgov(capsys, "registry", "show")
     assert code == 3
     assert err.startswith("ksgov: error: the record store postgresql+psycopg://nobody@127.0.0.1")
+
+
+def test_the_councils_of_elected_people_come_with_the_addresses_in_force(
+    settings: Settings, tmp_path: Path
+) -> None:
+    engine = make_engine(settings.resolved_database_url)
+    people = [
+        PersonIn(person_id=f"p-{n}", name=f"Person {n}", gender=Gender.FEMALE,
+                 email=f"p{n}@x.no", member_number=number)
+        for n, number in enumerate(("4601", "4601", "4602", "46", None))
+    ]  # fmt: skip
+    RecordActivities(engine).record_people(
+        RecordPeopleRequest(idempotency_key="people", people=tuple(people))
+    )
+    asked = tuple(p.person_id for p in people)
+    before = read_councils(engine, CouncilsRequest(person_ids=asked, on=DAY))
+    assert before.councils == ()  # no version yet: the shipped registry has no addresses
+    imported(settings, sheet(tmp_path))
+    found = read_councils(engine, CouncilsRequest(person_ids=asked, on=DAY))
+    assert [(c.recipient_id, c.name, c.email) for c in found.councils] == [
+        ("46", "Vestland fylkeskommune", "postmottak@vlfk.example"),
+        ("4601", "Bergen kommune", "postmottak@bergen.example"),
+    ]  # Kinn has no address: no letter
+    earlier = read_councils(engine, CouncilsRequest(person_ids=asked, on=dt.date(2098, 1, 1)))
+    assert earlier.councils == ()
+    engine.dispose()

@@ -45,6 +45,8 @@ from models.meeting_payloads import (
     RecordMinutesRequest,
 )
 from models.payloads import (
+    CouncilsRequest,
+    CouncilsResult,
     DelegatesRequest,
     EndSeatRequest,
     NotifyMany,
@@ -53,6 +55,7 @@ from models.payloads import (
     OrganSeatsRequest,
     PeoplePage,
     PersonIn,
+    Recipient,
     RecordElectionRequest,
     RecordEventRequest,
     RecordPeopleRequest,
@@ -174,6 +177,18 @@ class Recorder:
             seats=tuple(s for s in seats if s.organ == request.organ and s.term == request.term)
         )
 
+    @activity.defn(name="read_councils")
+    async def read_councils(self, request: CouncilsRequest) -> CouncilsResult:
+        """Every council that elected one of these people, as if the registry gave each an
+        address."""
+        people = {p.person_id: p for r in self.of("record_people") for p in r.people}
+        numbers = sorted({n for pid in request.person_ids
+                          if (n := people[pid].member_number) is not None})  # fmt: skip
+        return CouncilsResult(councils=tuple(
+            Recipient(recipient_id=n, email=f"postmottak@{n}.example", name=f"Medlem {n}")
+            for n in numbers
+        ))  # fmt: skip
+
     # The meeting series and meetings the term and the county meetings start.
 
     @activity.defn(name="plan_meetings")
@@ -210,6 +225,7 @@ class Recorder:
             self.record_event,
             self.read_delegates,
             self.read_organ_seats,
+            self.read_councils,
             self.notify,
             self.notify_many,
             self.plan_meetings,

@@ -97,6 +97,10 @@ async def test_a_term_runs_from_county_meetings_to_composed_organs_and_hand_over
     assert all("sender" in r.context for r in letters)  # each from KS in its county
     notice = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting")
     assert len(notice.recipients) == 30  # every delegate of the three provinces
+    # each Landsting election's result goes to the elected and to the councils that elected them
+    congress = [n for n in requested if n.purpose == "result_announced"]
+    roles = {(n.subject_key.endswith("/councils"), n.context["recipient_role"]) for n in congress}
+    assert roles == {(False, "elected"), (True, "council")}
     deputies = next(n for n in requested if n.subject_key == f"term-{YEAR}/landsting/deputies")
     assert deputies.context["recipient_role"] == "deputy"
     assert not {r.recipient_id for r in deputies.recipients} & {

@@ -268,12 +268,23 @@ class LandstingWorkflow(ElectionMeeting):
         return [self._appointed] if organ == HOVEDSTYRET and self._appointed else []
 
     async def _announce(self, ballot: Ballot, seats: tuple[SeatIn, ...]) -> None:
-        """The result to the elected (their councils' copies need the councils' contacts)."""
+        """The result to the elected, and to the councils that elected them to their county
+        meetings (those the registry in force gives an address)."""
         self.accept()
         elected = [self.people[s.person_id] for s in seats]
         context = result_context(ballot, seats, self.people, self._data.term)
         key = f"{self.prefix}/{ballot.spec.post}/result"
         await calls.notify(result_request(key, elected, context))
+        councils = await calls.read_councils([p.person_id for p in elected], workflow.now().date())
+        if councils:
+            await calls.notify(
+                NotifyRequest(
+                    purpose="result_announced",
+                    subject_key=f"{key}/councils",
+                    recipients=councils,
+                    context={**context, "recipient_role": "council"},
+                )
+            )
 
     def _check_voting(self) -> None:
         if not self._approved:
