@@ -26,6 +26,7 @@ COMMANDS = {
     "meeting": "meeting",
     "template": "template",
     "document": "document",
+    "user": "user",
     "drill": "drill",
 }  # fmt: skip
 MODULES = tuple(dict.fromkeys(COMMANDS.values()))

@@ -190,6 +190,42 @@ class RegistryEntry(SQLModel, table=True):
     )
 
 
+# ----------------------------------------------------------------------------- accounts
+# Who may use ksgov (the console and its API, issue 23): local accounts and their API tokens.
+# The audit log names an account by its id (`u-...`), never by its user name, which may be a
+# person's name; passwords are argon2id hashes and tokens SHA-256 digests, never in clear.
+
+
+class Account(SQLModel, table=True):
+    """A user: a role, the county a `county` user is bound to, the person a `member` user is."""
+
+    __tablename__ = "account"
+
+    account_id: str = Field(primary_key=True, max_length=40, description="u-<hex>, for the log")
+    username: str = Field(max_length=100, unique=True)
+    role: str = Field(max_length=20, description="secretariat, county, auditor or member")
+    county: str | None = Field(default=None, max_length=20, description="a county user's")
+    person_id: str | None = Field(default=None, max_length=250, description="a member's")
+    password_hash: str = Field(default="", max_length=200, description="argon2id; empty: none")
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(default=None, sa_type=_aware())
+    created_at: datetime = Field(sa_type=_aware())
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for scripts: its SHA-256 digest, the account it acts for and its own role."""
+
+    __tablename__ = "api_token"
+
+    token_id: str = Field(primary_key=True, max_length=40, description="t-<hex>, shown in lists")
+    digest: str = Field(max_length=64, unique=True)
+    account_id: str = Field(foreign_key="account.account_id", max_length=40, index=True)
+    role: str = Field(max_length=20)
+    created_at: datetime = Field(sa_type=_aware())
+    revoked_at: datetime | None = Field(default=None, sa_type=_aware())
+
+
 # ----------------------------------------------------------------------------- meetings
 # Written by the meeting workflows, through the meeting activities (store/meetings.py).
 

@@ -26,6 +26,7 @@ from config import Settings
 from domain.registry import Registry
 from models.payloads import NOT_IN_A_LINE
 from service import registry_sheet
+from service.accounts import OPERATOR, Actor, authorize
 from service.governance import load_registry, read_text
 from service.tables import is_table
 from service.term_inputs import OSLO
@@ -225,9 +226,10 @@ class Imported:
     audit_seq: int
 
 
-def apply_import(settings: Settings, plan: ImportPlan) -> Imported:
+def apply_import(settings: Settings, plan: ImportPlan, actor: Actor = OPERATOR) -> Imported:
     """Append `plan` as the next version with its audit entry, signed with the record key, in
     one transaction; refused if the registry in force on its date changed since the plan."""
+    authorize(actor, "registry.manage")
     try:
         key = read_record_key(settings.record_key_path, create=True)
     except RecordKeyError as exc:

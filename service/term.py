@@ -47,6 +47,7 @@ from models.election_payloads import (
     VoteIn,
 )
 from service import sheets
+from service.accounts import OPERATOR, Actor, authorize
 from service.governance import known_county, load_bylaws, load_registry, parse_json, read_text
 from service.inputs import CountyInput, LandstingInput
 from service.meeting import person_key
@@ -94,12 +95,13 @@ def term_bylaws(year: int, name: str | None = None) -> Bylaws:
 
 
 async def start_term(
-    settings: Settings, year: int, bylaws_name: str | None = None
+    settings: Settings, year: int, bylaws_name: str | None = None, actor: Actor = OPERATOR
 ) -> tuple[str, Started]:
     """Start TermWorkflow `term-<year>` and its county meetings on the registry in force today
     (with its addresses); returns the bylaws name and what was started, on which registry. Run
     again after an interrupted start, it starts only what is missing; when nothing is missing
     it is refused."""
+    authorize(actor, "term.manage")
     bylaws = term_bylaws(year, bylaws_name)
     members = registry_in_force(settings, today())
     client = await gateway.connect(settings)
@@ -223,7 +225,10 @@ async def missing_counties(settings: Settings, year: int) -> tuple[str, ...]:
     return status.counties_missing
 
 
-async def _term_update(settings: Settings, year: int, handler: Any, data: BaseModel) -> TermStatus:
+async def _term_update(
+    settings: Settings, year: int, handler: Any, data: BaseModel, actor: Actor = OPERATOR
+) -> TermStatus:
+    authorize(actor, "term.manage")
     client = await gateway.connect(settings)
     missing = NOT_STARTED.format(id=ids.term_id(year))
     answer: TermStatus = await gateway.update(_term(client, year), handler, data, missing)
@@ -259,12 +264,15 @@ async def supplementary_election(settings: Settings, year: int, file: Path) -> T
 
 
 async def county_meeting_input(
-    settings: Settings, year: int, county: str, kind: CountyInput, file: Path
-) -> list[Answer]:
+    settings: Settings, year: int, county: str, kind: CountyInput, file: Path,
+    actor: Actor = OPERATOR,
+) -> list[Answer]:  # fmt: skip
     """Send a JSON file (one object, or a list for bulk input) to a county meeting; what each
     accepted input answered. A representatives file goes as one sheet, accepted or refused
-    whole; the other kinds go one by one, in order (a vote may depend on the one before)."""
+    whole; the other kinds go one by one, in order (a vote may depend on the one before). A
+    county user sends only their own county's input."""
     known_county(county)
+    authorize(actor, "county.input", county)
     model, handler = COUNTY_INPUTS[kind]
     if sheets.is_table(file):
         items: list[Any] = _counted(file, kind, sheets.read_sheet(sheets.COUNTY_SHEETS[kind], file))
@@ -282,9 +290,10 @@ async def county_meeting_input(
 
 
 async def landsting_input(
-    settings: Settings, year: int, kind: LandstingInput, file: Path
+    settings: Settings, year: int, kind: LandstingInput, file: Path, actor: Actor = OPERATOR
 ) -> list[Answer]:
     """Send a JSON file (one object, or a list) to the Landsting; what each input answered."""
+    authorize(actor, "landsting.input")
     model, handler = LANDSTING_INPUTS[kind]
     if sheets.is_table(file):
         items: list[Any] = _counted(

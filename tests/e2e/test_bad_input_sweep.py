@@ -49,6 +49,8 @@ IDS = ["", "kari@example.org", "a b", "x'y", "a" * 1000, *CONTROL]
 MEETING_IDS = ["", "x'y", "../../etc/passwd", "a" * 1000, "meeting-hovedstyret", *CONTROL]
 ORGANS = ["x' OR KsOrgan != 'y", "", "a" * 1000, "styre:99", "county_board:99", *CONTROL]
 REASONS = ["", "a" * 10_000, *CONTROL]
+USERNAMES = ["", "k", "Kari Nordmann", "a" * 200, "nobody", *CONTROL[:3]]
+ROLES_BAD = ["", "admin", "Secretariat", "county\n", *CONTROL[:2]]
 SHEETS = ["", "ballots", "../vote", "VOTE", "vote\n", *CONTROL[:2]]
 OUTPUTS = ["x.ods", "adir", "good-none.json", "missing-dir/x.xlsx", "", "noname"]
 NEGATIVE_OR_HUGE = ["-1", "abc", "1e3", "9" * 5000, ""]
@@ -249,6 +251,16 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
         ["registry", "import", "{FILE}", "--from", "{date}", "--source", "{reason}", "--yes"],
         {"FILE": [], "date": DATES, "reason": ["", "a" * 1000, *CONTROL]},
     ),
+    "user add": (
+        ["user", "add", "{username}", "--role", "{role}", "--county", "{county}",
+         "--no-password"],
+        {"username": USERNAMES[:-4] + USERNAMES[-3:], "role": ROLES_BAD, "county": COUNTIES},
+    ),
+    "user role": (["user", "role", "{username}", "{role}"],
+                  {"username": USERNAMES, "role": ROLES_BAD}),
+    "user disable": (["user", "disable", "{username}"], {"username": USERNAMES}),
+    "user token": (["user", "token", "{username}", "--role", "{role}"],
+                   {"username": USERNAMES, "role": ROLES_BAD}),
     "document minutes": (
         ["document", "minutes", "{meeting}", "--pdf", "-o", "{out}"],
         {"meeting": MEETING_IDS, "out": OUTPUTS[1:4]},
@@ -332,7 +344,7 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
 # Commands that only run servers or print: nothing in their input to sweep but typer's own
 # checks (an unknown option), which every command gets below.
 NO_INPUT = {"server", "worker", "demo", "bylaws list", "audit anchor", "audit public-key",
-            "registry versions"}
+            "registry versions", "user list"}
 
 GOOD = {"year": "2027", "county": "46", "organ": "hovedstyret", "term": "2028-2032",
         "person": "p-1", "reason": "flyttet", "date": "2028-03-02", "time": "10:00",
@@ -342,7 +354,7 @@ GOOD = {"year": "2027", "county": "46", "organ": "hovedstyret", "term": "2028-20
         "scale": "1", "meetings": "none", "counties": "1", "kills": "0", "secs": "1",
         "fault": "worker", "revision": "head", "name": "2020", "workflow": "term-2027",
         "sheet": "vote", "out": "new.xlsx", "election": "term-2027/landsting/leader/round-1",
-        "host": "127.0.0.1", "port": "1"}
+        "host": "127.0.0.1", "port": "1", "username": "nobody", "role": "county"}
 # fmt: on
 
 
