@@ -32,8 +32,7 @@ from sqlmodel import Session, col, select
 
 from client.errors import UserError
 from models.records import Account, ApiToken
-from service.governance import known_county
-from service.meeting import person_key
+from service.governance import known_county, person_key
 from store import accounts as store
 from store.changes import Change, write_once
 

@@ -17,7 +17,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from client.errors import UserError
+from pydantic import BaseModel
+
+from client.errors import UserError, validated
 from config import SHIPPED_DATA_DIR
 from domain.apportionment import (
     Apportionment,
@@ -40,6 +42,7 @@ from domain.elections import (
 from domain.gender import Gender
 from domain.registry import Registry, RegistryError, parse_registry_csv, parse_registry_json
 from domain.representation import landsting_delegates
+from models.payloads import PersonId
 
 MAJORITY = "majority"
 COUNT_METHODS = (*(m.value for m in Method), MAJORITY)
@@ -410,3 +413,12 @@ def domain_call(call: Callable[[], _T]) -> _T:
         return call()
     except (ApportionmentError, BylawsError, ElectionError, RegistryError) as exc:
         raise UserError(str(exc)) from None
+
+
+class PersonKey(BaseModel):
+    person_id: PersonId
+
+
+def person_key(person_id: str) -> str:
+    """A person id (a key such as p-000123, never an e-mail address), or a UserError."""
+    return validated("the person", lambda: PersonKey(person_id=person_id)).person_id

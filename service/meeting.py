@@ -50,12 +50,12 @@ from models.meeting_payloads import (
     SeriesMeeting,
     SeriesStatus,
 )
-from models.payloads import PersonId
 from models.records import Person
 from notices.calendar import meeting_ics
 from notices.planning import plan_series
 from service import governance
 from service.audit import record_store
+from service.governance import person_key
 from workflows.meetings.meeting import MeetingWorkflow
 from workflows.meetings.roster import meeting_uid
 from workflows.meetings.series import MeetingSeriesWorkflow
@@ -356,10 +356,6 @@ async def status(settings: Settings, meeting_id: str) -> MeetingStatus:
     return await gateway.query(handle, MeetingWorkflow.status, NO_MEETING)
 
 
-class PersonKey(BaseModel):
-    person_id: PersonId
-
-
 MEETING_ORGAN = re.compile(r"(hovedstyret|landsstyret|(county_board|county_meeting):[0-9]{2})")
 
 
@@ -386,11 +382,6 @@ def meeting_key(meeting_id: str) -> str:
         )
     meeting_organ(parsed[0])
     return meeting_id
-
-
-def person_key(person_id: str) -> str:
-    """A person id (a key such as p-000123, never an e-mail address), or a UserError."""
-    return validated("the person", lambda: PersonKey(person_id=person_id)).person_id
 
 
 async def list_meetings(

@@ -48,9 +48,15 @@ from models.election_payloads import (
 )
 from service import sheets
 from service.accounts import OPERATOR, Actor, authorize
-from service.governance import known_county, load_bylaws, load_registry, parse_json, read_text
+from service.governance import (
+    known_county,
+    load_bylaws,
+    load_registry,
+    parse_json,
+    person_key,
+    read_text,
+)
 from service.inputs import CountyInput, LandstingInput
-from service.meeting import person_key
 from service.registry import registry_in_force, today
 from service.term_inputs import build_term_input
 from service.term_start import Started, start_term_workflows

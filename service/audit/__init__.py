@@ -24,6 +24,7 @@ from temporalio.client import Client
 from client.errors import NotReachableError, UserError
 from client.gateway import connect
 from config import Settings
+from service.accounts import OPERATOR, Actor, authorize
 from service.audit import crosscheck as audit_crosscheck
 from service.audit import events as audit_timeline
 from service.audit import histories as audit_history
@@ -149,31 +150,37 @@ def anchor(settings: Settings, out: Path | None) -> tuple[ChainReport, Path | No
     return report, path
 
 
-def query(database_url: str, ask: Callable[[Engine], T]) -> T:
-    """Run one record-store query (service.audit.queries and friends) on the configured store."""
+def query(database_url: str, ask: Callable[[Engine], T], actor: Actor = OPERATOR) -> T:
+    """Run one record-store query (service.audit.queries and friends) on the configured store,
+    for an actor whose role may read the audit (the secretariat, an auditor)."""
+    authorize(actor, "audit.read")
     with record_store(database_url) as engine:
         return ask(engine)
 
 
-def seats(database_url: str, organ: str, term: str | None, at: date | None) -> Answer:
-    return query(database_url, lambda e: audit_queries.seats(e, organ, term, at))
+def seats(
+    database_url: str, organ: str, term: str | None, at: date | None, actor: Actor = OPERATOR
+) -> Answer:
+    return query(database_url, lambda e: audit_queries.seats(e, organ, term, at), actor)
 
 
-def person(database_url: str, who: str) -> Answer:
-    return query(database_url, lambda e: audit_person.person_record(e, who))
+def person(database_url: str, who: str, actor: Actor = OPERATOR) -> Answer:
+    return query(database_url, lambda e: audit_person.person_record(e, who), actor)
 
 
 def notifications(
-    database_url: str, meeting: str | None, person: str | None, term: str | None
-) -> Answer:
+    database_url: str, meeting: str | None, person: str | None, term: str | None,
+    actor: Actor = OPERATOR,
+) -> Answer:  # fmt: skip
     return query(
         database_url,
         lambda e: audit_queries.notifications(e, meeting=meeting, person=person, term=term),
+        actor,
     )
 
 
-def timeline(database_url: str, term: str) -> Answer:
-    return query(database_url, lambda e: audit_timeline.timeline(e, term))
+def timeline(database_url: str, term: str, actor: Actor = OPERATOR) -> Answer:
+    return query(database_url, lambda e: audit_timeline.timeline(e, term), actor)
 
 
 async def _client(settings: Settings, client: Client | None) -> tuple[Client | None, str]:
@@ -187,9 +194,11 @@ async def _client(settings: Settings, client: Client | None) -> tuple[Client | N
 
 
 async def history(
-    settings: Settings, workflow_id: str, raw: Path | None = None, client: Client | None = None
-) -> Answer:
+    settings: Settings, workflow_id: str, raw: Path | None = None, client: Client | None = None,
+    actor: Actor = OPERATOR,
+) -> Answer:  # fmt: skip
     """One workflow's history in domain words, or the audit log's account when it is gone."""
+    authorize(actor, "audit.read")
     if not WORKFLOW_ID.fullmatch(workflow_id):
         raise UserError(
             f"{ascii(workflow_id)[:60]} is not a workflow id such as term-2027 or "

@@ -205,3 +205,16 @@ def test_the_user_commands_add_list_token_and_disable(
     assert "1 token(s) revoked" in capsys.readouterr().out
     assert run(["ksgov", "user", "role", "kari", "boss"]) == 2
     assert "is not a role" in capsys.readouterr().err
+
+
+def test_the_audit_answers_an_auditor_and_refuses_a_county_user(database_url: str) -> None:
+    from service import audit
+
+    auditor = Actor("u-2", "auditor")
+    with pytest.raises(UserError, match="no term 2028-2032 in the record store"):  # asked
+        audit.seats(database_url, "hovedstyret", "2028-2032", None, actor=auditor)
+    county = Actor("u-1", "county", county="46")
+    with pytest.raises(ForbiddenError, match=r"audit\.read"):
+        audit.person(database_url, "Kari", actor=county)
+    with pytest.raises(ForbiddenError):
+        asyncio.run(audit.history(load_settings(), "term-2027", actor=county))
