@@ -20,6 +20,7 @@ COPY workflows ./workflows
 COPY client ./client
 COPY service ./service
 COPY harness ./harness
+COPY web ./web
 COPY cli ./cli
 COPY data ./data
 COPY migrations ./migrations

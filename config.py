@@ -7,6 +7,8 @@ is wrong in one line, so the CLI can print it instead of a traceback.
 
 from __future__ import annotations
 
+import os
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,6 +69,15 @@ class Settings(BaseSettings):
     temporal_namespace: str = Field("default", description="Temporal namespace")
     task_queue: str = Field("ksgov", description="Task queue of the ksgov worker")
     ui_port: Port = Field(8233, description="Port of the Temporal web UI (ksgov server)")
+    web_port: Port = Field(8000, description="Port of the console (ksgov web)")
+    web_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs the console's session cookies (secret; empty: the file "
+        "web-secret in the data directory, made on first use)",
+    )
+    web_upload_limit: int = Field(
+        5_000_000, ge=1_000, le=50_000_000, description="Largest file the console takes, bytes"
+    )
     data_dir: Path = Field(
         Path(".ksgov"), description="Where ksgov server and the SQLite file live"
     )
@@ -187,6 +198,19 @@ class Settings(BaseSettings):
     def record_key_path(self) -> Path:
         """Where the record key is: the setting, else `record-key` in the data directory."""
         return self.record_key_file or self.data_dir / "record-key"
+
+    def web_key(self) -> str:
+        """The key that signs session cookies: the setting, else the data directory's
+        web-secret file (made 0600 with 32 random bytes on first use)."""
+        if key := self.web_secret.get_secret_value():
+            return key
+        path = self.data_dir / "web-secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(32))
+        return path.read_text(encoding="utf-8").strip()
 
     @property
     def temporal_port(self) -> int:

@@ -27,6 +27,7 @@ COMMANDS = {
     "template": "template",
     "document": "document",
     "user": "user",
+    "web": "web",
     "drill": "drill",
 }  # fmt: skip
 MODULES = tuple(dict.fromkeys(COMMANDS.values()))

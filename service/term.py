@@ -269,6 +269,22 @@ async def supplementary_election(settings: Settings, year: int, file: Path) -> T
     return await _term_update(settings, year, TermWorkflow.supplementary, items[0])
 
 
+def county_input_items(
+    county: str, kind: CountyInput, file: Path, actor: Actor = OPERATOR
+) -> list[Any]:
+    """The inputs a county meeting's file holds (a sheet or JSON), checked as the county meeting
+    takes them, for an actor who may send that county's input; nothing is sent. The console's
+    preview, and the first step of `county_meeting_input`."""
+    known_county(county)
+    authorize(actor, "county.input", county)
+    if kind not in COUNTY_INPUTS:
+        raise UserError(f"no input {ascii(kind)[:40]}: choose one of {', '.join(COUNTY_INPUTS)}")
+    model, _ = COUNTY_INPUTS[kind]
+    if sheets.is_table(file):
+        return _counted(file, kind, sheets.read_sheet(sheets.COUNTY_SHEETS[kind], file))
+    return _counted(file, kind, load_models(file, model))
+
+
 async def county_meeting_input(
     settings: Settings, year: int, county: str, kind: CountyInput, file: Path,
     actor: Actor = OPERATOR,
@@ -277,13 +293,8 @@ async def county_meeting_input(
     accepted input answered. A representatives file goes as one sheet, accepted or refused
     whole; the other kinds go one by one, in order (a vote may depend on the one before). A
     county user sends only their own county's input."""
-    known_county(county)
-    authorize(actor, "county.input", county)
-    model, handler = COUNTY_INPUTS[kind]
-    if sheets.is_table(file):
-        items: list[Any] = _counted(file, kind, sheets.read_sheet(sheets.COUNTY_SHEETS[kind], file))
-    else:
-        items = _counted(file, kind, load_models(file, model))
+    items = county_input_items(county, kind, file, actor)
+    _, handler = COUNTY_INPUTS[kind]
     client = await gateway.connect(settings)
     workflow_id = ids.county_meeting_id(year, county)
     handle = client.get_workflow_handle(workflow_id)

@@ -261,6 +261,8 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "user disable": (["user", "disable", "{username}"], {"username": USERNAMES}),
     "user token": (["user", "token", "{username}", "--role", "{role}"],
                    {"username": USERNAMES, "role": ROLES_BAD}),
+    "web": (["web", "--host", "{host}", "--port", "{port}"],
+            {"host": ["", "999.1.1.1", "a b", "ksgov.invalid"], "port": ["0", "65536", "x"]}),
     "document minutes": (
         ["document", "minutes", "{meeting}", "--pdf", "-o", "{out}"],
         {"meeting": MEETING_IDS, "out": OUTPUTS[1:4]},

@@ -1,0 +1,44 @@
+"""`ksgov web` as an operator starts it: it listens, answers its health check and nothing else
+without a login, keeps its session key private, and a second one on the same port is one line
+and exit 2."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import free_port
+from tests.e2e.conftest import Sandbox
+
+
+def test_ksgov_web_serves_the_console_until_stopped(sandbox: Sandbox) -> None:
+    sandbox.env["KSGOV_DATABASE_URL"] = f"sqlite:///{sandbox.cwd / 'records.db'}"
+    assert sandbox.run("db", "upgrade").returncode == 0
+    port = free_port()
+    server = sandbox.popen_logged("web", "--port", str(port))
+    try:
+        health = None
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as a:
+                    health = json.loads(a.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert health == {"ok": True}
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/me", timeout=5)
+        assert refused.value.code == 401
+        again = sandbox.run("web", "--port", str(port))
+        assert again.returncode == 2
+        assert again.stderr.startswith("ksgov: error: cannot listen on 127.0.0.1:")
+        assert again.stderr.count("\n") == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    secret = sandbox.cwd / "data" / "web-secret"  # the session key, made on first use
+    assert secret.stat().st_mode & 0o777 == 0o600
