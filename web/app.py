@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import secrets
 from pathlib import Path
@@ -55,6 +56,13 @@ LOGIN_REFUSED = (
     "deaktivert. Prøv igjen senere, eller spør sekretariatet."
 )
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
+# The audit facts' fields as the pages name them; a field not here keeps its name.
+COLUMN_NAMES = {
+    "organ": "organ", "term": "periode", "person_id": "person-id", "name": "navn",
+    "role": "rolle", "rank": "rang", "group": "gruppe", "from_date": "fra", "to_date": "til",
+    "ended_on": "fratrådt", "obtained_by": "valgt ved", "election_id": "valg",
+    "method": "valgform", "round": "runde", "votes": "stemmer", "source": "kilde",
+}  # fmt: skip
 
 
 def signed_in(request: Request) -> Who:
@@ -220,17 +228,22 @@ def create_app(settings: Settings) -> FastAPI:
             answer = audit_service.seats(
                 settings.resolved_database_url, organ, term or None, None, who.actor
             )
-        return page(request, "seats.html.j2", organ=organ, term=term, answer=answer)
+        columns, rows = _table(answer) if answer is not None else ([], [])
+        return page(
+            request, "seats.html.j2", organ=organ, term=term, answer=answer,
+            columns=[COLUMN_NAMES.get(c, c) for c in columns], rows=rows,
+        )  # fmt: skip
 
     @app.get("/revisjon/seter.csv", include_in_schema=False)
     def seats_csv(request: Request, who: Page, organ: str, term: str = "") -> Response:
         answer = audit_service.seats(
             settings.resolved_database_url, organ, term or None, None, who.actor
         )
+        columns, rows = _table(answer)
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
-        writer.writerow(answer.header)
-        writer.writerows([[_cell(c) for c in row] for row in answer.rows])
+        writer.writerow(columns)
+        writer.writerows([[_cell(c) for c in row] for row in rows])
         return Response(
             "\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="seter.csv"'},
@@ -263,7 +276,11 @@ def create_app(settings: Settings) -> FastAPI:
         """Who held the organ's seats in the term, with the evidence of each (auditor,
         secretariat)."""
         answer = audit_service.seats(settings.resolved_database_url, organ, term, None, who.actor)
-        return {"header": list(answer.header), "rows": [list(r) for r in answer.rows]}
+        return {
+            **answer.header,
+            "notes": list(answer.notes),
+            "rows": [dataclasses.asdict(r) for r in answer.rows],
+        }
 
     @app.post("/api/counties/{county}/inputs/{kind}/preview", tags=["fylke"])
     def api_preview(
@@ -310,6 +327,14 @@ def _stored(file: UploadFile, folder: Path, limit: int) -> Path:
     path = folder / f"{secrets.token_hex(12)}{suffix}"
     path.write_bytes(data)
     return path
+
+
+def _table(answer: Any) -> tuple[list[str], list[list[Any]]]:
+    """An audit answer's columns (its facts' fields) and rows, as the command line's table."""
+    if not answer.rows:
+        return [], []
+    names = [f.name for f in dataclasses.fields(answer.rows[0])]
+    return names, [["" if (v := getattr(r, n)) is None else v for n in names] for r in answer.rows]
 
 
 def _cell(value: Any) -> Any:

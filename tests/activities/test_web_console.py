@@ -14,9 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from activities.records import RecordActivities
 from config import load_settings
+from models.payloads import RecordSeatsRequest
 from models.records import AuditEntry
 from service import accounts
+from tests.activities.conftest import people, seat
 from tests.conftest import free_port
 from web.app import create_app
 
@@ -210,3 +213,29 @@ def test_a_csv_cell_is_never_a_formula() -> None:
     assert [_cell(v) for v in ("=1+1", "+A1", "-2", "@x", "Kari", 3)] == [
         "'=1+1", "'+A1", "'-2", "'@x", "Kari", 3,
     ]  # fmt: skip
+
+
+def test_an_auditor_sees_the_seats_with_their_evidence_and_exports_them(
+    console: TestClient, engine: Engine
+) -> None:
+    records = RecordActivities(engine)
+    records.record_people(people("p-1", "p-2"))
+    records.record_seats(RecordSeatsRequest(
+        idempotency_key="seats", seats=(seat("p-1", "leader"), seat("p-2")),
+    ))  # fmt: skip
+    api = console.get("/api/audit/seats?organ=county_board:46&term=2028-2032",
+                      headers=token(engine, "revisor"))  # fmt: skip
+    assert api.status_code == 200, api.text
+    rows = api.json()["rows"]
+    assert [(r["person_id"], r["role"]) for r in rows] == [("p-1", "leader"), ("p-2", "member")]
+    assert all(r["source"] for r in rows)  # the evidence of each fact
+    login(console, "revisor")
+    page = console.get("/revisjon/seter?organ=county_board:46&term=2028-2032")
+    assert page.status_code == 200
+    assert '<th scope="col">person-id</th>' in page.text
+    assert "<td>Navn p-1</td>" in page.text
+    exported = console.get("/revisjon/seter.csv?organ=county_board:46&term=2028-2032")
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = exported.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("organ;term;person_id;name;role")
+    assert len(lines) == 3
