@@ -14,10 +14,11 @@ import csv
 import dataclasses
 import io
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -220,25 +221,22 @@ def create_app(settings: Settings) -> FastAPI:
         lines = [term_describe(a) for a in answers]
         return page(request, "input.html.j2", county=county, kinds=KIND_NAMES, sent=lines)
 
-    @app.get("/revisjon/seter", response_class=HTMLResponse, include_in_schema=False)
-    def seats_page(request: Request, who: Page, organ: str = "", term: str = "") -> HTMLResponse:
+    def ask(kind: str, values: dict[str, str], who: Who) -> Any:
+        """The audit answer of query `kind` for the form's values (None: nothing asked yet)."""
+        query = AUDIT_QUERIES.get(kind)
+        if query is None:
+            raise HTTPException(status_code=404, detail="Den siden finnes ikke.")
         accounts.authorize(who.actor, "audit.read")
-        answer = None
-        if organ:
-            answer = audit_service.seats(
-                settings.resolved_database_url, organ, term or None, None, who.actor
-            )
-        columns, rows = _table(answer) if answer is not None else ([], [])
-        return page(
-            request, "seats.html.j2", organ=organ, term=term, answer=answer,
-            columns=[COLUMN_NAMES.get(c, c) for c in columns], rows=rows,
-        )  # fmt: skip
+        given = {f: values.get(f, "").strip()[:250] for f, _, _ in query.fields}
+        if not given[query.fields[0][0]]:
+            return query, given, None
+        return query, given, query.ask(settings.resolved_database_url, given, who.actor)
 
-    @app.get("/revisjon/seter.csv", include_in_schema=False)
-    def seats_csv(request: Request, who: Page, organ: str, term: str = "") -> Response:
-        answer = audit_service.seats(
-            settings.resolved_database_url, organ, term or None, None, who.actor
-        )
+    @app.get("/revisjon/{kind}.csv", include_in_schema=False)
+    def audit_csv(request: Request, who: Page, kind: str) -> Response:
+        _, _, answer = ask(kind, dict(request.query_params), who)
+        if answer is None:
+            raise HTTPException(status_code=400, detail="Fyll ut skjemaet først.")
         columns, rows = _table(answer)
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
@@ -246,7 +244,17 @@ def create_app(settings: Settings) -> FastAPI:
         writer.writerows([[_cell(c) for c in row] for row in rows])
         return Response(
             "\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="seter.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{kind}.csv"'},
+        )  # fmt: skip
+
+    @app.get("/revisjon/{kind}", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request, who: Page, kind: str) -> HTMLResponse:
+        query, given, answer = ask(kind, dict(request.query_params), who)
+        columns, rows = _table(answer) if answer is not None else ([], [])
+        return page(
+            request, "audit.html.j2", kind=kind, query=query, given=given, answer=answer,
+            columns=[COLUMN_NAMES.get(c, c) for c in columns], rows=rows,
+            csv_url=f"/revisjon/{kind}.csv?{request.url.query}",
         )  # fmt: skip
 
     @app.get("/protokoller/{key:path}", include_in_schema=False)
@@ -272,15 +280,33 @@ def create_app(settings: Settings) -> FastAPI:
         return {"role": actor.role, "county": actor.county, "person_id": actor.person_id}
 
     @app.get("/api/audit/seats", tags=["revisjon"])
-    def api_seats(who: Api, organ: str, term: str | None = None) -> dict[str, Any]:
+    def api_seats(
+        who: Api, organ: Annotated[str, Query(max_length=250)],
+        term: Annotated[str | None, Query(max_length=20)] = None,
+    ) -> dict[str, Any]:  # fmt: skip
         """Who held the organ's seats in the term, with the evidence of each (auditor,
         secretariat)."""
-        answer = audit_service.seats(settings.resolved_database_url, organ, term, None, who.actor)
-        return {
-            **answer.header,
-            "notes": list(answer.notes),
-            "rows": [dataclasses.asdict(r) for r in answer.rows],
-        }
+        return _json(audit_service.seats(settings.resolved_database_url, organ, term, None,
+                                         who.actor))  # fmt: skip
+
+    @app.get("/api/audit/person", tags=["revisjon"])
+    def api_person(who: Api, name: Annotated[str, Query(max_length=200)]) -> dict[str, Any]:
+        """A person's nominations, seats, notices and absences, with evidence."""
+        return _json(audit_service.person(settings.resolved_database_url, name, who.actor))
+
+    @app.get("/api/audit/notifications", tags=["revisjon"])
+    def api_notifications(
+        who: Api, term: Annotated[str | None, Query(max_length=20)] = None,
+        meeting: Annotated[str | None, Query(max_length=250)] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """What was sent in a term or about a meeting: when, to whom, delivered or not."""
+        return _json(audit_service.notifications(settings.resolved_database_url, meeting, None,
+                                                 term, who.actor))  # fmt: skip
+
+    @app.get("/api/audit/timeline", tags=["revisjon"])
+    def api_timeline(who: Api, term: Annotated[str, Query(max_length=20)]) -> dict[str, Any]:
+        """The term as dated events, with evidence."""
+        return _json(audit_service.timeline(settings.resolved_database_url, term, who.actor))
 
     @app.post("/api/counties/{county}/inputs/{kind}/preview", tags=["fylke"])
     def api_preview(
@@ -327,6 +353,42 @@ def _stored(file: UploadFile, folder: Path, limit: int) -> Path:
     path = folder / f"{secrets.token_hex(12)}{suffix}"
     path.write_bytes(data)
     return path
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditQuery:
+    """One audit page: its title, its form's fields (name, label, hint; the first required)
+    and the audit operation it asks."""
+
+    title: str
+    fields: tuple[tuple[str, str, str], ...]
+    ask: Callable[[str, dict[str, str], Any], Any]
+
+
+AUDIT_QUERIES = {
+    "seter": AuditQuery(
+        "Seter", (("organ", "Organ", "For eksempel hovedstyret eller county_board:46."),
+                  ("term", "Periode", "For eksempel 2028-2032.")),
+        lambda url, v, actor: audit_service.seats(url, v["organ"], v["term"] or None, None, actor),
+    ),
+    "person": AuditQuery(
+        "Person", (("name", "Navn eller person-id", "Hele eller deler av navnet."),),
+        lambda url, v, actor: audit_service.person(url, v["name"], actor),
+    ),
+    "varsler": AuditQuery(
+        "Varsler og levering", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
+        lambda url, v, actor: audit_service.notifications(url, None, None, v["term"], actor),
+    ),
+    "tidslinje": AuditQuery(
+        "Tidslinje", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
+        lambda url, v, actor: audit_service.timeline(url, v["term"], actor),
+    ),
+}  # fmt: skip
+
+
+def _json(answer: Any) -> dict[str, Any]:
+    return {**answer.header, "notes": list(answer.notes),
+            "rows": [dataclasses.asdict(r) for r in answer.rows]}  # fmt: skip
 
 
 def _table(answer: Any) -> tuple[list[str], list[list[Any]]]:

@@ -234,6 +234,13 @@ def test_an_auditor_sees_the_seats_with_their_evidence_and_exports_them(
     assert page.status_code == 200
     assert '<th scope="col">person-id</th>' in page.text
     assert "<td>Navn p-1</td>" in page.text
+    person = console.get("/revisjon/person?name=p-2")
+    assert "<td>Navn p-2</td>" in person.text
+    assert console.get("/revisjon/ukjent").status_code == 404
+    assert console.get("/revisjon/person.csv").status_code == 400
+    timeline = console.get("/api/audit/timeline?term=2028-2032")
+    assert timeline.status_code == 200, timeline.text
+    assert timeline.json()["rows"]
     exported = console.get("/revisjon/seter.csv?organ=county_board:46&term=2028-2032")
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     lines = exported.text.lstrip("\ufeff").splitlines()

@@ -129,13 +129,20 @@ def test_a_county_secretary_and_an_auditor_use_the_console_in_a_browser(
         page.wait_for_url(f"{console}/login")
 
         log_in(page, console, "revisor")
-        page.get_by_role("link", name="Revisjon: seter").first.click()
+        page.get_by_role("link", name="Revisjon", exact=True).first.click()
         accessible(page, "revisjon", artefacts)
+        page.get_by_role("link", name="Person", exact=True).click()
+        page.get_by_label("Navn eller person-id").fill("Kari")
+        page.get_by_role("button", name="Vis").click()
+        heading = page.get_by_role("heading", level=1).inner_text()
+        assert heading == "Det du sendte ble ikke tatt imot."  # nobody by that name yet
+        accessible(page, "revisjon-person", artefacts)
         answer = page.goto(f"{console}/fylker/46/innsending")
         assert answer is not None
         assert answer.status == 403
         browser.close()
     assert sorted(p.name for p in artefacts.iterdir()) == sorted(
         f"{n}.png" for n in ("innlogging", "oversikt", "innsending-feil",
-                             "innsending-forhandsvisning", "ingen-tilgang", "revisjon")
+                             "innsending-forhandsvisning", "ingen-tilgang", "revisjon",
+                             "revisjon-person")
     )  # fmt: skip
