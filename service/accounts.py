@@ -43,6 +43,7 @@ Permission = Literal[
     "landsting.input",
     "county.input",  # a county meeting's input: its own county only, for a county user
     "county.read",
+    "term.read",  # where the term, every county meeting and the Landsting stand
     "meeting.manage",
     "audit.read",
     "registry.manage",
@@ -51,7 +52,7 @@ Permission = Literal[
 GRANTS: dict[str, frozenset[str]] = {
     "secretariat": frozenset(get_args(Permission)),
     "county": frozenset({"county.input", "county.read"}),
-    "auditor": frozenset({"audit.read", "county.read"}),
+    "auditor": frozenset({"audit.read", "county.read", "term.read"}),
     "member": frozenset(),
 }
 COUNTY_BOUND = frozenset({"county.input", "county.read"})

@@ -208,8 +208,9 @@ def _term(client: Client, year: int) -> gateway.Handle:
     return client.get_workflow_handle(ids.term_id(year))
 
 
-async def term_status(settings: Settings, year: int) -> dict[str, Any]:
+async def term_status(settings: Settings, year: int, actor: Actor = OPERATOR) -> dict[str, Any]:
     """Where the term, each county meeting and the Landsting stand (None: not started)."""
+    authorize(actor, "term.read")
     client = await gateway.connect(settings)
     term_id = ids.term_id(year)
     term = await gateway.query(
@@ -222,6 +223,21 @@ async def term_status(settings: Settings, year: int) -> dict[str, Any]:
     landsting_handle = client.get_workflow_handle(ids.landsting_id(year))
     landsting = await gateway.query_or_none(landsting_handle, LandstingWorkflow.status)
     return {"term": term, "counties": dict(sorted(counties.items())), "landsting": landsting}
+
+
+async def county_status(
+    settings: Settings, year: int, county: str, actor: Actor = OPERATOR
+) -> ProcessStatus:
+    """Where one county meeting stands, for those who may read that county's input."""
+    known_county(county)
+    authorize(actor, "county.read", county)
+    client = await gateway.connect(settings)
+    workflow_id = ids.county_meeting_id(year, county)
+    missing = f"there is no county meeting {county} in term {year} ({workflow_id})"
+    status: ProcessStatus = await gateway.query(
+        client.get_workflow_handle(workflow_id), CountyMeetingWorkflow.status, missing
+    )
+    return status
 
 
 async def missing_counties(settings: Settings, year: int) -> tuple[str, ...]:

@@ -18,7 +18,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -57,6 +68,14 @@ LOGIN_REFUSED = (
     "deaktivert. Prøv igjen senere, eller spør sekretariatet."
 )
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".json")
+# The workflows' stages as the pages name them.
+STAGES = {
+    "county_meetings": "fylkesmøtene", "landsting": "landstinget", "in_office": "i funksjon",
+    "ended": "avsluttet", "awaiting_representatives": "venter på representanter",
+    "awaiting_nominations": "venter på innstilling", "voting": "valg pågår", "done": "ferdig",
+    "awaiting_date": "venter på dato", "awaiting_credentials": "venter på fullmakter",
+    "electing": "valg pågår", "composing": "setter sammen organene",
+}  # fmt: skip
 # The audit facts' fields as the pages name them; a field not here keeps its name.
 COLUMN_NAMES = {
     "organ": "organ", "term": "periode", "person_id": "person-id", "name": "navn",
@@ -120,6 +139,12 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        return _error(request, 422, "Forespørselen er ikke gyldig: sjekk feltene og prøv igjen.",
+                      f"fields: {', '.join(fields)}" if fields else "")  # fmt: skip
 
     @app.exception_handler(ForbiddenError)
     async def forbidden(request: Request, exc: ForbiddenError) -> Response:
@@ -232,6 +257,43 @@ def create_app(settings: Settings) -> FastAPI:
             return query, given, None
         return query, given, query.ask(settings.resolved_database_url, given, who.actor)
 
+    @app.get("/perioder", include_in_schema=False)
+    def term_choice(who: Page, year: Annotated[int, Query(ge=2000, le=2100)]) -> Response:
+        return RedirectResponse(f"/perioder/{year}", status_code=303)
+
+    @app.get("/perioder/{year}", response_class=HTMLResponse, include_in_schema=False)
+    async def term_page(
+        request: Request, who: Page, year: Annotated[int, PathParam(ge=2000, le=2100)]
+    ) -> HTMLResponse:
+        """The term's dashboard: its stage and each county meeting's, with what each still
+        awaits and by when."""
+        status = await term_service.term_status(settings, year, who.actor)
+        counties = [
+            {"county": county, "stage": STAGES.get(s.stage, s.stage) if s else "ikke startet",
+             "awaiting": len(s.awaiting) if s else 0,
+             "deadline": s.deadline.date().isoformat() if s and s.deadline else ""}
+            for county, s in status["counties"].items()
+        ]  # fmt: skip
+        landsting = status["landsting"]
+        return page(
+            request, "term.html.j2", year=year, term=status["term"], counties=counties,
+            landsting=STAGES.get(landsting.stage, landsting.stage) if landsting else "",
+            stages=STAGES,
+        )  # fmt: skip
+
+    @app.get("/fylker/{county}", response_class=HTMLResponse, include_in_schema=False)
+    async def county_page(
+        request: Request, who: Page, county: str,
+        year: Annotated[int, Query(ge=2000, le=2100)] = 0,
+    ) -> HTMLResponse:  # fmt: skip
+        """Where the county's meeting stands and what it still awaits."""
+        accounts.authorize(who.actor, "county.read", county)
+        status = (
+            await term_service.county_status(settings, year, county, who.actor) if year else None
+        )
+        return page(request, "county.html.j2", county=county, year=year or "", process=status,
+                    stages=STAGES)  # fmt: skip
+
     @app.get("/revisjon/{kind}.csv", include_in_schema=False)
     def audit_csv(request: Request, who: Page, kind: str) -> Response:
         _, _, answer = ask(kind, dict(request.query_params), who)
@@ -278,6 +340,30 @@ def create_app(settings: Settings) -> FastAPI:
         """Who the request comes from: the role and what it is bound to."""
         actor = who.actor
         return {"role": actor.role, "county": actor.county, "person_id": actor.person_id}
+
+    @app.get("/api/terms/{year}/status", tags=["periode"])
+    async def api_term(
+        who: Api, year: Annotated[int, PathParam(ge=2000, le=2100)]
+    ) -> dict[str, Any]:
+        """Where the term, each county meeting and the Landsting stand (secretariat, auditor)."""
+        status = await term_service.term_status(settings, year, who.actor)
+
+        def plain(model: Any) -> Any:
+            return model.model_dump(mode="json") if model is not None else None
+
+        return {
+            "term": plain(status["term"]),
+            "counties": {c: plain(s) for c, s in status["counties"].items()},
+            "landsting": plain(status["landsting"]),
+        }
+
+    @app.get("/api/terms/{year}/counties/{county}", tags=["fylke"])
+    async def api_county(
+        who: Api, year: Annotated[int, PathParam(ge=2000, le=2100)], county: str
+    ) -> dict[str, Any]:
+        """Where a county meeting stands (its county's user, the secretariat, an auditor)."""
+        status = await term_service.county_status(settings, year, county, who.actor)
+        return status.model_dump(mode="json")
 
     @app.get("/api/audit/seats", tags=["revisjon"])
     def api_seats(

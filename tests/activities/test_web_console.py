@@ -246,3 +246,20 @@ def test_an_auditor_sees_the_seats_with_their_evidence_and_exports_them(
     lines = exported.text.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("organ;term;person_id;name;role")
     assert len(lines) == 3
+
+
+def test_the_term_and_county_pages_say_when_temporal_does_not_answer_and_who_may_see_them(
+    console: TestClient,
+) -> None:
+    login(console, "vestland")
+    assert console.get("/perioder/2027").status_code == 403  # the whole term: not a county's
+    own = console.get("/fylker/46?year=2027")
+    assert own.status_code == 503
+    assert "En tjeneste konsollet trenger svarer ikke nå." in own.text
+    assert console.get("/fylker/03?year=2027").status_code == 403
+    assert console.get("/fylker/46").status_code == 200  # the form, nothing asked yet
+    bad = console.get("/fylker/46?year=abc")
+    assert bad.status_code == 422
+    assert "Forespørselen er ikke gyldig" in bad.text
+    api = console.get("/api/terms/abc/status", headers={"Authorization": "Bearer x"})
+    assert api.status_code in (401, 422)

@@ -14,6 +14,8 @@ import datetime as dt
 import json
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from models.records import Person, Seat
 from service.governance import load_bylaws, load_registry
 from service.term_inputs import build_term_input
 from store.db import make_engine
+from tests.conftest import free_port
 from tests.e2e.conftest import Sandbox, found_in_histories
 from tests.e2e.sheet_support import fill
 
@@ -162,6 +165,46 @@ def csv_sheet(path: Path, sheets: Sequence[RepresentativesIn]) -> str:
     return str(path)
 
 
+def read_the_term_in_the_console(running: Sandbox, counties: list[str]) -> None:
+    """`ksgov web` on the running term: the secretariat's token reads every county meeting's
+    stage, a county's token its own county and not another's."""
+    for user, role in (
+        ("sekretariatet", ["--role", "secretariat"]),
+        ("vestland", ["--role", "county", "--county", "46"]),
+    ):
+        send(running, "user", "add", user, *role, "--no-password")  # fmt: skip
+    tokens = {u: send(running, "user", "token", u).stdout.strip()
+              for u in ("sekretariatet", "vestland")}  # fmt: skip
+    port = free_port()
+    server = running.popen_logged("web", "--port", str(port))
+
+    def get(path: str, user: str) -> tuple[int, Any]:
+        bearer = {"Authorization": f"Bearer {tokens[user]}"}
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=bearer)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read())
+
+    try:
+        for _ in range(150):
+            try:
+                code, term = get(f"/api/terms/{YEAR}/status", "sekretariatet")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert code == 200, term
+        assert sorted(term["counties"]) == sorted(counties)
+        assert {c["stage"] for c in term["counties"].values()} == {"done"}
+        assert get(f"/api/terms/{YEAR}/counties/46", "vestland")[0] == 200
+        assert get(f"/api/terms/{YEAR}/counties/03", "vestland")[0] == 403
+        assert get(f"/api/terms/{YEAR}/status", "vestland")[0] == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def hold_county_meeting(
     running: Sandbox, county: CountyMeetingInput, people: PeopleFactory, first: bool, csv: bool
 ) -> None:
@@ -256,6 +299,7 @@ def test_a_term_runs_from_start_to_composed_organs_through_the_cli(running: Sand
 
     status = json.loads(send(running, "term", "status", str(YEAR), "--json").stdout)
     assert status["term"]["counties_missing"] == []
+    read_the_term_in_the_console(running, [c.county for c in data.counties])
     engine = make_engine(running.env["KSGOV_DATABASE_URL"])
     with Session(engine) as session:
         delegates = {
