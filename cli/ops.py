@@ -212,6 +212,8 @@ def _print_summary(summary: DemoSummary) -> None:
         )
     if summary.started:
         typer.echo("  (the web UI answers while a server runs: start one with `ksgov server`)")
+    if summary.simulation is not None:
+        typer.echo("  (the console on this term, with a login per role: `ksgov web --demo`)")
 
 
 def _simulation_rows(term: dict[str, Any] | None) -> list[tuple[str, str]]:

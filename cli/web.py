@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import fail, settings
+
+if TYPE_CHECKING:
+    from config import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -20,6 +23,10 @@ def web(
         int | None,
         typer.Option("--port", min=1, max=65535, help="Port (default: KSGOV_WEB_PORT, 8000)."),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="On the latest `ksgov demo` term, with a login per role."),
+    ] = False,
 ) -> None:
     """Serve the console: login, the county secretaries' input, the audit, and the published
     minutes and protocols (where KSGOV_PUBLIC_URL points). Ctrl-C stops it."""
@@ -32,6 +39,8 @@ def web(
     config = settings()
     chosen = port or config.web_port
     _can_listen(host, chosen)
+    if demo:
+        config = _demo(config)
     app = create_app(config)
     typer.echo(f"The console at http://{host}:{chosen}/ (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
@@ -47,3 +56,21 @@ def _can_listen(host: str, port: int) -> None:
             probe.bind(address)
     except (OSError, UnicodeError) as exc:
         fail(f"cannot listen on {host}:{port} ({getattr(exc, 'strerror', None) or exc})")
+
+
+def _demo(config: Settings) -> Settings:
+    """The settings on the latest simulation's store, its demo logins printed."""
+    from pydantic import SecretStr
+
+    from client.errors import UserError
+    from harness.console_demo import prepare
+
+    try:
+        made = prepare(config.data_dir)
+    except UserError as exc:
+        fail(str(exc), exc.exit_code)
+    typer.echo(f"The simulated term's records: {made.database_url}")
+    typer.echo("Demo logins (new passwords each start; Temporal is not needed for the audit):")
+    for name, role, password in made.logins:
+        typer.echo(f"  {name:<12} {role:<12} {password}")
+    return config.model_copy(update={"database_url": SecretStr(made.database_url)})
