@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -91,6 +92,26 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def _numeric(text: str) -> bool:
     return text.replace(".", "", 1).replace("-", "", 1).isdigit()
+
+
+def refuse_existing(output: Path | None) -> None:
+    """One line and exit 2 if `output` exists: a command writes a new file, never over one."""
+    if output is not None and output.exists():
+        fail(f"{output} exists: choose another name, or remove it first")
+
+
+def write_out(data: bytes, output: Path | None, encoding: str = "utf-8") -> bool:
+    """`data` to `output`, made new (one line and exit 2 if it cannot be), or as text to
+    standard output; whether a file was written."""
+    if output is None:
+        sys.stdout.write(data.decode(encoding))
+        return False
+    try:
+        with output.open("xb") as out:
+            out.write(data)
+    except OSError as exc:
+        fail(f"{output}: cannot be written ({exc.strerror})")
+    return True
 
 
 def user_errors_as_exit(exc: UserError) -> NoReturn:

@@ -3,13 +3,12 @@ server that publishes them where the minutes notice links (KSGOV_PUBLIC_URL)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import fail, settings
+from cli.common import fail, refuse_existing, settings, write_out
 
 document_app = typer.Typer(
     help="Minutes and election protocols as documents (HTML, PDF), and their publishing.",
@@ -74,8 +73,7 @@ def _write(kind: str, key: str, pdf: bool, output: Path | None) -> None:
 
     if pdf and output is None:
         fail("a PDF goes to a file: give --output FILE.pdf")
-    if output is not None and output.exists():
-        fail(f"{output} exists: choose another name, or remove it first")
+    refuse_existing(output)
     try:
         data = documents.document(
             settings(),
@@ -85,12 +83,5 @@ def _write(kind: str, key: str, pdf: bool, output: Path | None) -> None:
         )
     except UserError as exc:
         fail(str(exc), exc.exit_code)
-    if output is None:
-        sys.stdout.write(data.decode("utf-8"))
-        return
-    try:
-        with output.open("xb") as out:
-            out.write(data)
-    except OSError as exc:
-        fail(f"{output}: cannot be written ({exc.strerror})")
-    typer.echo(f"Wrote {output}.")
+    if write_out(data, output):
+        typer.echo(f"Wrote {output}.")

@@ -8,13 +8,12 @@ JSON.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import TermArgument, fail
+from cli.common import TermArgument, fail, refuse_existing, write_out
 from service.inputs import COUNTY_INPUT_HELP, LANDSTING_INPUT_HELP
 
 template_app = typer.Typer(
@@ -67,20 +66,13 @@ def _write(kind: str, year: int, county: str | None, output: Path | None) -> Non
     from service.term import sheet_template
 
     suffix = output.suffix if output is not None else ".csv"
-    if output is not None and output.exists():
-        fail(f"{output} exists: choose another name, or remove it first")
+    refuse_existing(output)
     try:
         data = sheet_template(year, kind, suffix, county)
     except UserError as exc:
         fail(str(exc), exc.exit_code)
-    if output is None:
-        sys.stdout.write(data.decode("utf-8-sig"))
+    if not write_out(data, output, "utf-8-sig"):
         return
-    try:
-        with output.open("xb") as out:
-            out.write(data)
-    except OSError as exc:
-        fail(f"{output}: cannot be written ({exc.strerror})")
     typer.echo(
         f"Wrote {output}: fill it in and send it with ksgov "
         f"{'county-meeting' if county else 'landsting'} {kind}."
