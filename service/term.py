@@ -156,9 +156,12 @@ class Mailing:
         }
 
 
-def mailing(settings: Settings, year: int, bylaws_name: str | None = None) -> Mailing:
+def mailing(
+    settings: Settings, year: int, bylaws_name: str | None = None, actor: Actor = OPERATOR
+) -> Mailing:
     """Who starting term `year` today would write to, on the registry in force today (nothing
     is started or sent): `term start --dry-run`, and what `term start` asks about first."""
+    authorize(actor, "term.manage")
     bylaws = term_bylaws(year, bylaws_name)
     members = registry_in_force(settings, today())
     plan = build_term_input(members.registry, bylaws, year, members.contacts, meetings=True)

@@ -257,6 +257,39 @@ def create_app(settings: Settings) -> FastAPI:
             return query, given, None
         return query, given, query.ask(settings.resolved_database_url, given, who.actor)
 
+    @app.get("/perioder/ny", response_class=HTMLResponse, include_in_schema=False)
+    def start_form(request: Request, who: Page) -> HTMLResponse:
+        """Starting a term: the year first, then who will be written to, then the start."""
+        accounts.authorize(who.actor, "term.manage")
+        return page(request, "start.html.j2")
+
+    @app.post("/perioder/ny", response_class=HTMLResponse, include_in_schema=False)
+    def start_preview(
+        request: Request, who: Page, year: Annotated[int, Form(ge=2000, le=2100)],
+        csrf: Annotated[str, Form()] = "",
+    ) -> HTMLResponse:  # fmt: skip
+        """The dry run: how many notices go to each county, the first recipients, and every
+        member without an address; nothing is started or sent."""
+        check_csrf(request, csrf)
+        mail = term_service.mailing(settings, year, None, who.actor)
+        request.session["start"] = year
+        return page(request, "start.html.j2", year=year, mail=mail)
+
+    @app.post("/perioder/ny/start", response_class=HTMLResponse, include_in_schema=False)
+    async def start_term(
+        request: Request, who: Page, csrf: Annotated[str, Form()] = ""
+    ) -> HTMLResponse:
+        """The start the dry run showed, confirmed: the term and its county meetings."""
+        check_csrf(request, csrf)
+        accounts.authorize(who.actor, "term.manage")
+        year = request.session.pop("start", None)
+        if not isinstance(year, int):
+            raise HTTPException(
+                status_code=409, detail="Se først hvem som får varsel (prøvekjøring)."
+            )
+        bylaws, started = await term_service.start_term(settings, year, None, who.actor)
+        return page(request, "start.html.j2", year=year, started=started, bylaws=bylaws)
+
     @app.get("/perioder", include_in_schema=False)
     def term_choice(who: Page, year: Annotated[int, Query(ge=2000, le=2100)]) -> Response:
         return RedirectResponse(f"/perioder/{year}", status_code=303)

@@ -263,3 +263,26 @@ def test_the_term_and_county_pages_say_when_temporal_does_not_answer_and_who_may
     assert "Forespørselen er ikke gyldig" in bad.text
     api = console.get("/api/terms/abc/status", headers={"Authorization": "Bearer x"})
     assert api.status_code in (401, 422)
+
+
+def test_the_secretariat_sees_a_dry_run_before_a_term_starts(
+    console: TestClient, engine: Engine
+) -> None:
+    login(console, "vestland")
+    assert console.get("/perioder/ny").status_code == 403
+    accounts.add(engine, "sekretariat", "secretariat", PASSWORD)
+    login(console, "sekretariat")
+    page = console.get("/perioder/ny")
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    too_soon = console.post("/perioder/ny/start", data={"csrf": csrf.group(1)})
+    assert too_soon.status_code == 409  # no dry run seen: nothing started
+    dry = console.post("/perioder/ny", data={"year": "2027", "csrf": csrf.group(1)})
+    assert dry.status_code == 200
+    assert "Prøvekjøring for valgåret 2027" in dry.text
+    assert "372 varsler går ut" in dry.text
+    assert "Ingenting er startet eller sendt ennå." in dry.text
+    started = console.post("/perioder/ny/start", data={"csrf": csrf.group(1)})
+    assert started.status_code == 503  # Temporal does not answer here
+    assert console.post("/perioder/ny/start", data={"csrf": csrf.group(1)}).status_code == 409

@@ -3,8 +3,9 @@ axe-core for WCAG 2.1 A and AA (no serious or critical violation).
 
 A county secretary logs in, uploads a representatives sheet, sees every row's problem, uploads
 the corrected sheet and sees the preview; another county's page is refused; an auditor reaches
-the audit page and not the county's. Screenshots of the pages are saved as test artefacts (in
-KSGOV_TEST_ARTIFACTS, else the test's temporary directory).
+the audit pages and not the county's; the secretariat sees the dry run of a term's start.
+Screenshots of the pages are saved as test artefacts (in KSGOV_TEST_ARTIFACTS, else the test's
+temporary directory).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def console(
     monkeypatch.setenv("KSGOV_DATABASE_URL", sqlite_url)
     accounts.add(sqlite_engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(sqlite_engine, "revisor", "auditor", PASSWORD)
+    accounts.add(sqlite_engine, "sekretariat", "secretariat", PASSWORD)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), host="127.0.0.1",
                                            port=port, log_level="warning"))  # fmt: skip
@@ -140,9 +142,18 @@ def test_a_county_secretary_and_an_auditor_use_the_console_in_a_browser(
         answer = page.goto(f"{console}/fylker/46/innsending")
         assert answer is not None
         assert answer.status == 403
+        page.get_by_role("button", name="Logg ut").click()
+        page.wait_for_url(f"{console}/login")
+
+        log_in(page, console, "sekretariat")  # a term starts only after its dry run
+        page.get_by_role("link", name="Start en periode").click()
+        page.get_by_label("Valgår").fill("2027")
+        page.get_by_role("button", name="Prøvekjør").click()
+        assert "372 varsler går ut" in page.content()
+        accessible(page, "periode-provekjoring", artefacts)
         browser.close()
     assert sorted(p.name for p in artefacts.iterdir()) == sorted(
         f"{n}.png" for n in ("innlogging", "oversikt", "innsending-feil",
                              "innsending-forhandsvisning", "ingen-tilgang", "revisjon",
-                             "revisjon-person")
+                             "revisjon-person", "periode-provekjoring")
     )  # fmt: skip
