@@ -41,7 +41,12 @@ def web(
     _can_listen(host, chosen)
     if demo:
         config = _demo(config)
-    app = create_app(config)
+    from client.errors import UserError
+
+    try:
+        app = create_app(config)
+    except UserError as exc:
+        fail(str(exc), exc.exit_code)
     typer.echo(f"The console at http://{host}:{chosen}/ (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
 

@@ -107,7 +107,10 @@ Api = Annotated[Who, Depends(api_caller)]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The console for `settings` (its record store, Temporal, data directory)."""
+    """The console for `settings` (its record store, Temporal, data directory); a store that
+    is missing or not migrated is refused here, in one line, before anything listens."""
+    with audit_service.record_store(settings.resolved_database_url):
+        pass
     engine = make_engine(settings.resolved_database_url)
     app = FastAPI(
         title="ksgov", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
@@ -255,7 +258,7 @@ def create_app(settings: Settings) -> FastAPI:
         given = {f: values.get(f, "").strip()[:250] for f, _, _ in query.fields}
         if not given[query.fields[0][0]]:
             return query, given, None
-        return query, given, query.ask(settings.resolved_database_url, given, who.actor)
+        return query, given, query.ask(settings.resolved_database_url, given, who.actor, engine)
 
     @app.get("/perioder/ny", response_class=HTMLResponse, include_in_schema=False)
     def start_form(request: Request, who: Page) -> HTMLResponse:
@@ -406,12 +409,12 @@ def create_app(settings: Settings) -> FastAPI:
         """Who held the organ's seats in the term, with the evidence of each (auditor,
         secretariat)."""
         return _json(audit_service.seats(settings.resolved_database_url, organ, term, None,
-                                         who.actor))  # fmt: skip
+                                         who.actor, engine))  # fmt: skip
 
     @app.get("/api/audit/person", tags=["revisjon"])
     def api_person(who: Api, name: Annotated[str, Query(max_length=200)]) -> dict[str, Any]:
         """A person's nominations, seats, notices and absences, with evidence."""
-        return _json(audit_service.person(settings.resolved_database_url, name, who.actor))
+        return _json(audit_service.person(settings.resolved_database_url, name, who.actor, engine))
 
     @app.get("/api/audit/notifications", tags=["revisjon"])
     def api_notifications(
@@ -420,12 +423,14 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> dict[str, Any]:  # fmt: skip
         """What was sent in a term or about a meeting: when, to whom, delivered or not."""
         return _json(audit_service.notifications(settings.resolved_database_url, meeting, None,
-                                                 term, who.actor))  # fmt: skip
+                                                 term, who.actor, engine))  # fmt: skip
 
     @app.get("/api/audit/timeline", tags=["revisjon"])
     def api_timeline(who: Api, term: Annotated[str, Query(max_length=20)]) -> dict[str, Any]:
         """The term as dated events, with evidence."""
-        return _json(audit_service.timeline(settings.resolved_database_url, term, who.actor))
+        return _json(
+            audit_service.timeline(settings.resolved_database_url, term, who.actor, engine)
+        )
 
     @app.post("/api/counties/{county}/inputs/{kind}/preview", tags=["fylke"])
     def api_preview(
@@ -481,26 +486,28 @@ class AuditQuery:
 
     title: str
     fields: tuple[tuple[str, str, str], ...]
-    ask: Callable[[str, dict[str, str], Any], Any]
+    ask: Callable[[str, dict[str, str], Any, Any], Any]
 
 
 AUDIT_QUERIES = {
     "seter": AuditQuery(
         "Seter", (("organ", "Organ", "For eksempel hovedstyret eller county_board:46."),
                   ("term", "Periode", "For eksempel 2028-2032.")),
-        lambda url, v, actor: audit_service.seats(url, v["organ"], v["term"] or None, None, actor),
+        lambda url, v, actor, e: audit_service.seats(url, v["organ"], v["term"] or None, None,
+                                                  actor, e),
     ),
     "person": AuditQuery(
         "Person", (("name", "Navn eller person-id", "Hele eller deler av navnet."),),
-        lambda url, v, actor: audit_service.person(url, v["name"], actor),
+        lambda url, v, actor, e: audit_service.person(url, v["name"], actor, e),
     ),
     "varsler": AuditQuery(
         "Varsler og levering", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
-        lambda url, v, actor: audit_service.notifications(url, None, None, v["term"], actor),
+        lambda url, v, actor, e: audit_service.notifications(url, None, None, v["term"],
+                                                          actor, e),
     ),
     "tidslinje": AuditQuery(
         "Tidslinje", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
-        lambda url, v, actor: audit_service.timeline(url, v["term"], actor),
+        lambda url, v, actor, e: audit_service.timeline(url, v["term"], actor, e),
     ),
 }  # fmt: skip
 

@@ -150,37 +150,50 @@ def anchor(settings: Settings, out: Path | None) -> tuple[ChainReport, Path | No
     return report, path
 
 
-def query(database_url: str, ask: Callable[[Engine], T], actor: Actor = OPERATOR) -> T:
+def query(
+    database_url: str, ask: Callable[[Engine], T], actor: Actor = OPERATOR,
+    engine: Engine | None = None,
+) -> T:  # fmt: skip
     """Run one record-store query (service.audit.queries and friends) on the configured store,
-    for an actor whose role may read the audit (the secretariat, an auditor)."""
+    for an actor whose role may read the audit (the secretariat, an auditor). A long-running
+    caller (the console) passes its own engine on the migrated store, instead of one opened
+    and checked for each question."""
     authorize(actor, "audit.read")
+    if engine is not None:
+        return ask(engine)
     with record_store(database_url) as engine:
         return ask(engine)
 
 
 def seats(
-    database_url: str, organ: str, term: str | None, at: date | None, actor: Actor = OPERATOR
+    database_url: str, organ: str, term: str | None, at: date | None, actor: Actor = OPERATOR,
+    engine: Engine | None = None,
+) -> Answer:  # fmt: skip
+    return query(database_url, lambda e: audit_queries.seats(e, organ, term, at), actor, engine)
+
+
+def person(
+    database_url: str, who: str, actor: Actor = OPERATOR, engine: Engine | None = None
 ) -> Answer:
-    return query(database_url, lambda e: audit_queries.seats(e, organ, term, at), actor)
-
-
-def person(database_url: str, who: str, actor: Actor = OPERATOR) -> Answer:
-    return query(database_url, lambda e: audit_person.person_record(e, who), actor)
+    return query(database_url, lambda e: audit_person.person_record(e, who), actor, engine)
 
 
 def notifications(
     database_url: str, meeting: str | None, person: str | None, term: str | None,
-    actor: Actor = OPERATOR,
+    actor: Actor = OPERATOR, engine: Engine | None = None,
 ) -> Answer:  # fmt: skip
     return query(
         database_url,
         lambda e: audit_queries.notifications(e, meeting=meeting, person=person, term=term),
         actor,
+        engine,
     )
 
 
-def timeline(database_url: str, term: str, actor: Actor = OPERATOR) -> Answer:
-    return query(database_url, lambda e: audit_timeline.timeline(e, term), actor)
+def timeline(
+    database_url: str, term: str, actor: Actor = OPERATOR, engine: Engine | None = None
+) -> Answer:
+    return query(database_url, lambda e: audit_timeline.timeline(e, term), actor, engine)
 
 
 async def _client(settings: Settings, client: Client | None) -> tuple[Client | None, str]:
