@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -66,6 +66,15 @@ def run(call: Coroutine[Any, Any, _T]) -> _T:
     """Run an operation; a UserError becomes one line on stderr and its exit code."""
     try:
         return asyncio.run(call)
+    except UserError as exc:
+        user_errors_as_exit(exc)
+
+
+def local(call: Callable[[], _T]) -> _T:
+    """Run an operation that needs no server; a UserError becomes one line and its exit code
+    (the counterpart of `run` for what is not a coroutine)."""
+    try:
+        return call()
     except UserError as exc:
         user_errors_as_exit(exc)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import fail, refuse_existing, settings, write_out
+from cli.common import fail, local, refuse_existing, settings, write_out
 
 document_app = typer.Typer(
     help="Minutes and election protocols as documents (HTML, PDF), and their publishing.",
@@ -56,32 +56,24 @@ def serve(
 ) -> None:
     """Publish the published minutes (/protokoller/ID, /protokoller/ID.pdf) and the protocols
     (/valg/ID, .pdf) over HTTP until Ctrl-C; set KSGOV_PUBLIC_URL to the address readers use."""
-    from client.errors import UserError
     from service import documents
 
     if not host.strip():
         fail("--host is empty: give the address to listen on, e.g. 127.0.0.1")
-    try:
-        documents.serve(settings(), host, port)
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
+    local(lambda: documents.serve(settings(), host, port))
 
 
 def _write(kind: str, key: str, pdf: bool, output: Path | None) -> None:
-    from client.errors import UserError
     from service import documents
 
     if pdf and output is None:
         fail("a PDF goes to a file: give --output FILE.pdf")
     refuse_existing(output)
-    try:
-        data = documents.document(
-            settings(),
-            "minutes" if kind == "minutes" else "protocol",
-            key,
+    data = local(
+        lambda: documents.document(
+            settings(), "minutes" if kind == "minutes" else "protocol", key,
             "pdf" if pdf else "html",
         )
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
+    )  # fmt: skip
     if write_out(data, output):
         typer.echo(f"Wrote {output}.")

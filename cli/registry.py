@@ -11,14 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cli.common import fail, print_json, print_table, settings, user_errors_as_exit
-from client.errors import UserError
+from cli.common import fail, local, print_json, print_table, settings
 
 if TYPE_CHECKING:
     from service.registry import Diff, ImportPlan
@@ -83,10 +81,10 @@ def show(
     from service import registry as service
 
     if file is not None:
-        found = _run(lambda: service.registry_from_file(file))
+        found = local(lambda: service.registry_from_file(file))
     else:
         day = on or service.today()
-        found = _run(lambda: service.registry_in_force(settings(), day))
+        found = local(lambda: service.registry_in_force(settings(), day))
     reg = found.registry
     if county is None:
         rows = [
@@ -95,7 +93,7 @@ def show(
         ]
         headers = ["county", "name", "municipalities", "population"]
     else:
-        munis = _run(lambda: governance.domain_call(lambda: reg.municipalities_in(county)))
+        munis = local(lambda: governance.domain_call(lambda: reg.municipalities_in(county)))
         rows = [[m.number, m.name, m.population] for m in munis]
         headers = ["number", "name", "population"]
     if as_json:
@@ -143,7 +141,7 @@ def import_(
     from service import registry as service
 
     day = effective_from or service.today()
-    plan = _run(lambda: service.plan_import(settings(), file, day, source))
+    plan = local(lambda: service.plan_import(settings(), file, day, source))
     if as_json and not (dry_run or yes):
         fail("--json prints no question: give --yes to import (or --dry-run to compare)")
     if not as_json:
@@ -159,7 +157,7 @@ def import_(
                 "asking (or --dry-run to compare only)"
             )
         typer.confirm(f"Import it as the registry from {day.isoformat()}?", abort=True)
-    imported = _run(lambda: service.apply_import(settings(), plan))
+    imported = local(lambda: service.apply_import(settings(), plan))
     if as_json:
         version = {"version": imported.version, "label": imported.label,
                    "audit_seq": imported.audit_seq}  # fmt: skip
@@ -193,7 +191,7 @@ def versions(as_json: JsonFlag = False) -> None:
     """List the registry versions imported: the date each takes effect, its source, counts."""
     from service import registry as service
 
-    found = _run(lambda: service.list_versions(settings()))
+    found = local(lambda: service.list_versions(settings()))
     if as_json:
         print_json([dataclasses.asdict(v) for v in found])
         return
@@ -208,11 +206,3 @@ def versions(as_json: JsonFlag = False) -> None:
     ]  # fmt: skip
     headers = ["version", "from", "source", "counties", "municipalities", "population"]
     print_table([*headers, "addresses", "in force"], rows)
-
-
-def _run(call: Callable[[], _T]) -> _T:
-    """Call the service; a user error becomes one line on stderr and its exit code."""
-    try:
-        return call()
-    except UserError as exc:
-        user_errors_as_exit(exc)

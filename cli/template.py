@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import TermArgument, fail, refuse_existing, write_out
+from cli.common import TermArgument, local, refuse_existing, write_out
 from service.inputs import COUNTY_INPUT_HELP, LANDSTING_INPUT_HELP
 
 template_app = typer.Typer(
@@ -62,15 +62,11 @@ def landsting(
 
 
 def _write(kind: str, year: int, county: str | None, output: Path | None) -> None:
-    from client.errors import UserError
     from service.term import sheet_template
 
     suffix = output.suffix if output is not None else ".csv"
     refuse_existing(output)
-    try:
-        data = sheet_template(year, kind, suffix, county)
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
+    data = local(lambda: sheet_template(year, kind, suffix, county))
     if not write_out(data, output, "utf-8-sig"):
         return
     typer.echo(

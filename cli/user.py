@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from cli.common import fail, print_json, print_table, settings
+from cli.common import fail, local, print_json, print_table, settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -38,15 +37,6 @@ def _engine() -> AbstractContextManager[Engine]:
     from service.audit import record_store
 
     return record_store(settings().resolved_database_url)
-
-
-def _run(call: Callable[[], _T]) -> _T:
-    from client.errors import UserError
-
-    try:
-        return call()
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
 
 
 def _password(from_stdin: bool, none: bool) -> str | None:
@@ -82,7 +72,7 @@ def add(
 
     password = _password(password_stdin, no_password)
     with _engine() as engine:
-        account = _run(lambda: accounts.add(engine, username, role, password, county, person))
+        account = local(lambda: accounts.add(engine, username, role, password, county, person))
     typer.echo(f"Added {account.username} ({_grant(account)}).")
 
 
@@ -94,7 +84,7 @@ def role(
     from service import accounts
 
     with _engine() as engine:
-        account = _run(lambda: accounts.change_role(engine, username, new_role, county, person))
+        account = local(lambda: accounts.change_role(engine, username, new_role, county, person))
     typer.echo(f"{account.username} is now {_grant(account)}.")
 
 
@@ -104,7 +94,7 @@ def disable(username: Username) -> None:
     from service import accounts
 
     with _engine() as engine:
-        revoked = _run(lambda: accounts.disable(engine, username))
+        revoked = local(lambda: accounts.disable(engine, username))
     typer.echo(f"Disabled {username.strip().lower()}; {revoked} token(s) revoked.")
 
 
@@ -119,7 +109,7 @@ def token(
     from service import accounts
 
     with _engine() as engine:
-        made = _run(lambda: accounts.make_token(engine, username, role))
+        made = local(lambda: accounts.make_token(engine, username, role))
     typer.echo(made)
 
 
@@ -129,7 +119,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     from service import accounts
 
     with _engine() as engine:
-        found = _run(lambda: accounts.accounts(engine))
+        found = local(lambda: accounts.accounts(engine))
     rows = [dataclasses.asdict(a) for a in found]
     if as_json:
         print_json(rows)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import fail, settings
+from cli.common import fail, local, settings
 
 if TYPE_CHECKING:
     from config import Settings
@@ -41,12 +41,7 @@ def web(
     _can_listen(host, chosen)
     if demo:
         config = _demo(config)
-    from client.errors import UserError
-
-    try:
-        app = create_app(config)
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
+    app = local(lambda: create_app(config))
     typer.echo(f"The console at http://{host}:{chosen}/ (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
 
@@ -67,13 +62,9 @@ def _demo(config: Settings) -> Settings:
     """The settings on the latest simulation's store, its demo logins printed."""
     from pydantic import SecretStr
 
-    from client.errors import UserError
     from harness.console_demo import prepare
 
-    try:
-        made = prepare(config.data_dir)
-    except UserError as exc:
-        fail(str(exc), exc.exit_code)
+    made = local(lambda: prepare(config.data_dir))
     typer.echo(f"The simulated term's records: {made.database_url}")
     typer.echo("Demo logins (new passwords each start; Temporal is not needed for the audit):")
     for name, role, password in made.logins:

@@ -20,8 +20,6 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -163,12 +161,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@contextmanager
-def _session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
 def _account(session: Session, username: str) -> Account:
     found = store.by_username(session, username_of(username))
     if found is None:
@@ -190,7 +182,7 @@ def add(
         account_id=f"u-{secrets.token_hex(8)}", username=name, role=role, county=county,
         person_id=person, password_hash=hashed, created_at=now(),
     )  # fmt: skip
-    with _session(engine) as session:
+    with Session(engine) as session:
         if store.by_username(session, name) is not None:
             raise UserError(f"the user {name} exists: change it with `ksgov user role`")
     view = AccountView.of(account)
@@ -210,7 +202,7 @@ def change_role(
         account = _account(session, username)
         return store.change_account(session, account, role=role, county=county, person_id=person)
 
-    with _session(engine) as session:
+    with Session(engine) as session:
         account_id = _account(session, username).account_id
     write_once(engine, f"{account_id}/role/{secrets.token_hex(8)}", actor.account_id, write)
     return _read(engine, username)
@@ -229,7 +221,7 @@ def disable(engine: Engine, username: str, actor: Actor = OPERATOR) -> int:
         revoked = store.revoke_tokens(session, account.account_id, now())
         return store.change_account(session, account, disabled=True)
 
-    with _session(engine) as session:
+    with Session(engine) as session:
         account_id = _account(session, username).account_id
     write_once(engine, f"{account_id}/disabled/{secrets.token_hex(8)}", actor.account_id, write)
     return revoked
@@ -241,7 +233,7 @@ def make_token(
     """A new token for the account, with its role or, for a secretariat account, `auditor`
     (read only); the token itself, shown this once."""
     authorize(actor, "accounts.manage")
-    with _session(engine) as session:
+    with Session(engine) as session:
         account = _account(session, username)
     if account.disabled:
         raise UserError(f"the user {account.username} is disabled")
@@ -266,13 +258,13 @@ def _digest(token: str) -> str:
 
 
 def _read(engine: Engine, username: str) -> AccountView:
-    with _session(engine) as session:
+    with Session(engine) as session:
         return AccountView.of(_account(session, username))
 
 
 def accounts(engine: Engine, actor: Actor = OPERATOR) -> list[AccountView]:
     authorize(actor, "accounts.manage")
-    with _session(engine) as session:
+    with Session(engine) as session:
         found = session.exec(select(Account).order_by(col(Account.username)))
         return [AccountView.of(a) for a in found]
 
@@ -326,7 +318,7 @@ def token_actor(engine: Engine, token: str) -> Actor:
     refused = UserError("the token is not valid")
     if not token.startswith("ksgov_t-") or len(token) > 200:
         raise refused
-    with _session(engine) as session:
+    with Session(engine) as session:
         row = session.exec(select(ApiToken).where(ApiToken.digest == _digest(token))).first()
         account = session.get(Account, row.account_id) if row is not None else None
     if row is None or account is None or row.revoked_at is not None or account.disabled:

@@ -91,6 +91,15 @@ def _post_key(text: str) -> str:
     return _POST_KEYS.get(text.lower(), text)
 
 
+class SheetError(UserError):
+    """A sheet refused for its problems: one line for the command line, and each problem
+    apart (`problems`) for a page that lists them."""
+
+    def __init__(self, message: str, problems: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
 class Problems:
     """The problems of one sheet, each naming its row, its column and what it concerns."""
 
@@ -127,9 +136,9 @@ class Problems:
             shown = self.found[:SHOWN_PROBLEMS]
             more = len(self.found) - len(shown)
             rest = f"; and {more} more" if more else ""
-            raise UserError(
-                f"{self.file}: {len(self.found)} problem(s), nothing sent: {'; '.join(shown)}{rest}"
-            )
+            found = len(self.found)
+            line = f"{self.file}: {found} problem(s), nothing sent: {'; '.join(shown)}{rest}"
+            raise SheetError(line, tuple(self.found))
 
 
 Builder = Callable[[list[Row], Problems], list[BaseModel]]

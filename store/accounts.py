@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.records import Account, ApiToken
 from store.changes import Change
@@ -56,7 +56,9 @@ def issue_token(session: Session, token: ApiToken) -> Change:
 def revoke_tokens(session: Session, account_id: str, at: datetime) -> int:
     """Revoke every live token of the account (a disabled account's tokens die with it)."""
     live = session.exec(
-        select(ApiToken).where(ApiToken.account_id == account_id, ApiToken.revoked_at == None)  # noqa: E711
+        select(ApiToken).where(
+            ApiToken.account_id == account_id, col(ApiToken.revoked_at).is_(None)
+        )
     ).all()
     for token in live:
         token.revoked_at = at

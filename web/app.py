@@ -42,6 +42,7 @@ from service import accounts, documents
 from service import audit as audit_service
 from service import term as term_service
 from service.accounts import ForbiddenError
+from service.sheets import SheetError
 from store.db import make_engine
 from web.auth import (
     NOT_LOGGED_IN,
@@ -220,7 +221,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise
         except UserError as exc:
             path.unlink(missing_ok=True)
-            problems = _problems(str(exc))
+            problems = _problems(exc)
             return page(request, "input.html.j2", 422, county=county, kinds=KIND_NAMES,
                         problems=problems, kind=kind, year=year)  # fmt: skip
         request.session["upload"] = {"path": path.name, "county": county, "kind": kind,
@@ -446,7 +447,7 @@ def create_app(settings: Settings) -> FastAPI:
         except ForbiddenError:
             raise
         except UserError as exc:
-            raise HTTPException(status_code=422, detail="; ".join(_problems(str(exc)))) from None
+            raise HTTPException(status_code=422, detail="; ".join(_problems(exc))) from None
         finally:
             path.unlink(missing_ok=True)
         return {"county": county, "kind": kind, "inputs": len(items)}
@@ -532,7 +533,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _problems(message: str) -> list[str]:
-    """A sheet's one-line refusal as its problems, one a line."""
-    _, _, rest = message.partition("nothing sent: ")
-    return [p.strip() for p in (rest or message).split("; ") if p.strip()]
+def _problems(exc: UserError) -> list[str]:
+    """A refusal's problems, one a line: a sheet's each apart, anything else as its line."""
+    return list(exc.problems) if isinstance(exc, SheetError) else [str(exc)]
