@@ -208,7 +208,7 @@ def test_a_document_not_published_is_a_404_in_bokmal(console: TestClient) -> Non
 
 
 def test_a_csv_cell_is_never_a_formula() -> None:
-    from web.app import _cell
+    from web.console import csv_cell as _cell
 
     assert [_cell(v) for v in ("=1+1", "+A1", "-2", "@x", "Kari", 3)] == [
         "'=1+1", "'+A1", "'-2", "'@x", "Kari", 3,
