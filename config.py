@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     web_upload_limit: int = Field(
         5_000_000, ge=1_000, le=50_000_000, description="Largest file the console takes, bytes"
     )
+    web_codec_origins: str = Field(
+        "",
+        description="Origins of Temporal web UIs allowed to call the console's codec endpoint, "
+        "separated by commas (e.g. http://localhost:8233; empty: none)",
+    )
     data_dir: Path = Field(
         Path(".ksgov"), description="Where ksgov server and the SQLite file live"
     )

@@ -25,8 +25,9 @@ from service import accounts, documents
 from service import audit as audit_service
 from service.accounts import ForbiddenError
 from store.db import make_engine
-from web import audit, county, terms
+from web import audit, codec, county, terms
 from web.auth import LoginRequired, check_csrf
+from web.codec import CodecCors
 from web.console import HERE, Api, Console, Ctx, Page
 
 LOGIN_REFUSED = (
@@ -50,10 +51,17 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=8 * 3600, same_site="strict",
         https_only=settings.public_url.startswith("https://"),
     )  # fmt: skip
+    if origins := [o.strip() for o in settings.web_codec_origins.split(",") if o.strip()]:
+        # Temporal's web UI calls the codec endpoint from its own origin, with the session
+        # cookie or a token; nothing else is offered across origins.
+        app.add_middleware(
+            CodecCors, allow_origins=origins, allow_credentials=True,
+            allow_methods=["POST"], allow_headers=["Content-Type", "Authorization", "X-Namespace"],
+        )  # fmt: skip
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.console = Console.make(settings, engine)
     handle_errors(app, app.state.console)
-    for part in (county, terms, audit):
+    for part in (county, terms, audit, codec):
         app.include_router(part.router)
     app.include_router(_router())
     return app
