@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,15 @@ def web(
         int | None,
         typer.Option("--port", min=1, max=65535, help="Port (default: KSGOV_WEB_PORT, 8000)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=32,
+            help="Processes serving the console (one per core serves more users at once).",
+        ),
+    ] = 1,
     demo: Annotated[
         bool,
         typer.Option("--demo", help="On the latest `ksgov demo` term, with a login per role."),
@@ -43,7 +53,15 @@ def web(
         config = _demo(config)
     app = local(lambda: create_app(config))
     typer.echo(f"The console at http://{host}:{chosen}/ (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=chosen, log_level="warning", access_log=False)
+        return
+    # Each process builds its own application from the environment, which the settings came
+    # from; the demo's store is handed on through it.
+    os.environ["KSGOV_DATABASE_URL"] = config.resolved_database_url
+    typer.echo(f"{workers} processes")
+    uvicorn.run("web.app:from_environment", factory=True, workers=workers, host=host,
+                port=chosen, log_level="warning", access_log=False)  # fmt: skip
 
 
 def _can_listen(host: str, port: int) -> None:

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from client.errors import NotReachableError, UserError
-from config import Settings
+from config import Settings, load_settings
 from service import accounts, documents
 from service import audit as audit_service
 from service.accounts import ForbiddenError
@@ -156,3 +156,9 @@ def _router() -> APIRouter:
         return {"role": actor.role, "county": actor.county, "person_id": actor.person_id}
 
     return router
+
+
+def from_environment() -> FastAPI:
+    """The console on the settings of the environment: what each of `ksgov web --workers N`'s
+    processes serves (uvicorn starts them by this name)."""
+    return create_app(load_settings())
