@@ -35,10 +35,21 @@ class PersonFact:
     source: str
 
 
-def person_record(engine: Engine, who: str) -> Answer:
-    """Everything about the people matching `who` (a name fragment or a person id), by date."""
+def person_record(engine: Engine, who: str, most: int | None = None) -> Answer:
+    """Everything about the people matching `who` (a name fragment or a person id), by date;
+    with `most`, about the first `most` of them by id only, and a note saying how many more
+    matched (a console page asks for a few people, not for every "Kari" of the federation)."""
+    notes: tuple[str, ...] = ()
     with Session(engine) as session:
-        people = {p.person_id: p.name for p in find_people(session, who)}
+        matched = find_people(session, who)
+        total = len(matched)
+        if most is not None and len(matched) > most:
+            notes = (
+                f"{len(matched)} people match; the first {most} by person id are shown: give "
+                "more of the name, or a person id",
+            )
+            matched = matched[:most]
+        people = {p.person_id: p.name for p in matched}
         ids = list(people)
         facts = [
             *_elections(session, ids, people),
@@ -47,7 +58,7 @@ def person_record(engine: Engine, who: str) -> Answer:
             *_attendance(session, ids, people),
         ]
     facts.sort(key=lambda f: (f.at, f.person_id, f.kind))
-    return Answer(tuple(facts), header={"people": ids})
+    return Answer(tuple(facts), notes, header={"people": ids, "matched": total})
 
 
 LIKE_PEOPLE = 200  # people whose LIKE terms (two each) fit one query, under SQLite's depth of 1,000

@@ -276,6 +276,14 @@ def test_a_name_matching_hundreds_of_people_still_finds_each_ones_elections(
     assert len(answer.header["people"]) == 600
     found = {(f.person_id, f.kind) for f in answer.rows}
     assert found == {("p-1", "candidate"), ("p-450", "candidate"), ("p-600", "elected")}
+    # The console asks for the first few people only, and is told how many more matched.
+    few = audit_person.person_record(engine, "navn", most=25)
+    assert few.header == {"people": sorted(ids)[:25], "matched": 600}
+    assert {(f.person_id, f.kind) for f in few.rows} == {("p-1", "candidate")}
+    assert few.notes == (
+        "600 people match; the first 25 by person id are shown: give more of the name, or a "
+        "person id",
+    )
 
 
 def test_a_query_that_fails_on_an_open_record_store_is_not_reported_as_unreadable(
