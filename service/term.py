@@ -228,6 +228,16 @@ async def term_status(settings: Settings, year: int, actor: Actor = OPERATOR) ->
     return {"term": term, "counties": dict(sorted(counties.items())), "landsting": landsting}
 
 
+async def landsting_status(
+    settings: Settings, year: int, actor: Actor = OPERATOR
+) -> ProcessStatus | None:
+    """Where the Landsting of the term elected in `year` stands (None: not started yet)."""
+    authorize(actor, "term.read")
+    client = await gateway.connect(settings)
+    handle = client.get_workflow_handle(ids.landsting_id(year))
+    return await gateway.query_or_none(handle, LandstingWorkflow.status)
+
+
 async def county_status(
     settings: Settings, year: int, county: str, actor: Actor = OPERATOR
 ) -> ProcessStatus:
