@@ -14,6 +14,8 @@ from client.errors import UserError
 from service import accounts
 from service import term as term_service
 from service.accounts import ForbiddenError
+from service.alerts import owed
+from service.sheets import post_label
 from web.auth import check_csrf
 from web.console import STAGES, Api, Ctx, Page, problems, stored
 
@@ -88,8 +90,10 @@ async def county_page(
     """Where the county's meeting stands and what it still awaits."""
     accounts.authorize(who.actor, "county.read", county)
     status = await term_service.county_status(c.settings, year, county, who.actor) if year else None
+    # Each awaited thing in bokmål, one a line (the dashboard joins the members' into one).
+    awaiting = [owed([item])[0] for item in status.awaiting] if status else []
     return c.page(request, "county.html.j2", county=county, year=year or "", process=status,
-                  stages=STAGES)  # fmt: skip
+                  stages=STAGES, awaiting=awaiting)  # fmt: skip
 
 
 @router.get("/api/terms/{year}/counties/{county}", tags=["fylke"])
@@ -122,7 +126,17 @@ def api_preview(
 
 
 def term_describe(answer: Any) -> str:
-    """What the county meeting answered to one input, in bokmål."""
-    stage = getattr(answer, "stage", "")
-    awaiting = len(getattr(answer, "awaiting", ()))
-    return f"Tatt imot. Fylkesmøtets status: {stage}; det venter på {awaiting} ting til."
+    """What the county meeting answered to one input, in plain bokmål: that it took it, and
+    where the meeting (a ProcessStatus) or the post voted on (a PostStatus) now stands."""
+    took = "Fylkesmøtet tok imot innsendingen."
+    if hasattr(answer, "post"):
+        post = post_label(answer.post)
+        if answer.status == "decided":
+            return f"{took} Valget av {post} er avgjort: {len(answer.elected)} valgt."
+        if answer.status == "open":
+            return f"{took} Valget av {post} pågår, i runde {answer.round}."
+        return f"{took} Valget av {post} venter på innstilling."
+    stage = STAGES.get(answer.stage, answer.stage)
+    count = len(answer.awaiting)
+    left = f"Det venter fortsatt på {count} ting." if count else "Det venter ikke på noe mer."
+    return f"{took} Status nå: {stage}. {left}"

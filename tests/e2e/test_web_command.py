@@ -51,7 +51,7 @@ def test_ksgov_web_serves_from_several_processes(sandbox: Sandbox) -> None:
     port = free_port()
     server = sandbox.popen_logged("web", "--port", str(port), "--workers", "2")
     try:
-        answers = []
+        answers: list[object] = []
         deadline = time.monotonic() + 60
         while len(answers) < 20 and time.monotonic() < deadline:
             try:
