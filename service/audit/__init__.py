@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -108,6 +109,28 @@ def verify_records(database_url: str) -> RecordsReport:
         return coverage.verify_records(engine)
 
 
+@dataclass(frozen=True)
+class Check:
+    """The audit chain walked (signatures too, when the record key is on this machine) and
+    the record rows compared with the digests the chain recorded."""
+
+    chain: ChainReport
+    records: RecordsReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.records.ok
+
+
+def check(settings: Settings, actor: Actor = OPERATOR) -> Check:
+    """`ksgov audit verify` without options, for an actor who may read the audit (an auditor,
+    the secretariat): the chain and the record rows. It reads every entry: seconds on a
+    large store."""
+    authorize(actor, "audit.read")
+    url = settings.resolved_database_url
+    return Check(verify(url, public_key=verifying_key(settings, None)), verify_records(url))
+
+
 def verifying_key(settings: Settings, public_key_file: Path | None) -> PublicKey | None:
     """The public key to check signatures with: the file given, else the record key's public
     half when the record key is on this machine, else None (signatures not checked)."""
@@ -173,9 +196,10 @@ def seats(
 
 
 def person(
-    database_url: str, who: str, actor: Actor = OPERATOR, engine: Engine | None = None
-) -> Answer:
-    return query(database_url, lambda e: audit_person.person_record(e, who), actor, engine)
+    database_url: str, who: str, actor: Actor = OPERATOR, engine: Engine | None = None,
+    most: int | None = None,
+) -> Answer:  # fmt: skip
+    return query(database_url, lambda e: audit_person.person_record(e, who, most), actor, engine)
 
 
 def notifications(
