@@ -8,6 +8,7 @@ is wrong in one line, so the CLI can print it instead of a traceback.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from enum import StrEnum
 from pathlib import Path
@@ -52,6 +53,11 @@ WORKFLOW_TASKS = 16
 WORKFLOW_CACHE = 1000
 
 Port = Annotated[int, Field(ge=1, le=65535)]
+# An OpenID Connect issuer: https, or http on this machine only (tests, a local provider).
+OIDC_ISSUER = re.compile(
+    r"(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?)"
+    r"(/[A-Za-z0-9._~/-]*)?"
+)
 
 
 class Settings(BaseSettings):
@@ -122,6 +128,25 @@ class Settings(BaseSettings):
         description="Where published minutes and protocols are read (`ksgov document serve`); "
         "the minutes notice links there",
     )
+    oidc_issuer: str = Field(
+        "",
+        max_length=300,
+        description="Issuer URL of the OpenID Connect provider of the console's login "
+        "(ID-porten, Entra ID): https, http only on this machine (empty: no such login)",
+    )
+    oidc_client_id: str = Field(
+        "", max_length=200, pattern=r"^[\x21-\x7e]*$", description="The console's client id there"
+    )
+    oidc_client_secret: SecretStr = Field(
+        SecretStr(""), description="The client's secret (secret; empty: the secret file)"
+    )
+    oidc_client_secret_file: Path | None = Field(
+        None, description="File of the client's secret, readable by its owner only"
+    )
+    oidc_name: str = Field(
+        "ID-porten", min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The provider's name on the login page's button",
+    )  # fmt: skip
     mail_from: str = Field("ksgov@ks.invalid", description="Sender address of every notice")
     secretariat_email: str = Field("sekretariatet@ks.invalid", description="Where alerts go")
     workflow_cache: int = Field(
@@ -183,6 +208,24 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_url(cls, value: str) -> str:
+        if value and not OIDC_ISSUER.fullmatch(value):
+            raise ValueError(
+                "must be an https URL without query or fragment (http only for 127.0.0.1 or "
+                "localhost), e.g. https://idporten.no/"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer:
+            if not self.oidc_client_id:
+                raise ValueError("KSGOV_OIDC_CLIENT_ID: the OpenID Connect login needs it")
+            self.oidc_secret()  # refused here, in one line, rather than at the first login
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL in use: the setting, or an SQLite file in the data directory."""
@@ -218,6 +261,36 @@ class Settings(BaseSettings):
         return path.read_text(encoding="utf-8").strip()
 
     @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    def oidc_secret(self) -> str:
+        """The OpenID Connect client's secret: the setting, else the secret file, which must
+        not be readable by group or others (a `ValueError` naming the variable otherwise)."""
+        if secret := self.oidc_client_secret.get_secret_value():
+            return secret
+        path = self.oidc_client_secret_file
+        if path is None:
+            raise ValueError(
+                "KSGOV_OIDC_CLIENT_SECRET or KSGOV_OIDC_CLIENT_SECRET_FILE: the OpenID Connect "
+                "login needs the client's secret"
+            )
+        try:
+            if path.stat().st_mode & 0o077:
+                raise ValueError(
+                    f"KSGOV_OIDC_CLIENT_SECRET_FILE: {path} can be read by other users: "
+                    "chmod 600 it"
+                )
+            secret = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(
+                f"KSGOV_OIDC_CLIENT_SECRET_FILE: {path} cannot be read ({exc.strerror})"
+            ) from None
+        if not secret:
+            raise ValueError(f"KSGOV_OIDC_CLIENT_SECRET_FILE: {path} is empty")
+        return secret
+
+    @property
     def temporal_port(self) -> int:
         return int(self.temporal_address.rpartition(":")[2])
 
@@ -245,4 +318,4 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 # Settings that may hold a password: never echoed, not even in an error about them.
-SECRET_FIELDS = frozenset({"database_url", "smtp_password", "payload_keys"})
+SECRET_FIELDS = frozenset({"database_url", "smtp_password", "payload_keys", "oidc_client_secret"})

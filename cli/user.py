@@ -1,4 +1,5 @@
-"""`ksgov user`: the accounts of the console and its API (add, role, disable, token, list).
+"""`ksgov user`: the accounts of the console and its API (add, role, disable, link, token,
+list).
 
 Passwords are read from the terminal (twice, not echoed) or, for scripts, from the first line
 of standard input with `--password-stdin`; never from an argument, which the shell's history
@@ -98,6 +99,29 @@ def disable(username: Username) -> None:
     typer.echo(f"Disabled {username.strip().lower()}; {revoked} token(s) revoked.")
 
 
+@user_app.command("link")
+def link(
+    username: Username,
+    subject: Annotated[
+        str | None,
+        typer.Argument(help="The person's `sub` at the OpenID Connect provider (ID-porten)."),
+    ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Unlink the account from its subject.")
+    ] = False,
+) -> None:
+    """Link an account to its person's subject at the OpenID Connect provider, so that they log
+    in to the console there (the role stays the account's); --remove unlinks it."""
+    from service import accounts
+
+    if (subject is None) != remove:
+        fail("give the subject to link, or --remove to unlink, not both")
+    with _engine() as engine:
+        account = local(lambda: accounts.link_oidc(engine, username, subject))
+    state = "linked to its OpenID Connect subject" if account.oidc else "not linked any more"
+    typer.echo(f"{account.username} is {state}.")
+
+
 @user_app.command("token")
 def token(
     username: Username,
@@ -125,9 +149,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         print_json(rows)
         return
     print_table(
-        ["user", "role", "county/person", "password", "state"],
+        ["user", "role", "county/person", "password", "oidc", "state"],
         [[r["username"], r["role"], r["county"] or r["person_id"] or "",
-          "yes" if r["password"] else "no",
+          "yes" if r["password"] else "no", "yes" if r["oidc"] else "no",
           "disabled" if r["disabled"] else ("locked" if r["locked"] else "active")]
          for r in rows],
     )  # fmt: skip

@@ -207,6 +207,10 @@ class Account(SQLModel, table=True):
     county: str | None = Field(default=None, max_length=20, description="a county user's")
     person_id: str | None = Field(default=None, max_length=250, description="a member's")
     password_hash: str = Field(default="", max_length=200, description="argon2id; empty: none")
+    oidc_subject: str | None = Field(
+        default=None, max_length=255, unique=True, index=True,
+        description="the `sub` of its OpenID Connect login (ID-porten, Entra ID); none: none",
+    )  # fmt: skip
     disabled: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=_aware())

@@ -11,7 +11,9 @@ Passwords are hashed with argon2id (argon2-cffi's defaults: 64 MiB, 3 passes); a
 `MAX_FAILURES` wrong passwords in a row an account is locked for `LOCK_MINUTES`, and every
 refusal reads the same, so that a login page does not tell which user names exist. A token is
 `ksgov_<token id>_<secret>` (the secret 32 random bytes); only its SHA-256 digest is stored,
-and it is shown once, when it is made.
+and it is shown once, when it is made. An account may also be linked to the subject (`sub`) an
+OpenID Connect provider such as ID-porten gives its person (`link_oidc`), and then logs in
+there (`login_oidc`, called by the console once it has checked the provider's ID token).
 """
 
 from __future__ import annotations
@@ -46,18 +48,23 @@ Permission = Literal[
     "audit.read",
     "registry.manage",
     "accounts.manage",
+    "organ.read",  # the organs and who holds their seats: its own county's only, for a county
+    "meeting.read",  # meetings: a county's own organs'; a member's, of organs they sat in then
+    "own.read",  # a member's own seats, meetings and notices (an account bound to a person)
 ]
 GRANTS: dict[str, frozenset[str]] = {
     "secretariat": frozenset(get_args(Permission)),
-    "county": frozenset({"county.input", "county.read"}),
-    "auditor": frozenset({"audit.read", "county.read", "term.read"}),
-    "member": frozenset(),
+    "county": frozenset({"county.input", "county.read", "organ.read", "meeting.read"}),
+    "auditor": frozenset({"audit.read", "county.read", "term.read", "organ.read", "meeting.read"}),
+    "member": frozenset({"own.read", "meeting.read"}),
 }
-COUNTY_BOUND = frozenset({"county.input", "county.read"})
+COUNTY_BOUND = frozenset({"county.input", "county.read", "organ.read", "meeting.read"})
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000
 MAX_FAILURES = 5
+# The `sub` of an OpenID Connect provider: ID-porten's and Entra ID's are base64url strings.
+OIDC_SUBJECT = re.compile(r"[\x21-\x7e]{1,255}")
 LOCK_MINUTES = 15
 LOGIN_REFUSED = (
     "the user name or password is wrong, or the account is locked after repeated failures "
@@ -79,12 +86,14 @@ class AccountView:
     disabled: bool
     locked: bool
     password: bool
+    oidc: bool = False  # linked to an OpenID Connect subject (`ksgov user link`)
 
     @classmethod
     def of(cls, account: Account) -> AccountView:
         return cls(
             account.username, account.role, account.county, account.person_id,
             account.disabled, account.locked_until is not None, bool(account.password_hash),
+            account.oidc_subject is not None,
         )  # fmt: skip
 
 
@@ -253,6 +262,28 @@ def make_token(
     return token
 
 
+def link_oidc(
+    engine: Engine, username: str, subject: str | None, actor: Actor = OPERATOR
+) -> AccountView:
+    """Link the account to the person its OpenID Connect provider knows by `subject` (the ID
+    token's `sub`), or unlink it with None; a subject is linked to one account at most."""
+    authorize(actor, "accounts.manage")
+    if subject is not None and not OIDC_SUBJECT.fullmatch(subject):
+        raise UserError("an OpenID Connect subject is 1 to 255 visible ASCII characters")
+
+    def write(session: Session) -> Change:
+        account = _account(session, username)
+        other = store.by_oidc_subject(session, subject) if subject is not None else None
+        if other is not None and other.account_id != account.account_id:
+            raise UserError("the subject is linked to another account: unlink that one first")
+        return store.change_account(session, account, oidc_subject=subject)
+
+    with Session(engine) as session:
+        account_id = _account(session, username).account_id
+    write_once(engine, f"{account_id}/oidc/{secrets.token_hex(8)}", actor.account_id, write)
+    return _read(engine, username)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -300,6 +331,20 @@ def login(engine: Engine, username: str, password: str, at: dt.datetime | None =
     if refused:
         raise UserError(LOGIN_REFUSED)
     return actor
+
+
+def login_oidc(engine: Engine, subject: str) -> Actor:
+    """The actor of the account linked to `subject`, which the OpenID Connect provider vouched
+    for, or `UserError(LOGIN_REFUSED)` when none is or it is disabled; nothing is created, and
+    the role and county are the account's. As a correct password does, it ends a lock-out: the
+    lock guards the password, and the provider has proved who logs in."""
+    with Session(engine) as session, session.begin():
+        found = store.by_oidc_subject(session, subject) if OIDC_SUBJECT.fullmatch(subject) else None
+        if found is None or found.disabled:
+            raise UserError(LOGIN_REFUSED)
+        found.failed_logins, found.locked_until = 0, None
+        session.add(found)
+        return Actor(found.account_id, found.role, found.county, found.person_id)
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -19,6 +19,10 @@ def by_username(session: Session, username: str) -> Account | None:
     return session.exec(select(Account).where(Account.username == username)).first()
 
 
+def by_oidc_subject(session: Session, subject: str) -> Account | None:
+    return session.exec(select(Account).where(Account.oidc_subject == subject)).first()
+
+
 def add_account(session: Session, account: Account) -> Change:
     session.add(account)
     return Change(
@@ -30,7 +34,8 @@ def add_account(session: Session, account: Account) -> Change:
 
 
 def change_account(session: Session, account: Account, **values: object) -> Change:
-    """Set the role, county, person, password or disabled flag of `account`."""
+    """Set the role, county, person, password, OpenID Connect subject or disabled flag of
+    `account` (the entry names the fields changed, not the password or the subject)."""
     for key, value in values.items():
         setattr(account, key, value)
     session.add(account)

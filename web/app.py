@@ -3,9 +3,9 @@ line uses (service/), with the same rules and the same role checks; no rule live
 
 `create_app(settings)` builds the FastAPI application: the login (session cookie, CSRF on every
 form), the overview, the published minutes and protocols (no login: they are public), and the
-parts in their own modules: a county's pages (`web.county`), a term's (`web.terms`) and the
-audit's (`web.audit`). The API answers 401 without a session or a token, 403 where the role
-may not.
+parts in their own modules: a county's pages (`web.county`), a term's (`web.terms`), the
+audit's (`web.audit`) and the login with OpenID Connect (`web.oidc`). The API answers 401
+without a session or a token, 403 where the role may not.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from service import accounts, documents
 from service import audit as audit_service
 from service.accounts import ForbiddenError
 from store.db import make_engine
-from web import audit, codec, county, terms
+from web import audit, codec, county, oidc, organs, terms
 from web.auth import LoginRequired, check_csrf
 from web.codec import CodecCors
 from web.console import HERE, Api, Console, Ctx, Page
@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.console = Console.make(settings, engine)
     handle_errors(app, app.state.console)
-    for part in (county, terms, audit, codec):
+    for part in (county, terms, audit, codec, oidc, organs):
         app.include_router(part.router)
     app.include_router(_router())
     return app
@@ -107,7 +107,7 @@ def _router() -> APIRouter:
 
     @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, c: Ctx) -> HTMLResponse:
-        return c.page(request, "login.html.j2")
+        return c.page(request, "login.html.j2", oidc_name=oidc.button(c.settings))
 
     @router.post("/login", include_in_schema=False)
     def login(
@@ -119,6 +119,7 @@ def _router() -> APIRouter:
             actor = accounts.login(c.engine, username, password)
         except UserError:
             return c.page(request, "login.html.j2", 401, error=LOGIN_REFUSED,
+                          oidc_name=oidc.button(c.settings),
                           username=username[:100])  # fmt: skip
         request.session.clear()
         request.session["account"] = actor.account_id
