@@ -150,6 +150,17 @@ class Election(SQLModel, table=True):
     decided_at: datetime = Field(sa_type=_aware())
 
 
+class ElectionPerson(SQLModel, table=True):
+    """Who an election names (a candidate, a list's candidate, one voted for or elected): its
+    inputs and outcome as an index, so that a person's elections are read by id instead of by
+    searching every election's JSON. Written with the election, derived from it."""
+
+    __tablename__ = "election_person"
+
+    election_id: str = Field(foreign_key="election.election_id", primary_key=True, max_length=250)
+    person_id: str = Field(primary_key=True, max_length=250, index=True)
+
+
 # ----------------------------------------------------------------------------- registry versions
 # The member registry as the secretariat imports it (`ksgov registry import`): each version is
 # written once, with its entries, and never changed (triggers refuse UPDATE and DELETE); a term
@@ -264,7 +275,9 @@ class Attendance(SQLModel, table=True):
     __tablename__ = "attendance"
 
     meeting_id: str = Field(foreign_key="meeting.meeting_id", primary_key=True, max_length=250)
-    person_id: str = Field(foreign_key="person.person_id", primary_key=True, max_length=250)
+    person_id: str = Field(
+        foreign_key="person.person_id", primary_key=True, max_length=250, index=True
+    )
     present: bool = True
     as_deputy_for: str | None = Field(default=None, max_length=250)
 

@@ -7,11 +7,12 @@ again with the same data changes nothing, and with different data is refused, no
 from __future__ import annotations
 
 import hashlib
+import re
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models.payloads import RecordElectionRequest, RecordPeopleRequest
-from models.records import Election, Person
+from models.records import Election, ElectionPerson, Person
 from store.audit import canonical_json, utc
 from store.changes import Change, ensure_organ_and_term, refuse, upsert
 
@@ -94,7 +95,23 @@ def write_election(session: Session, request: RecordElectionRequest) -> Change:
     else:
         session.add(Election.model_validate(values))
         session.flush()
+        named = named_people(session, canonical_json(e.inputs), canonical_json(e.outcome))
+        for person_id in named:
+            session.add(ElectionPerson(election_id=e.election_id, person_id=person_id))
     content = {k: v for k, v in values.items() if k not in {"inputs", "outcome", "decided_at"}}
     # The inputs and outcome are ids and counts: chaining them makes a changed result detectable.
     content |= {"inputs": e.inputs, "outcome": e.outcome}
     return Change(changed, "election_recorded", e.election_id, content)
+
+
+QUOTED = re.compile(r'"([^"\\]+)"')
+
+
+def named_people(session: Session, *texts: str) -> list[str]:
+    """The recorded people an election's canonical JSON names: every quoted string that is a
+    person's id (a candidate, a list's candidate, one voted for, one elected)."""
+    quoted = sorted({q for text in texts for q in QUOTED.findall(text)})
+    if not quoted:
+        return []
+    found = session.exec(select(Person.person_id).where(col(Person.person_id).in_(quoted)))
+    return sorted(found)

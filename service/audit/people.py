@@ -1,25 +1,24 @@
 """`ksgov audit person`: one person's record — nominations, elections, seats, notices, absences.
 
-Four set-based queries over the people matched by name or id (each on an indexed column, except
-the elections, whose candidates are only in the inputs' JSON: that one reads the election table
-once, 131 rows a term at scale 1 and 6,006 at scale 100).
+Four set-based queries over the people matched by name or id, each on an indexed column (the
+elections through `election_person`, the index of whom each election names).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import or_, true
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.records import Attendance, Election, Meeting, Notification, Seat
+from models.records import Attendance, Election, ElectionPerson, Meeting, Notification, Seat
 from service.audit import sources as src
 from service.audit.queries import elections_with_audit, find_people, notice_facts, votes_summary
 from service.audit.sources import Answer
+from store.people import QUOTED
+
+BATCH = 500  # ids per IN list, well under SQLite's 32,766 variables
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def person_record(engine: Engine, who: str, most: int | None = None) -> Answer:
                 "more of the name, or a person id",
             )
             matched = matched[:most]
-        people = {p.person_id: p.name for p in matched}
+        people = dict(matched)
         ids = list(people)
         facts = [
             *_elections(session, ids, people),
@@ -61,41 +60,35 @@ def person_record(engine: Engine, who: str, most: int | None = None) -> Answer:
     return Answer(tuple(facts), notes, header={"people": ids, "matched": total})
 
 
-LIKE_PEOPLE = 200  # people whose LIKE terms (two each) fit one query, under SQLite's depth of 1,000
-QUOTED = re.compile(r'"([^"\\]+)"')
-
-
 def _elections(session: Session, ids: list[str], people: dict[str, str]) -> list[PersonFact]:
-    """Elections whose inputs or outcome name one of `ids`. A few people are looked for with
-    LIKE terms; more (a name like "Kari" matches thousands of people at scale 100) and every
-    election is read once, since one LIKE query per 200 of them would read the whole table again
-    for each query. Either way the ids quoted in an election decide, not the LIKE."""
-    mentions: Any = true()
-    if len(ids) <= LIKE_PEOPLE:
-        quoted = [f'%"{pid}"%' for pid in ids]
-        mentions = or_(
-            *(col(Election.inputs).like(q) for q in quoted),
-            *(col(Election.outcome).like(q) for q in quoted),
-        )
-    found = list(session.exec(elections_with_audit(mentions)))
-    wanted = set(ids)
+    """The elections that name one of `ids` (as a candidate, one voted for, or elected), read
+    through the index of who each election names (`election_person`), in batches of ids."""
     facts = []
-    for election, seq, hash_ in found:
-        elected = set(json.loads(election.outcome).get("elected", []))
-        named = set(QUOTED.findall(election.inputs)) | set(QUOTED.findall(election.outcome))
-        for pid in sorted(named & wanted):
-            facts.append(
-                PersonFact(
-                    person_id=pid, name=people[pid], at=src.iso(election.decided_at),
-                    kind="elected" if pid in elected else "candidate",
-                    what=f"{election.post} of {election.organ} ({election.term})",
-                    detail=f"{election.method} round {election.round}: "
-                    f"{votes_summary(election.inputs)}",
-                    source=src.sources(
-                        src.record("election", election.election_id), src.audit(seq, hash_)
-                    ),
-                )
-            )  # fmt: skip
+    for first in range(0, len(ids), BATCH):
+        batch = ids[first : first + BATCH]
+        named = (
+            select(ElectionPerson.election_id)
+            .where(col(ElectionPerson.person_id).in_(batch))
+            .distinct()
+        )
+        found = session.exec(elections_with_audit(col(Election.election_id).in_(named)))
+        wanted = set(batch)
+        for election, seq, hash_ in found:
+            elected = set(json.loads(election.outcome).get("elected", []))
+            quoted = set(QUOTED.findall(election.inputs)) | set(QUOTED.findall(election.outcome))
+            for pid in sorted(quoted & wanted):
+                facts.append(
+                    PersonFact(
+                        person_id=pid, name=people[pid], at=src.iso(election.decided_at),
+                        kind="elected" if pid in elected else "candidate",
+                        what=f"{election.post} of {election.organ} ({election.term})",
+                        detail=f"{election.method} round {election.round}: "
+                        f"{votes_summary(election.inputs)}",
+                        source=src.sources(
+                            src.record("election", election.election_id), src.audit(seq, hash_)
+                        ),
+                    )
+                )  # fmt: skip
     return facts
 
 

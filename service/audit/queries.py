@@ -163,12 +163,13 @@ def votes_summary(inputs_json: str) -> str:
 # ----------------------------------------------------------------------------- people
 
 
-def find_people(session: Session, who: str) -> list[Person]:
-    """People whose name contains `who` (any case), or whose id is `who`."""
-    query = select(Person).where(
+def find_people(session: Session, who: str) -> list[tuple[str, str]]:
+    """The ids and names of the people whose name contains `who` (any case), or whose id is
+    `who`, by id."""
+    query = select(Person.person_id, Person.name).where(
         or_(col(Person.person_id) == who, src.name_matches(Person.name, who))
     )
-    people = list(session.exec(query.order_by(col(Person.person_id))))
+    people = [(pid, name) for pid, name in session.exec(query.order_by(col(Person.person_id)))]
     if not people:
         raise UserError(f"no person in the record store matches {who!r} (by name or id)")
     return people
@@ -206,7 +207,7 @@ def notifications(
             )
             header = {"meeting": meeting}
         elif person is not None:
-            ids = [p.person_id for p in find_people(session, person)]
+            ids = [pid for pid, _ in find_people(session, person)]
             where = col(Notification.recipient_id).in_(ids)
             header = {"person": ", ".join(ids)}
         else:

@@ -12,6 +12,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -38,6 +39,7 @@ from service.audit import events as audit_timeline
 from service.audit import people as audit_person
 from service.audit import queries as audit_queries
 from service.audit.histories import from_record_store
+from store import db
 from tests.activities.conftest import people, seat
 from tests.conftest import free_port
 
@@ -312,3 +314,24 @@ def test_an_election_finds_its_audit_entry_by_subject_and_action_in_one_lookup(
         plan = [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
     [lookup] = [step for step in plan if "audit_log" in step]
     assert "ix_audit_log_subject_action (subject=? AND action=?)" in lookup, plan
+
+
+def test_an_election_is_indexed_by_the_people_it_names_and_migration_0011_indexes_old_ones(
+    database_url: str, engine: Engine
+) -> None:
+    records, env = RecordActivities(engine), in_workflow()
+    env.run(records.record_people, people("p-1", "p-2", "p-3"))
+    votes = {"p-1": 30, "p-2": 12, "p-9": 1}  # p-9 is no recorded person
+    env.run(records.record_election, election("leader", "majority", {"votes": votes}, ["p-1"]))
+    named = "SELECT person_id FROM election_person ORDER BY person_id"
+    with engine.connect() as connection:
+        assert [r[0] for r in connection.execute(text(named))] == ["p-1", "p-2"]
+    # A store from before 0011: its elections are indexed from their JSON by the migration.
+    command.downgrade(db.alembic_config(database_url), "0010")
+    engine.dispose()
+    db.upgrade(database_url)
+    with engine.connect() as connection:
+        assert [r[0] for r in connection.execute(text(named))] == ["p-1", "p-2"]
+    assert {(f.person_id, f.kind) for f in audit_person.person_record(engine, "p-2").rows} == {
+        ("p-2", "candidate")
+    }
