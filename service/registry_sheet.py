@@ -5,8 +5,9 @@ One row per member: `nummer` (a kommunenummer, 4 digits, or a county's fylkesnum
 on county rows only, `sekretær-e-post` (the KS county secretary's). A number a spreadsheet read
 as a number comes back padded (301 is 0301, 3 is 03). Every municipality's county has a row of
 its own, except Oslo, municipality and county in one (0301 and 03, domain/registry.py), which
-may be its municipality row alone. Every problem of the sheet is reported at once, each with its
-row, column and number, and nothing is imported while one remains.
+may be its municipality row alone. Every problem of the sheet is reported at once, in bokmål, each
+with its row, its member's number and its column (`rad 3 (medlem 4601), kolonne «innbyggere»: ...`),
+and nothing is imported while one remains.
 
 Rows (store.registry.Row) are also what the record store keeps: `registry_of` and `contacts_of`
 turn them into the domain's `Registry` and the addresses a term's letters go to.
@@ -19,11 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from client.errors import UserError
 from domain.registry import OSLO_COUNTY, County, Municipality, Registry, build_registry
 from models.payloads import NOT_IN_A_LINE
 from service.governance import domain_call
-from service.tables import Columns, read_table
+from service.tables import Columns, member_about, problem, read_table, refusal
 from store.registry import Row
 
 COLUMNS = Columns(
@@ -36,13 +36,14 @@ COLUMNS = Columns(
     },
     optional=frozenset({"sekretær-e-post"}),
 )
-SHOWN_PROBLEMS = 20
 # As a person's address is checked (models.payloads.PersonIn).
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_EMAIL = 254
 MAX_NAME = 200
 # Far above any member's population (Oslo has 717,710), far below what the store's column holds.
 MAX_POPULATION = 100_000_000
+WRITE_A_NUMBER = "skriv et kommunenummer (4 sifre) eller et fylkesnummer (2 sifre)"
+NOT_AN_EMAIL = "ikke en e-postadresse (som postmottak@kommune.no)"
 # Thousands separators a Norwegian spreadsheet writes into a number saved as text.
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
 
@@ -66,38 +67,42 @@ class _Parsed:
     def is_county(self) -> bool:
         return len(self.number) == 2
 
+    def problem(self, column: str, message: str) -> str:
+        return problem(self.line, f"medlem {self.number}", column, message)
+
 
 def read_registry_sheet(file: Path) -> list[Row]:
     """The members of a registry sheet as rows (counties first, each in number order), or one
-    `UserError` line naming every problem (at most SHOWN_PROBLEMS of them, then a count)."""
+    `SheetError` line naming every problem (tables.SHOWN_PROBLEMS of them, then a count)."""
     problems: list[str] = []
     parsed = [_parse(line, record, problems) for line, record in read_table(file, COLUMNS)]
     rows = _checked(parsed, problems)
     if problems:
-        shown = problems[:SHOWN_PROBLEMS]
-        more = f"; and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        raise UserError(
-            f"{file}: {len(problems)} problem(s), nothing imported: {'; '.join(shown)}{more}"
-        )
+        raise refusal(file, problems, "importert")
     return rows
 
 
 def _parse(line: int, record: dict[str, str], problems: list[str]) -> _Parsed:
     given = record["number"]
     number = _number(given)
-    where = f"row {line} ({number or given or 'no number'})"
+    about = member_about(number or given, "nummer")
+
+    def add(column: str, message: str) -> None:
+        problems.append(problem(line, about, column, message))
+
     if not number:
-        problems.append(
-            f"{where}, nummer: write a kommunenummer (4 digits) or a fylkesnummer (2 digits)"
-        )
+        add("nummer", WRITE_A_NUMBER)
     name = record["name"]
     if not name or len(name) > MAX_NAME or NOT_IN_A_LINE.search(name):
-        problems.append(f"{where}, navn: one line of at most {MAX_NAME} characters")
+        add("navn", f"skriv én linje på 1 til {MAX_NAME} tegn")
     population = _population(record["population"])
     if population is None and (record["population"] or len(number) != 2):
-        problems.append(f"{where}, innbyggere: a whole number from 0 to {MAX_POPULATION:,}")
-    email = _email(record["email"], f"{where}, e-post", problems)
-    secretary = _email(record.get("secretary_email", ""), f"{where}, sekretær-e-post", problems)
+        add("innbyggere", f"skriv et helt tall fra 0 til {MAX_POPULATION:,}".replace(",", " "))
+    email, secretary = record["email"], record.get("secretary_email", "")
+    if not _is_email(email):
+        add("e-post", NOT_AN_EMAIL)
+    if not _is_email(secretary):
+        add("sekretær-e-post", NOT_AN_EMAIL)
     return _Parsed(line, number, name, population, email, secretary)
 
 
@@ -115,10 +120,11 @@ def _population(text: str) -> int | None:
     return int(bare)
 
 
-def _email(text: str, where: str, problems: list[str]) -> str:
-    if text and (len(text) > MAX_EMAIL or not EMAIL.fullmatch(text) or NOT_IN_A_LINE.search(text)):
-        problems.append(f"{where}: not an e-mail address (like postmottak@kommune.no)")
-    return text
+def _is_email(text: str) -> bool:
+    """Whether `text` is empty (no address) or an address."""
+    return not text or (
+        len(text) <= MAX_EMAIL and bool(EMAIL.fullmatch(text)) and not NOT_IN_A_LINE.search(text)
+    )
 
 
 def _checked(parsed: Sequence[_Parsed], problems: list[str]) -> list[Row]:
@@ -126,20 +132,18 @@ def _checked(parsed: Sequence[_Parsed], problems: list[str]) -> list[Row]:
     every county with municipalities, a county's population theirs; then the rows."""
     seen: dict[str, int] = {}
     for p in parsed:
-        if p.number in seen:
-            problems.append(f"row {p.line} ({p.number}), nummer: also in row {seen[p.number]}")
+        if p.number and p.number in seen:  # a row without a number is named once
+            problems.append(p.problem("nummer", f"står også i rad {seen[p.number]}"))
         seen.setdefault(p.number, p.line)
     counties = {p.number: p for p in parsed if p.is_county and seen[p.number] == p.line}
     towns = [p for p in parsed if p.number and not p.is_county and seen[p.number] == p.line]
     for p in towns:
         alone = p.county == OSLO_COUNTY and p.county not in counties  # Oslo: 0301 is 03 too
         if p.county not in counties and not alone:
-            problems.append(
-                f"row {p.line} ({p.number}), nummer: its county {p.county} has no row of its own"
-            )
+            problems.append(p.problem("nummer", f"fylke {p.county} har ingen egen rad"))
         if p.secretary_email and not alone:
             problems.append(
-                f"row {p.line} ({p.number}), sekretær-e-post: only on its county's row ({p.county})"
+                p.problem("sekretær-e-post", f"skrives bare på fylkets egen rad ({p.county})")
             )
     rows = [_county_row(c, [t for t in towns if t.county == c.number], problems)
             for c in sorted(counties.values(), key=lambda c: c.number)]  # fmt: skip
@@ -158,14 +162,18 @@ def _checked(parsed: Sequence[_Parsed], problems: list[str]) -> list[Row]:
 
 
 def _county_row(county: _Parsed, towns: list[_Parsed], problems: list[str]) -> Row:
-    where = f"row {county.line} ({county.number})"
     if not towns:
-        problems.append(f"{where}, nummer: no municipality of county {county.number} in the sheet")
+        problems.append(
+            county.problem("nummer", f"ingen kommune i fylke {county.number} i regnearket")
+        )
     total = sum(t.population or 0 for t in towns)
     if county.population is not None and towns and county.population != total:
         problems.append(
-            f"{where}, innbyggere: {county.population} is not the sum of its municipalities, "
-            f"{total} (or leave it empty)"
+            county.problem(
+                "innbyggere",
+                f"{county.population} er ikke summen for fylkets kommuner, som er {total} "
+                "(eller la cellen stå tom)",
+            )
         )
     return Row(county.number, "county", county.name, county.number, total, county.email,
                county.secretary_email)  # fmt: skip

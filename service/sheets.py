@@ -3,20 +3,23 @@ column names, and their templates.
 
 Each input of a county meeting and of the Landsting has a sheet (`COUNTY_SHEETS`,
 `LANDSTING_SHEETS`): its columns, how its rows become the input the workflow takes, and what
-its template is prefilled with. Every problem of a sheet is reported at once, each with its
-row, its column and the member or post it concerns, and nothing is sent while one remains.
+its template is prefilled with. Every problem of a sheet is reported at once, in bokmål, each
+with its row, its column and the member or post it concerns, and nothing is sent while one
+remains; what pydantic says of a value is said again here in the sheet's words (`_message`).
 A row of a template that was left as it came (a member's number and role, a post's name, but
 nobody in it) is skipped, so a template need not be trimmed before it is sent.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from client.errors import UserError
 from models.election_payloads import (
@@ -33,21 +36,33 @@ from models.election_payloads import (
     RepresentativesIn,
     VoteIn,
 )
-from models.payloads import PersonIn
+from models.payloads import NOT_IN_A_LINE, PersonIn
 from service.inputs import CountyInput, LandstingInput
-from service.tables import Choice, Columns, Row, is_table, read_table, write_template
+from service.tables import (
+    Choice,
+    Columns,
+    Row,
+    SheetError,
+    clean,
+    is_table,
+    member_about,
+    problem,
+    read_table,
+    refusal,
+    write_template,
+)
 
 __all__ = [
     "COUNTY_SHEETS",
     "LANDSTING_SHEETS",
     "Sheet",
+    "SheetError",
     "is_table",
     "post_label",
     "read_sheet",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
-SHOWN_PROBLEMS = 20
 PERSON_COLUMNS = {
     "person-id": "person_id",
     "navn": "name",
@@ -73,14 +88,34 @@ POST_LABELS = {
 }
 _POST_KEYS = {label: key for key, label in POST_LABELS.items()}
 # What a value that does not match its pattern should look like, in the sheet's words.
+PERSON_KEY = "ikke en person-id (bare bokstaver, sifre og tegnene - _ . :, som p-004601-1)"
 PATTERN_MESSAGES = {
-    "email": "not an e-mail address",
-    "person_id": "write a key of letters, digits and - _ . : such as p-004601-1",
-    "candidates": "write a key of letters, digits and - _ . : such as p-004601-1",
-    "approved": "write a key of letters, digits and - _ . : such as p-004601-1",
+    "email": "ikke en e-postadresse",
+    "person_id": PERSON_KEY,
+    "candidates": PERSON_KEY,
+    "approved": PERSON_KEY,
+}
+# A person id as models.payloads.PersonId takes it: a row's id that is not one is not repeated.
+PERSON_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
+DATE_FIELDS = frozenset({"meeting_date", "congress_date"})
+WRITE_A_DATE = "(skriv den som 13.02.2028 eller 2028-02-13)"
+# What pydantic says of a value, by its error type, as the sheet says it (`_message`).
+ERROR_MESSAGES = {
+    "missing": "tom",
+    "string_too_short": "tom",
+    "too_short": "tom",
+    "enum": "ikke et kjønn (skriv kvinne eller mann)",
+    "date_from_datetime_inexact": "har klokkeslett (skriv bare datoen, som 13.02.2028)",
+    "date_from_datetime_parsing": f"ikke en dato {WRITE_A_DATE}",
+    "date_parsing": f"ikke en dato {WRITE_A_DATE}",
+    "date_type": f"ikke en dato {WRITE_A_DATE}",
+    "int_parsing": "skriv et helt tall",
+    "int_type": "skriv et helt tall",
 }
 BLANK_WORD = "blanke"
 AGAINST_WORD = "mot"
+# The most votes a cell may hold: far above any meeting's, far below what int() stops at.
+MAX_VOTE_DIGITS = 9
 
 
 def post_label(post: str) -> str:
@@ -91,15 +126,6 @@ def _post_key(text: str) -> str:
     return _POST_KEYS.get(text.lower(), text)
 
 
-class SheetError(UserError):
-    """A sheet refused for its problems: one line for the command line, and each problem
-    apart (`problems`) for a page that lists them."""
-
-    def __init__(self, message: str, problems: tuple[str, ...]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
 class Problems:
     """The problems of one sheet, each naming its row, its column and what it concerns."""
 
@@ -108,9 +134,9 @@ class Problems:
         self.found: list[str] = []
 
     def add(self, row: int | None, about: str, column: str, message: str) -> None:
-        """A problem of a row, or (row None) of what several rows make together."""
-        where = f"row {row} ({about})" if row is not None else about
-        self.found.append(f"{where}, {column}: {message}")
+        """A problem of a row, or (row None) of what several rows make together; an empty
+        column: of the row as a whole."""
+        self.found.append(problem(row, about, column, message))
 
     def valid(
         self, row: int | None, about: str, names: Mapping[str, str], model: type[_M], data: Any
@@ -124,21 +150,34 @@ class Problems:
                 errors = [e for e in errors if e["type"] != "too_short"]
             for error in errors:
                 where = next((str(x) for x in reversed(error["loc"]) if isinstance(x, str)), "")
-                column = names.get(where, where or "row")
-                message = error["msg"].removeprefix("Value error, ")
-                if error["type"] == "string_pattern_mismatch":
-                    message = PATTERN_MESSAGES.get(where, "has characters it may not have")
-                self.add(row, about, column, message)
+                self.add(row, about, names.get(where, ""), _message(error, where))
             return None
 
     def check(self) -> None:
         if self.found:
-            shown = self.found[:SHOWN_PROBLEMS]
-            more = len(self.found) - len(shown)
-            rest = f"; and {more} more" if more else ""
-            found = len(self.found)
-            line = f"{self.file}: {found} problem(s), nothing sent: {'; '.join(shown)}{rest}"
-            raise SheetError(line, tuple(self.found))
+            raise refusal(self.file, self.found, "sendt")
+
+
+def _message(error: ErrorDetails, field: str) -> str:
+    """What pydantic found wrong with `field`, in bokmål; never the value of a person's cell."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(field, "har tegn som ikke er tillatt")
+    if kind == "value_error" and field in DATE_FIELDS:
+        return f"ingen slik dag i kalenderen {WRITE_A_DATE}"
+    if kind == "value_error" and isinstance(error["input"], str):
+        found = NOT_IN_A_LINE.search(error["input"])
+        if found is not None:
+            return f"har et kontrolltegn (U+{ord(found.group()):04X}), skriv én linje vanlig tekst"
+    if kind == "string_too_long":
+        return f"for lang (høyst {context['max_length']} tegn)"
+    if kind == "too_long":
+        return f"for mange (høyst {context['max_length']}, ikke {context['actual_length']})"
+    if kind == "greater_than_equal":
+        return f"skriv et helt tall, {context['ge']} eller mer"
+    if kind == "less_than_equal":
+        return f"skriv et helt tall, høyst {context['le']}"
+    return ERROR_MESSAGES.get(kind, "ugyldig verdi")
 
 
 Builder = Callable[[list[Row], Problems], list[BaseModel]]
@@ -173,7 +212,7 @@ def read_sheet(sheet: Sheet, file: Path) -> list[BaseModel]:
     items = sheet.build(read_table(file, sheet.columns), problems)
     problems.check()
     if not items:
-        raise UserError(f"{file}: every row is a template row nobody filled in: nothing to send")
+        raise UserError(f"{file}: ingen rad er fylt ut, bare malens egne: ingenting å sende")
     return items
 
 
@@ -212,12 +251,12 @@ def _representatives(rows: list[Row], problems: Problems) -> list[BaseModel]:
         if not any(row.get(k) for k in PERSON_FIELDS):
             continue  # a template row: a member's seat nobody was written into
         member = _member_number(row.get("member_number", ""))
-        about = member or "no member"
+        about = member_about(member)
         if not member:
-            problems.add(number, about, "medlemsnummer", "empty")
+            problems.add(number, about, "medlemsnummer", "tom (skriv medlemmets nummer)")
         role = ROLES.get(row.get("role", "").lower())
         if role is None:
-            problems.add(number, about, "rolle", "write representant or vara")
+            problems.add(number, about, "rolle", "skriv representant eller vara")
         fields = {k: row.get(k, "") for k in PERSON_FIELDS}
         person = problems.valid(
             number, about, names, PersonIn, {**fields, "member_number": member or None}
@@ -227,7 +266,12 @@ def _representatives(rows: list[Row], problems: Problems) -> list[BaseModel]:
     entries: list[BaseModel] = []
     for member, seats in by_member.items():
         if not seats["people"]:
-            problems.add(None, f"member {member}", "rolle", "deputies but no representative")
+            problems.add(
+                None,
+                member_about(member),
+                "rolle",
+                "vararepresentanter, men ingen representant",
+            )
             continue
         entries.append(
             RepresentativesIn(
@@ -258,7 +302,7 @@ def _one(columns: Columns, model: type[BaseModel], about: str) -> Builder:
 
     def build(rows: list[Row], problems: Problems) -> list[BaseModel]:
         if len(rows) != 1:
-            problems.add(rows[1][0], about, "row", f"one row only, not {len(rows)}")
+            problems.add(rows[1][0], about, "", f"bare én rad, ikke {len(rows)}")
             return []
         number, row = rows[0]
         data: dict[str, Any] = {"person": _person(row, row.get("person_id", ""))} if person else row
@@ -273,11 +317,19 @@ MEETING_DATE = Columns({"møtedato": "meeting_date"})
 CONGRESS_DATE = Columns({"dato": "congress_date"})
 
 
+def _person_about(person_id: str) -> str:
+    """The person a row concerns, by their id; an id that is no key may be an e-mail address
+    or a name, which a message does not repeat."""
+    if not person_id:
+        return "uten person-id"
+    return f"person {person_id}" if PERSON_KEY_PATTERN.fullmatch(person_id) else "ugyldig person-id"
+
+
 def _people(rows: list[Row], problems: Problems) -> list[BaseModel]:
     names = _names(PERSON)
     people = []
     for number, row in rows:
-        about = row.get("person_id") or "no person"
+        about = _person_about(row.get("person_id", ""))
         person = problems.valid(
             number, about, names, PersonIn, _person(row, row.get("person_id", ""))
         )
@@ -285,9 +337,7 @@ def _people(rows: list[Row], problems: Problems) -> list[BaseModel]:
             people.append(person)
     if not people:
         return []
-    item = problems.valid(
-        rows[0][0], "the delegates", names, AssociateDelegatesIn, {"people": people}
-    )
+    item = problems.valid(None, "delegatene", names, AssociateDelegatesIn, {"people": people})
     return [item] if item is not None else []
 
 
@@ -304,11 +354,11 @@ def _credentials(rows: list[Row], problems: Problems) -> list[BaseModel]:
     approved: list[str] = []
     for number, row in rows:
         person = row.get("person_id", "")
-        if problems.valid(number, person or "no person", names, CredentialsIn,
-                          {"approved": [person]}) is None:  # fmt: skip
+        about = _person_about(person)
+        if problems.valid(number, about, names, CredentialsIn, {"approved": [person]}) is None:
             continue
         if person in approved:
-            problems.add(number, person, "person-id", "approved twice")
+            problems.add(number, about, "person-id", "godkjent to ganger")
         approved.append(person)
     return [CredentialsIn(approved=tuple(approved))] if approved else []
 
@@ -335,11 +385,11 @@ def _nominations(rows: list[Row], problems: Problems) -> list[BaseModel]:
         post, candidate = _post_key(row.get("post", "")), row.get("candidate", "")
         if not candidate and not any(row.get(k) for k in PERSON_FIELDS if k != "person_id"):
             continue  # a template row: a post nobody was nominated to
-        about = row.get("post") or "no post"
+        about = _post_about(row.get("post", ""))
         if not post:
-            problems.add(number, about, "verv", "empty")
+            problems.add(number, about, "verv", "tom")
         if not candidate:
-            problems.add(number, about, "kandidat", "empty: write the candidate's person-id")
+            problems.add(number, about, "kandidat", "tom (skriv kandidatens person-id)")
             continue
         posts.setdefault(post, {}).setdefault(row.get("list", ""), []).append(candidate)
         if any(row.get(k) for k in ("name", "gender", "email")):
@@ -351,9 +401,9 @@ def _nominations(rows: list[Row], problems: Problems) -> list[BaseModel]:
         if "" in lists and len(lists) > 1:
             problems.add(
                 None,
-                f"post {post_label(post)}",
+                _post_about(post_label(post)),
                 "liste",
-                "fill it for every candidate of the post or for none",
+                "fyll den ut for alle kandidatene til vervet, eller for ingen",
             )
             continue
         spec: dict[str, Any] = {"post": post}
@@ -364,15 +414,21 @@ def _nominations(rows: list[Row], problems: Problems) -> list[BaseModel]:
                 {"name": name, "candidates": candidates} for name, candidates in lists.items()
             ]
         nomination = problems.valid(
-            None, f"post {post_label(post)}", LIST_NAMES, PostNomination, spec
+            None, _post_about(post_label(post)), LIST_NAMES, PostNomination, spec
         )
         if nomination is not None:
             nominations.append(nomination)
     if not nominations:
         return []
     data = {"posts": nominations, "people": list(people.values())}
-    item = problems.valid(rows[0][0], "the nominations", names, NominationsIn, data)
+    item = problems.valid(None, "innstillingen", names, NominationsIn, data)
     return [item] if item is not None else []
+
+
+def _post_about(text: str, round_: str = "") -> str:
+    """The post (and round) a row concerns, as the sheet names it."""
+    post = f"verv {clean(text)}" if text else "uten verv"
+    return f"{post}, runde {clean(round_)}" if round_ else post
 
 
 def _post_rows(width: int, *filled: str) -> Prefill:
@@ -402,21 +458,23 @@ def _votes(rows: list[Row], problems: Problems) -> list[BaseModel]:
         if not choice and not count:
             continue  # a template row: a post not voted on (yet)
         post, round_ = _post_key(row.get("post", "")), row.get("round", "") or "1"
-        about = f"{row.get('post') or 'no post'}, round {round_}"
+        about = _post_about(row.get("post", ""), round_)
         if not post:
-            problems.add(number, about, "verv", "empty")
+            problems.add(number, about, "verv", "tom")
         if round_ not in ("1", "2"):
-            problems.add(number, about, "runde", "write 1 or 2")
+            problems.add(number, about, "runde", "skriv 1 eller 2")
         if not choice:
-            problems.add(number, about, "kandidat eller liste", "empty")
-        if not count.isdigit():
-            problems.add(number, about, "stemmer", "a whole number of votes, 0 or more")
+            problems.add(number, about, "kandidat eller liste", "tom")
+        if not (count.isascii() and count.isdigit() and len(count) <= MAX_VOTE_DIGITS):
+            problems.add(
+                number, about, "stemmer", "skriv antall stemmer som et helt tall, 0 eller mer"
+            )
             continue
         key = (post, round_)
         if votes and votes[-1][1] == key:
             vote = votes[-1][2]
         elif any(k == key for _, k, _v in votes):
-            problems.add(number, about, "verv", "the rows of one vote must stand together")
+            problems.add(number, about, "verv", "radene til én avstemning skal stå samlet")
             continue
         else:
             vote = {"post": post, "round": int(round_) if round_ in ("1", "2") else 1, "votes": {}}
@@ -427,13 +485,13 @@ def _votes(rows: list[Row], problems: Problems) -> list[BaseModel]:
         elif word == AGAINST_WORD:
             vote["votes_against"] = int(count)
         elif choice in vote["votes"]:
-            problems.add(number, about, "kandidat eller liste", f"{choice} twice in one vote")
+            problems.add(number, about, "kandidat eller liste", "to ganger i samme avstemning")
         elif choice:
             vote["votes"][choice] = int(count)
     names = {"post": "verv", "round": "runde", "votes": "stemmer", "blank": "stemmer",
              "votes_against": "stemmer"}  # fmt: skip
     found = [
-        problems.valid(number, f"{post_label(key[0])}, round {key[1]}", names, VoteIn, vote)
+        problems.valid(number, _post_about(post_label(key[0]), key[1]), names, VoteIn, vote)
         for number, key, vote in votes
     ]  # fmt: skip
     return [v for v in found if v is not None]
@@ -447,27 +505,27 @@ COUNTY_SHEETS: dict[CountyInput, Sheet] = {
         (Choice("rolle", tuple(ROLES)), GENDERS),
     ),
     "meeting-date": Sheet(
-        "Møtedato", MEETING_DATE, _one(MEETING_DATE, MeetingDateIn, "the meeting date")
+        "Møtedato", MEETING_DATE, _one(MEETING_DATE, MeetingDateIn, "møtedatoen")
     ),
     "nominations": Sheet(
         "Innstilling", NOMINATIONS, _nominations, _post_rows(len(NOMINATIONS.fields)), (GENDERS,)
     ),
     "vote": Sheet("Stemmer", VOTES, _votes, _post_rows(len(VOTES.fields), "1")),
     "associate-member": Sheet(
-        "Oppnevnt medlem", PERSON, _one(PERSON, AssociateMemberIn, "the member"),
+        "Oppnevnt medlem", PERSON, _one(PERSON, AssociateMemberIn, "medlemmet"),
         choices=(GENDERS,),
     ),
 }  # fmt: skip
 LANDSTING_SHEETS: dict[LandstingInput, Sheet] = {
-    "date": Sheet("Dato", CONGRESS_DATE, _one(CONGRESS_DATE, CongressDateIn, "the date")),
+    "date": Sheet("Dato", CONGRESS_DATE, _one(CONGRESS_DATE, CongressDateIn, "datoen")),
     "associate-delegates": Sheet("Delegater", PERSON, _people, choices=(GENDERS,)),
     "credentials": Sheet("Fullmakter", CREDENTIALS, _credentials),
     "nominations": COUNTY_SHEETS["nominations"],
     "vote": COUNTY_SHEETS["vote"],
     "appoint": Sheet(
-        "Oppnevnt medlem", PERSON, _one(PERSON, AppointIn, "the member"), choices=(GENDERS,)
+        "Oppnevnt medlem", PERSON, _one(PERSON, AppointIn, "medlemmet"), choices=(GENDERS,)
     ),
     "observer": Sheet(
-        "Observatør", PERSON, _one(PERSON, ObserverIn, "the observer"), choices=(GENDERS,)
+        "Observatør", PERSON, _one(PERSON, ObserverIn, "observatøren"), choices=(GENDERS,)
     ),
 }  # fmt: skip

@@ -8,6 +8,11 @@ header, a file that is no workbook under its .xlsx name, or a workbook larger un
 sheet of ours can be (a "zip bomb"). Dates and times that a spreadsheet stores as such come out
 as text the inputs take (`2027-02-13`, `18:00`); a whole number typed into a number column as
 `301` comes out as `301` (the caller pads it where a leading zero matters).
+
+What a person reads is bokmål, in the same words everywhere: `rad`, `kolonne`, `regneark`, `fil`.
+A sheet's problems (`problem`, `SheetError`) name their row, the member or post they concern and
+their column: `rad 3 (medlem 4601), kolonne «kjønn»: ...`. A cell's text is quoted only where it
+is no personal data, on one line and cut short (`quoted`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import stat
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from client.errors import UserError
-from service.governance import MAX_INPUT_BYTES, read_text
+from models.payloads import NOT_IN_A_LINE
+from service.governance import MAX_INPUT_BYTES
 
 # A sheet of ours is a few hundred rows: far below these, far above any template filled in.
 MAX_ROWS = 5000
 MAX_UNPACKED_BYTES = 50_000_000
+# A refusal's line names this many problems, then counts the rest (`SheetError.problems` has all).
+SHOWN_PROBLEMS = 20
+# How much of a cell a message quotes.
+QUOTED_CHARACTERS = 40
+# What a member's number may look like to be repeated in a message (4601, 03, SB-12).
+MEMBER_NUMBER = re.compile(r"[A-Za-z0-9-]{1,12}")
 SHEET_SUFFIXES = (".csv", ".xlsx")
 # Other spreadsheet formats: refused as sheets (save as .xlsx or .csv), never read as JSON.
 OTHER_SPREADSHEETS = (".ods", ".xls", ".xlsm", ".xlsb", ".numbers", ".tsv", ".fods")
@@ -47,7 +61,62 @@ class Columns:
         return list(self.fields)
 
     def describe(self) -> str:
-        return ", ".join(self.fields)
+        return ", ".join(f"«{name}»" for name in self.fields)
+
+
+class SheetError(UserError):
+    """A sheet refused for its problems: one line for the command line, and each problem
+    apart (`problems`) for a page that lists them."""
+
+    def __init__(self, message: str, problems: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def problem(row: int | None, about: str, column: str, message: str) -> str:
+    """One problem of a sheet: its row (None: what several rows make together), the member or
+    post it concerns, its column (empty: the row's) and what is wrong, in bokmål."""
+    where = f"rad {row} ({about})" if row is not None else about
+    if column:
+        where += f", kolonne «{column}»"
+    return f"{where}: {message}"
+
+
+def refusal(file: Path, problems: Sequence[str], outcome: str) -> SheetError:
+    """The refusal of a sheet with `problems`: one line naming the first SHOWN_PROBLEMS, then
+    how many more; `outcome` is what did not happen (`sendt`, `importert`)."""
+    shown = list(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - len(shown)
+    rest = f"; og {more} til" if more else ""
+    line = (
+        f"{file}: regnearket har {len(problems)} feil, og ingenting er {outcome}: "
+        f"{'; '.join(shown)}{rest}"
+    )
+    return SheetError(line, tuple(problems))
+
+
+def clean(text: str, limit: int = QUOTED_CHARACTERS) -> str:
+    """`text` as a message may show it: one line (control characters as `?`), cut to `limit`."""
+    line = NOT_IN_A_LINE.sub("?", text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def member_about(number: str, column: str = "medlemsnummer") -> str:
+    """The member a row concerns, by its number as written in `column`; a cell that looks like
+    no member's number is not repeated (it may hold a name)."""
+    if not number:
+        return f"uten {column}"
+    return f"medlem {number}" if MEMBER_NUMBER.fullmatch(number) else f"ugyldig {column}"
+
+
+def quoted(text: str) -> str:
+    """A cell's text quoted in a message: «text», one line, cut short (`clean`)."""
+    return f"«{clean(text)}»"
+
+
+def megabytes(size: float) -> str:
+    """A size in MB as bokmål writes it: `50,0`."""
+    return f"{size / 1e6:.1f}".replace(".", ",")
 
 
 def is_table(file: Path) -> bool:
@@ -65,25 +134,26 @@ def read_table(file: Path, columns: Columns) -> list[Row]:
         table = _xlsx_cells(file)
     else:
         raise UserError(
-            f"{file}: a sheet is a .csv or .xlsx file, not {suffix}: save it as one of them"
+            f"{file}: et regneark skal være en .csv- eller .xlsx-fil, ikke {clean(suffix)}; "
+            "lagre det som en av dem"
         )
     if not table:
-        raise UserError(f"{file}: the sheet is empty; its first row names the columns")
+        raise UserError(f"{file}: regnearket er tomt; rad 1 skal ha kolonnenes navn")
     header = [cell.strip().lower() for cell in table[0]]
     while header and not header[-1]:
         header.pop()
     missing = [c for c in columns.fields if c not in columns.optional and c not in header]
-    unknown = [c or "(empty)" for c in header if c not in columns.fields]
-    twice = sorted({c for c in header if c and header.count(c) > 1})
+    unknown = [quoted(c) if c else "(tom)" for c in header if c not in columns.fields]
+    twice = [quoted(c) for c in sorted({c for c in header if c and header.count(c) > 1})]
     if missing or unknown or twice:
-        what = [f"missing {', '.join(missing)}"] if missing else []
-        what += [f"unknown {', '.join(unknown)}"] if unknown else []
-        what += [f"twice {', '.join(twice)}"] if twice else []
-        raise UserError(
-            f"{file}: row 1 must name the columns {columns.describe()}: {'; '.join(what)}"
-        )
+        what = [f"mangler {', '.join(quoted(c) for c in missing)}"] if missing else []
+        what += [f"ukjent {_few(unknown)}"] if unknown else []
+        what += [f"to ganger {_few(twice)}"] if twice else []
+        raise UserError(f"{file}: rad 1 skal ha kolonnene {columns.describe()}: {'; '.join(what)}")
     if len(table) - 1 > MAX_ROWS:
-        raise UserError(f"{file}: {len(table) - 1} rows; a sheet holds at most {MAX_ROWS}")
+        raise UserError(
+            f"{file}: {len(table) - 1} rader; et regneark kan ha høyst {MAX_ROWS} rader"
+        )
     rows: list[Row] = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
@@ -91,8 +161,8 @@ def read_table(file: Path, columns: Columns) -> list[Row]:
         extra = [c for c in cells[len(header) :] if c.strip()]
         if extra:
             raise UserError(
-                f"{file}: row {number} has {len(header) + len(extra)} or more filled cells, "
-                f"the header names {len(header)} columns"
+                f"{file}: rad {number} har {len(header) + len(extra)} eller flere utfylte "
+                f"celler, men rad 1 navngir {len(header)} kolonner"
             )
         padded = [*cells[: len(header)], *[""] * (len(header) - len(cells))]
         record = {
@@ -101,47 +171,83 @@ def read_table(file: Path, columns: Columns) -> list[Row]:
             if h not in columns.informational
         }
         if [c.strip().lower() for c in padded] == header:
-            raise UserError(f"{file}: row {number} repeats the header; keep one header, in row 1")
+            raise UserError(
+                f"{file}: rad {number} gjentar kolonnenes navn; de skal stå bare i rad 1"
+            )
         rows.append((number, record))
     if not rows:
-        raise UserError(f"{file}: the sheet has no filled-in rows: nothing to send")
+        raise UserError(f"{file}: regnearket har ingen utfylte rader")
     return rows
 
 
+# What the csv module says of a file it cannot read, in bokmål (anything else: no reason given).
+CSV_ERRORS = {
+    "field larger than field limit": "en celle er for stor",
+    "line contains NUL": "filen har et NUL-tegn",
+    "new-line character seen in unquoted field": "et linjeskift står midt i en celle",
+}
+
+
+def _few(names: Sequence[str], shown: int = 5) -> str:
+    """The first `shown` of `names`, then how many more."""
+    more = f" og {len(names) - shown} til" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def _csv_cells(file: Path) -> list[list[str]]:
-    text = read_text(file)
+    _checked_size(file)
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{file}: ikke UTF-8-tekst (byte {exc.start}); lagre filen som CSV med UTF-8"
+        ) from None
+    except OSError:
+        raise UserError(f"{file}: filen kan ikke leses") from None
     first = text.splitlines()[0] if text.strip() else ""
     try:
         dialect = csv.Sniffer().sniff(first, delimiters=",;")
     except csv.Error:
         if "," in first or ";" in first or not first:
             raise UserError(
-                f"{file}: not a CSV sheet: its first row must name the columns, separated by "
-                "commas or semicolons"
+                f"{file}: ikke et CSV-regneark: rad 1 skal ha kolonnenes navn, skilt med komma "
+                "eller semikolon"
             ) from None
         dialect = csv.excel  # a one-column table
     try:
         return list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as exc:
-        raise UserError(f"{file}: not a CSV sheet ({exc})") from None
+        reason = next((v for k, v in CSV_ERRORS.items() if str(exc).startswith(k)), "")
+        raise UserError(
+            f"{file}: ikke et CSV-regneark som kan leses" + (f" ({reason})" if reason else "")
+        ) from None
+
+
+def _checked_size(file: Path) -> None:
+    """Refuse a file that is missing, a folder, unreadable or larger than an input may be."""
+    try:
+        status = file.stat()
+    except FileNotFoundError:
+        raise UserError(f"fant ikke filen {file}") from None
+    except PermissionError:
+        raise UserError(f"{file}: ingen tilgang til å lese filen") from None
+    except OSError:
+        raise UserError(f"{file}: filen kan ikke leses") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise UserError(f"{file}: en mappe, ikke en fil")
+    if status.st_size > MAX_INPUT_BYTES:
+        raise UserError(
+            f"{file}: filen er {megabytes(status.st_size)} MB; en fil kan være høyst "
+            f"{MAX_INPUT_BYTES / 1e6:g} MB"
+        )
 
 
 def _xlsx_cells(file: Path) -> list[list[str]]:
     """The first worksheet's cells as text, refusing what a table may not hold."""
     from openpyxl import load_workbook
 
-    try:
-        size = file.stat().st_size
-    except FileNotFoundError:
-        raise UserError(f"file not found: {file}") from None
-    except OSError as exc:
-        raise UserError(f"{file}: cannot be read ({exc.strerror})") from None
-    if size > MAX_INPUT_BYTES:
-        raise UserError(
-            f"{file}: {size / 1e6:.1f} MB is more than the {MAX_INPUT_BYTES / 1e6:g} MB "
-            "an input file may have"
-        )
-    not_xlsx = f"{file}: not an XLSX workbook (save it from the spreadsheet program as .xlsx)"
+    _checked_size(file)
+    not_xlsx = f"{file}: ikke en XLSX-fil (lagre den som .xlsx fra regnearkprogrammet)"
     try:
         with zipfile.ZipFile(file) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -149,8 +255,8 @@ def _xlsx_cells(file: Path) -> list[list[str]]:
         raise UserError(not_xlsx) from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise UserError(
-            f"{file}: {unpacked / 1e6:.0f} MB unpacked is more than a sheet of "
-            f"{MAX_UNPACKED_BYTES / 1e6:g} MB; refused"
+            f"{file}: filen blir {unpacked / 1e6:.0f} MB pakket ut; et regneark kan bli høyst "
+            f"{MAX_UNPACKED_BYTES / 1e6:g} MB"
         )
     try:
         workbook = load_workbook(file, data_only=False)
@@ -160,8 +266,8 @@ def _xlsx_cells(file: Path) -> list[list[str]]:
     merged = sorted(str(r) for r in sheet.merged_cells.ranges)
     if merged:
         raise UserError(
-            f"{file}: merged cells ({', '.join(merged[:5])}); a sheet needs one value per cell: "
-            "unmerge them"
+            f"{file}: sammenslåtte celler ({', '.join(merged[:5])}); et regneark skal ha én "
+            "verdi i hver celle: del dem opp igjen"
         )
     table: list[list[str]] = []
     for row in sheet.iter_rows():
@@ -169,8 +275,8 @@ def _xlsx_cells(file: Path) -> list[list[str]]:
         for cell in row:
             if cell.data_type == "f":
                 raise UserError(
-                    f"{file}: cell {cell.coordinate} holds a formula; paste its value instead "
-                    "(a sheet is read as values only)"
+                    f"{file}: celle {cell.coordinate} har en formel; lim inn verdien i stedet "
+                    "(et regneark leses bare som verdier)"
                 )
             cells.append(_text(cell.value))
         table.append(cells)

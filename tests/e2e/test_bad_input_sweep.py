@@ -259,6 +259,8 @@ COMMANDS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
     "user role": (["user", "role", "{username}", "{role}"],
                   {"username": USERNAMES, "role": ROLES_BAD}),
     "user disable": (["user", "disable", "{username}"], {"username": USERNAMES}),
+    "user link": (["user", "link", "{username}", "{person}"],
+                  {"username": USERNAMES, "person": ["", "a" * 1000, *CONTROL]}),
     "user token": (["user", "token", "{username}", "--role", "{role}"],
                    {"username": USERNAMES, "role": ROLES_BAD}),
     "web": (["web", "--host", "{host}", "--port", "{port}"],

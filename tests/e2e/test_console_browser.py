@@ -118,7 +118,11 @@ def test_a_county_secretary_and_an_auditor_use_the_console_in_a_browser(
         page.get_by_role("button", name="Forhåndsvis").click()
         alert = page.get_by_role("alert").inner_text()
         assert "Filen har 3 feil, og ingenting er sendt" in alert
-        for row in ("row 2 (4601), kjønn", "row 3 (4601), rolle", "row 4 (4602), e-post"):
+        for row in (
+            "rad 2 (medlem 4601), kolonne «kjønn»",
+            "rad 3 (medlem 4601), kolonne «rolle»",
+            "rad 4 (medlem 4602), kolonne «e-post»",
+        ):
             assert row in alert
         accessible(page, "innsending-feil", artefacts)
         page.get_by_label("Regneark (.xlsx, .csv) eller JSON").set_input_files(str(good))

@@ -129,9 +129,9 @@ def refuse_a_sheet_with_three_errors(running: Sandbox, county: str, reps: Sequen
     refused = running.run("county-meeting", "representatives", str(YEAR), county, str(path))
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1, refused.stderr
-    assert "3 problem(s), nothing sent" in refused.stderr
+    assert "regnearket har 3 feil, og ingenting er sendt" in refused.stderr
     for row, column in ((rows[0], "kjønn"), (rows[1], "rolle"), (rows[3], "e-post")):
-        assert f"row {row[0].row} ({row[0].value}), {column}: " in refused.stderr
+        assert f"rad {row[0].row} (medlem {row[0].value}), kolonne «{column}»: " in refused.stderr
 
 
 def registry_sheet(path: Path, without: str) -> str:

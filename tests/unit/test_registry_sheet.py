@@ -81,19 +81,22 @@ def test_every_problem_of_the_sheet_is_named_by_row_and_column_at_once(tmp_path:
         + "11,Rogaland,,,\n"  # a county without municipalities
     )
     message = refusal(sheet(tmp_path, text))
-    assert message.startswith(f"{tmp_path / 'registry.csv'}: 9 problem(s), nothing imported: ")
-    for problem in (
-        "row 2 (46), e-post: not an e-mail address",
-        "row 3 (4601), innbyggere: a whole number from 0 to 100,000,000",
-        "row 3 (4601), sekretær-e-post: only on its county's row (46)",
-        "row 4 (4601), nummer: also in row 3",
-        "row 5 (5601), nummer: its county 56 has no row of its own",
-        "row 6 (12345), nummer: write a kommunenummer (4 digits) or a fylkesnummer (2 digits)",
-        "row 6 (12345), navn: one line of at most 200 characters",
-        "row 7 (11), nummer: no municipality of county 11 in the sheet",
-        "row 2 (46), innbyggere: 12 is not the sum of its municipalities, 0 (or leave it empty)",
-    ):
-        assert problem in message
+    prefix = f"{tmp_path / 'registry.csv'}: regnearket har 9 feil, og ingenting er importert: "
+    assert message.startswith(prefix)
+    problems = (
+        "rad 2 (medlem 46), kolonne «e-post»: ikke en e-postadresse (som postmottak@kommune.no)",
+        "rad 3 (medlem 4601), kolonne «innbyggere»: skriv et helt tall fra 0 til 100 000 000",
+        "rad 6 (medlem 12345), kolonne «nummer»: skriv et kommunenummer (4 sifre) eller et "
+        "fylkesnummer (2 sifre)",
+        "rad 6 (medlem 12345), kolonne «navn»: skriv én linje på 1 til 200 tegn",
+        "rad 4 (medlem 4601), kolonne «nummer»: står også i rad 3",
+        "rad 3 (medlem 4601), kolonne «sekretær-e-post»: skrives bare på fylkets egen rad (46)",
+        "rad 5 (medlem 5601), kolonne «nummer»: fylke 56 har ingen egen rad",
+        "rad 7 (medlem 11), kolonne «nummer»: ingen kommune i fylke 11 i regnearket",
+        "rad 2 (medlem 46), kolonne «innbyggere»: 12 er ikke summen for fylkets kommuner, som "
+        "er 0 (eller la cellen stå tom)",
+    )
+    assert message == prefix + "; ".join(problems)
 
 
 def test_a_county_population_that_is_the_sum_is_accepted(tmp_path: Path) -> None:
@@ -104,16 +107,16 @@ def test_a_county_population_that_is_the_sum_is_accepted(tmp_path: Path) -> None
 def test_more_than_twenty_problems_are_counted_after_the_first_twenty(tmp_path: Path) -> None:
     text = HEADER + "".join(f"{4600 + n},Kommune {n},x,,\n" for n in range(1, 31))
     message = refusal(sheet(tmp_path, text))
-    assert "30 problem(s)" not in message  # each row also misses its county: 60 problems
-    assert message.count("innbyggere") + message.count("nummer:") == 20
-    assert message.endswith("; and 40 more")
+    assert "regnearket har 60 feil" in message  # each row also misses its county
+    assert message.count("«innbyggere»") + message.count("«nummer»") == 20
+    assert message.endswith("; og 40 til")
 
 
 @pytest.mark.parametrize(
     ("cell", "problem"),
     [
-        ("Berg\nen", "navn: one line"),
-        ("x" * 201, "navn: one line"),
+        ("Berg\nen", "kolonne «navn»: skriv én linje"),
+        ("x" * 201, "kolonne «navn»: skriv én linje"),
     ],
 )
 def test_a_name_is_one_short_line(tmp_path: Path, cell: str, problem: str) -> None:
@@ -123,12 +126,12 @@ def test_a_name_is_one_short_line(tmp_path: Path, cell: str, problem: str) -> No
 
 def test_a_population_past_any_members_is_refused(tmp_path: Path) -> None:
     text = HEADER + "46,Vestland,,,\n4601,Bergen," + "9" * 5000 + ",,\n"
-    assert "row 3 (4601), innbyggere" in refusal(sheet(tmp_path, text))
+    assert "rad 3 (medlem 4601), kolonne «innbyggere»" in refusal(sheet(tmp_path, text))
 
 
 def test_a_sheet_without_the_address_column_is_refused_in_one_line(tmp_path: Path) -> None:
     message = refusal(sheet(tmp_path, "nummer,navn,innbyggere\n4601,Bergen,1\n"))
-    assert "missing e-post" in message
+    assert "mangler «e-post»" in message
 
 
 def test_the_sheet_reads_the_same_from_xlsx_with_numbers_as_numbers(tmp_path: Path) -> None:
