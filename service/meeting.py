@@ -54,6 +54,8 @@ from models.records import Person
 from notices.calendar import meeting_ics
 from notices.planning import plan_series
 from service import governance
+from service.accounts import OPERATOR, Actor, authorize
+from service.acts import record_act
 from service.audit import record_store
 from service.governance import person_key
 from workflows.meetings.meeting import MeetingWorkflow
@@ -162,12 +164,15 @@ def unregistered(settings: Settings, rules: OrganRules) -> list[str]:
     return sorted(ids - known)
 
 
-async def start_series(settings: Settings, rules: OrganRules, first: str | None = None) -> str:
+async def start_series(
+    settings: Settings, rules: OrganRules, first: str | None = None, actor: Actor = OPERATOR
+) -> str:
     """Start `meetings-<organ>-<term>` with the planned meetings; refused if it already runs.
 
     The roster's people must be in the register: a meeting's attendance names them, and the
     record store refuses people it does not know (on the meeting day, too late to fix).
     """
+    authorize(actor, "meeting.manage")
     rules = rules.model_copy(update={"public_url": settings.public_url})
     request = plan_request(rules.organ, rules.term, first, None)
     if missing := unregistered(settings, rules):
@@ -248,9 +253,16 @@ async def _meeting_update(
 
 
 async def add_meeting(
-    settings: Settings, organ: str, term: str, day: str, at: str, urgent: bool
+    settings: Settings,
+    organ: str,
+    term: str,
+    day: str,
+    at: str,
+    urgent: bool,
+    actor: Actor = OPERATOR,
 ) -> SeriesMeeting:
     """Add an extra meeting to an organ's plan (e.g. during wage bargaining)."""
+    authorize(actor, "meeting.manage")
     organ = meeting_organ(organ)
     data = validated("", lambda: AddMeetingIn(starts_at=oslo_time(day, at), urgent=urgent))
     term = canonical_term(term)
@@ -262,9 +274,10 @@ async def add_meeting(
 
 
 async def move_meeting(
-    settings: Settings, meeting_id: str, day: str, at: str, urgent: bool
+    settings: Settings, meeting_id: str, day: str, at: str, urgent: bool, actor: Actor = OPERATOR
 ) -> MeetingStatus | SeriesMeeting:
     """Move a meeting: its own workflow re-notices it; before that its series moves the plan."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     when = oslo_time(day, at)
     client = await gateway.connect(settings)
@@ -281,9 +294,10 @@ async def move_meeting(
 
 
 async def cancel_meeting(
-    settings: Settings, meeting_id: str, reason: str
+    settings: Settings, meeting_id: str, reason: str, actor: Actor = OPERATOR
 ) -> MeetingStatus | SeriesMeeting:
     """Cancel a meeting: everyone gets the cancellation (its own workflow, or its series)."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     data = validated("", lambda: CancelIn(reason=reason))
     client = await gateway.connect(settings)
@@ -296,8 +310,11 @@ async def cancel_meeting(
     return await gateway.update(series, MeetingSeriesWorkflow.cancel, planned, NO_MEETING)
 
 
-async def set_agenda(settings: Settings, meeting_id: str, titles: list[str]) -> MeetingStatus:
+async def set_agenda(
+    settings: Settings, meeting_id: str, titles: list[str], actor: Actor = OPERATOR
+) -> MeetingStatus:
     """Set the agenda (saksliste), one title per item, before the notice goes out."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     items = tuple(
         validated("", lambda n=n, t=t: AgendaItemIn(number=n, title=t))  # type: ignore[misc]
@@ -308,33 +325,48 @@ async def set_agenda(settings: Settings, meeting_id: str, titles: list[str]) -> 
 
 
 async def report_absence(
-    settings: Settings, meeting_id: str, person_id: str, reason: str
+    settings: Settings, meeting_id: str, person_id: str, reason: str, actor: Actor = OPERATOR
 ) -> MeetingStatus:
-    """A member's absence (forfall): the next deputy in rank is called in."""
+    """A member's absence (forfall): the next deputy in rank is called in. A member reports
+    their own; whoever manages meetings, anyone's."""
     meeting_id = meeting_key(meeting_id)
-    data = validated("", lambda: AbsenceIn(person_id=person_key(person_id), reason=reason))
+    person = person_key(person_id)
+    if not (actor.role == "member" and actor.person_id == person):
+        authorize(actor, "meeting.manage")
+    data = validated("", lambda: AbsenceIn(person_id=person, reason=reason))
+    client = await gateway.connect(settings)
+    if await _meeting_handle(client, meeting_id) is None:
+        raise await _only_planned(client, meeting_id)
+    record_act(settings, actor, "absence_reported", meeting_id, {"person_id": person})
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.absence, data)
 
 
 async def record_attendance(
-    settings: Settings, meeting_id: str, present: list[str]
+    settings: Settings, meeting_id: str, present: list[str], actor: Actor = OPERATOR
 ) -> MeetingStatus:
     """Who is present (person ids); the quorum is checked."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     data = validated("", lambda: AttendanceIn(present=tuple(map(person_key, present))))
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.attendance, data)
 
 
-async def record_minutes(settings: Settings, meeting_id: str, file: Path) -> MeetingStatus:
+async def record_minutes(
+    settings: Settings, meeting_id: str, file: Path, actor: Actor = OPERATOR
+) -> MeetingStatus:
     """The decisions and minutes of a held meeting, from a JSON file."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     raw = read_json(file, "minutes")
     data = validated(str(file), lambda: MinutesIn.model_validate(raw))
     return await _meeting_update(settings, meeting_id, MeetingWorkflow.minutes, data)
 
 
-async def approve_minutes(settings: Settings, meeting_id: str, previous: str) -> MeetingStatus:
+async def approve_minutes(
+    settings: Settings, meeting_id: str, previous: str, actor: Actor = OPERATOR
+) -> MeetingStatus:
     """At `meeting_id`, approve the minutes of the organ's previous meeting (then published)."""
+    authorize(actor, "meeting.manage")
     meeting_id = meeting_key(meeting_id)
     data = validated("", lambda: ApproveMinutesIn(meeting_id=meeting_key(previous)))
     handler = MeetingWorkflow.approve_previous_minutes

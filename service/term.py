@@ -48,6 +48,7 @@ from models.election_payloads import (
 )
 from service import sheets
 from service.accounts import OPERATOR, Actor, authorize
+from service.acts import record_act
 from service.governance import (
     known_county,
     load_bylaws,
@@ -117,6 +118,9 @@ async def start_term(
         members.registry, bylaws, year, members.contacts, previous_term_workflow_id=previous,
         meetings=True, registry_key=members.key, public_url=settings.public_url,
     )  # fmt: skip
+    # Who started it, before it starts (the workflows record the rest).
+    content = {"year": year, "bylaws": bylaws.name, "registry": members.label}
+    record_act(settings, actor, "term_start_requested", ids.term_id(year), content)
     started = await start_term_workflows(client, plan, settings.task_queue)
     if not started.term_started and not started.counties_started:
         raise UserError(
@@ -326,6 +330,7 @@ async def county_meeting_input(
     _, handler = COUNTY_INPUTS[kind]
     client = await gateway.connect(settings)
     workflow_id = ids.county_meeting_id(year, county)
+    record_submitted(settings, actor, workflow_id, kind, file, len(items))
     handle = client.get_workflow_handle(workflow_id)
     missing = f"there is no county meeting {county} in term {year} ({workflow_id})"
     if kind == "representatives":
@@ -349,8 +354,22 @@ async def landsting_input(
         items = _counted(file, kind, load_models(file, model))
     client = await gateway.connect(settings)
     workflow_id = ids.landsting_id(year)
+    record_submitted(settings, actor, workflow_id, kind, file, len(items))
     missing = f"the Landsting of term {year} has not started ({workflow_id})"
     return await _send_in_order(client.get_workflow_handle(workflow_id), handler, items, missing)
+
+
+def record_submitted(
+    settings: Settings, actor: Actor, workflow_id: str, kind: str, file: Path, inputs: int
+) -> None:
+    """Who sent which file to which workflow, in the audit log before it is sent: the actor's
+    account, the kind, how many inputs and the file's SHA-256 (its content stays out of the
+    log; the workflow records what it accepts). A refused input leaves this entry too: the
+    log tells who tried what."""
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    content = {"kind": kind, "inputs": inputs, "file_sha256": digest,
+               "format": file.suffix.lower().lstrip(".") or "json"}  # fmt: skip
+    record_act(settings, actor, "input_submitted", workflow_id, content)
 
 
 async def _send_in_order(

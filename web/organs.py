@@ -10,11 +10,13 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from service import meeting as meeting_service
 from service import organs
 from service.organs import MeetingDetail, Mine, NotFoundError
+from web.auth import check_csrf
 from web.console import Api, Ctx, Page
 
 router = APIRouter()
@@ -138,7 +140,28 @@ def meetings_page(
 def meeting_page(request: Request, who: Page, c: Ctx, meeting_id: str) -> HTMLResponse:
     key = meeting_of(meeting_id)
     detail = found(lambda: organs.meeting(c.engine, key, who.actor))
-    return c.page(request, "meeting.html.j2", d=detail, m=detail.meeting, **NAMES)
+    reported = request.session.pop("reported", None) == key
+    return c.page(request, "meeting.html.j2", d=detail, m=detail.meeting, reported=reported,
+                  **NAMES)  # fmt: skip
+
+
+@router.post("/moter/{meeting_id}/forfall", response_class=HTMLResponse,
+             include_in_schema=False)  # fmt: skip
+async def absence(
+    request: Request, who: Page, c: Ctx, meeting_id: str,
+    reason: Annotated[str, Form(min_length=1, max_length=300)], csrf: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """A member reports their own absence from a planned meeting: the meeting's workflow calls
+    in the next deputy (service.meeting checks that it is the member's own, the workflow that
+    they are on the meeting's roster), and the meeting's page says so."""
+    check_csrf(request, csrf)
+    key = meeting_of(meeting_id)
+    person = who.actor.person_id
+    if who.actor.role != "member" or person is None:
+        raise HTTPException(status_code=403, detail="Bare en folkevalgt melder sitt eget forfall.")
+    await meeting_service.report_absence(c.settings, key, person, reason.strip(), who.actor)
+    request.session["reported"] = key
+    return RedirectResponse(f"/moter/{key}", status_code=303)
 
 
 @router.get("/mine", response_class=HTMLResponse, include_in_schema=False)

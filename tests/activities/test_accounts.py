@@ -14,10 +14,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from cli.main import run
-from client.errors import UserError
+from client.errors import NotReachableError, UserError
 from config import load_settings
 from models.records import Account, ApiToken, AuditEntry
 from service import accounts
+from service import meeting as meeting_service
 from service import term as term_service
 from service.accounts import OPERATOR, Actor, ForbiddenError, authorize
 
@@ -178,6 +179,18 @@ def test_the_operations_refuse_another_countys_input_before_anything_is_sent(
         asyncio.run(term_service.landsting_input(settings, 2027, "date", file, actor=county))
     with pytest.raises(ForbiddenError, match=r"term\.manage"):
         asyncio.run(term_service.start_term(settings, 2027, actor=county))
+    # Meetings: a member reports their own absence only; managing a meeting is the
+    # secretariat's (each refused before Temporal is reached).
+    member = Actor("u-2", "member", person_id="p-1")
+    meeting = "meeting-hovedstyret-2028-2032-01"
+    with pytest.raises(ForbiddenError, match=r"meeting\.manage"):
+        asyncio.run(meeting_service.report_absence(settings, meeting, "p-2", "syk", member))
+    with pytest.raises(ForbiddenError, match=r"meeting\.manage"):
+        asyncio.run(meeting_service.cancel_meeting(settings, meeting, "nei", member))
+    with pytest.raises(ForbiddenError, match=r"meeting\.manage"):
+        asyncio.run(meeting_service.set_agenda(settings, meeting, ["Sak"], county))
+    with pytest.raises(NotReachableError):  # their own: allowed, then Temporal is not there
+        asyncio.run(meeting_service.report_absence(settings, meeting, "p-1", "syk", member))
 
 
 def test_the_user_commands_add_list_token_and_disable(

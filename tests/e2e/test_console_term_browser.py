@@ -27,7 +27,7 @@ import uvicorn
 from openpyxl import load_workbook
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -37,7 +37,7 @@ from config import Settings, load_settings
 from harness.synthetic import PeopleFactory
 from models import ids
 from models.election_payloads import RepresentativesIn
-from models.records import Person
+from models.records import Account, AuditEntry, Person
 from service import accounts
 from service.governance import load_registry
 from service.term import sheet_template
@@ -256,6 +256,19 @@ def test_a_county_secretary_sends_a_corrected_sheet_and_the_county_meeting_moves
         recorded = session.exec(select(Person).where(Person.member_number == MEMBER)).all()
     assert len(recorded) == SEATS + 1
     assert {p.scope for p in recorded} == {f"county:{COUNTY}"}
+    # Who did it is in the audit log, under their accounts: the secretariat started the term,
+    # the county secretary sent one sheet (the one with a row error never left the preview).
+    with Session(sqlite_engine) as session:
+        acts = session.exec(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.subject).where(
+                col(AuditEntry.action).in_(("term_start_requested", "input_submitted"))
+            )
+        ).all()
+        ids_of = {a.username: a.account_id for a in session.exec(select(Account))}
+    assert sorted(acts) == sorted([
+        (ids_of["sekretariat"], "term_start_requested", ids.term_id(YEAR)),
+        (ids_of["oslo"], "input_submitted", ids.county_meeting_id(YEAR, COUNTY)),
+    ])  # fmt: skip
     # The term's start asked Oslo kommune for its representatives, by real mail.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not asked_oslo(smtp):

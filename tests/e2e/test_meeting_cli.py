@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import icalendar
 import pytest
 from temporalio.client import Client
@@ -45,12 +46,12 @@ from models.meeting_payloads import (
     SeriesInput,
     SeriesStatus,
 )
-from models.payloads import PersonIn, RecordPeopleRequest
+from models.payloads import PersonIn, RecordPeopleRequest, RecordSeatsRequest, SeatIn
 from notices.planning import norwegian_holidays
-from service.meeting import load_rules
+from service.meeting import load_rules, split_meeting_id
 from store.db import make_engine
 from tests.conftest import Received, SmtpServer, free_port
-from tests.e2e.conftest import Sandbox
+from tests.e2e.conftest import KSGOV, Sandbox
 
 OSLO = ZoneInfo("Europe/Oslo")
 BOARD = "county_board:03"
@@ -325,9 +326,11 @@ async def move_call_in_and_cancel(
     change = event(changes, "REQUEST")
     assert change["SEQUENCE"] == 2
     assert change.decoded("DTSTART") == dt.datetime.combine(day, dt.time(12), OSLO)
-    absent = await ok(sandbox, "meeting", "absence", meeting_id, "p09", "--reason", "syk", "--json")
-    absence = json.loads(absent)
-    assert (absence["absent"], absence["called_in"]) == (["p09"], {"pdB1": "p09"})
+    await absent_through_the_console(sandbox, meeting_id, "p09")
+    organ, _ = split_meeting_id(meeting_id)
+    listed = json.loads(await ok(sandbox, "meeting", "list", "--organ", organ, "--json"))
+    [status] = [m for m in listed if m["meeting_id"] == meeting_id]
+    assert (status["absent"], status["called_in"]) == (["p09"], {"pdB1": "p09"})
     [called] = await until("the deputy's call-in", mails(smtp, "deputy_called_in", meeting_id, 1))
     assert called.recipients == ["pdB1@example.org"]
     assert event([called], "REQUEST")["SEQUENCE"] == 2
@@ -350,6 +353,61 @@ async def move_call_in_and_cancel(
     assert vevent["STATUS"] == "CANCELLED"
     for same in ("SUMMARY", "LOCATION", "DTSTART", "DTEND"):  # the invite the notices carry
         assert vevent.decoded(same) == mailed.decoded(same), same
+
+
+PASSWORD = "riktig hest batteri stift"
+
+
+async def absent_through_the_console(sandbox: Sandbox, meeting_id: str, person: str) -> None:
+    """The member `person`, seated in Hovedstyret, logs in to `ksgov web` and reports their
+    absence from the meeting there."""
+    organ, term = split_meeting_id(meeting_id)
+    seated = SeatIn(organ=organ, term=term, person_id=person, role="member",
+                    from_date=dt.date(int(term[:4]), 1, 1), obtained_by="agreed")  # fmt: skip
+    engine = make_engine(sandbox.env["KSGOV_DATABASE_URL"])
+    request = RecordSeatsRequest(idempotency_key=f"test/seat/{person}", seats=(seated,))
+    await asyncio.to_thread(
+        ActivityEnvironment().run, RecordActivities(engine).record_seats, request
+    )
+    engine.dispose()
+    made = await asyncio.to_thread(
+        subprocess.run,
+        [KSGOV, "user", "add", "m-" + person, "--role", "member", "--person", person,
+         "--password-stdin"],
+        cwd=sandbox.cwd, env=sandbox.env, input=f"{PASSWORD}\n", text=True,
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    server = sandbox.popen_logged("web", "--port", str(port))
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as web:
+            form = await until("the console", lambda: _page(web, "/login"))
+            fields = {"username": "m-" + person, "password": PASSWORD, "csrf": _csrf(form)}
+            login = await web.post("/login", data=fields)
+            assert login.status_code == 303
+            page = (await web.get(f"/moter/{meeting_id}")).text
+            assert "Meld forfall" in page
+            sent = await web.post(f"/moter/{meeting_id}/forfall",
+                                  data={"reason": "syk", "csrf": _csrf(page)})  # fmt: skip
+            assert (sent.status_code, sent.headers["location"]) == (303, f"/moter/{meeting_id}")
+            assert "Forfallet er meldt" in (await web.get(f"/moter/{meeting_id}")).text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _page(web: httpx.AsyncClient, path: str) -> str | None:
+    try:
+        return (await web.get(path)).text
+    except httpx.TransportError:
+        return None
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
 
 
 async def read_where_the_notice_links(sandbox: Sandbox, notice: Message, expected: str) -> None:
