@@ -138,6 +138,8 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def problems(exc: UserError) -> list[str]:
-    """A refusal's problems, one a line: a sheet's each apart, anything else as its line."""
-    return list(exc.problems) if isinstance(exc, SheetError) else [str(exc)]
+def problems(exc: UserError, upload: Path) -> list[str]:
+    """A refusal's problems, one a line: a sheet's each apart, anything else as its line; the
+    upload's place on the server (which the readers name) is said as "filen"."""
+    lines = list(exc.problems) if isinstance(exc, SheetError) else [str(exc)]
+    return [line.replace(str(upload), "filen") for line in lines]

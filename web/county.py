@@ -53,7 +53,7 @@ def input_preview(
     except UserError as exc:
         path.unlink(missing_ok=True)
         return c.page(request, "input.html.j2", 422, county=county, kinds=KIND_NAMES,
-                      problems=problems(exc), kind=kind, year=year)  # fmt: skip
+                      problems=problems(exc, path), kind=kind, year=year)  # fmt: skip
     request.session["upload"] = {"path": path.name, "county": county, "kind": kind, "year": year}
     return c.page(request, "input.html.j2", county=county, kinds=KIND_NAMES, kind=kind,
                   year=year, items=len(items), ready=True)  # fmt: skip
@@ -119,7 +119,7 @@ def api_preview(
     except ForbiddenError:
         raise
     except UserError as exc:
-        raise HTTPException(status_code=422, detail="; ".join(problems(exc))) from None
+        raise HTTPException(status_code=422, detail="; ".join(problems(exc, path))) from None
     finally:
         path.unlink(missing_ok=True)
     return {"county": county, "kind": kind, "inputs": len(items)}
