@@ -19,6 +19,7 @@ there (`login_oidc`, called by the console once it has checked the provider's ID
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -72,7 +73,13 @@ LOGIN_REFUSED = (
 )
 ACTOR = "cli"
 _HASHER = PasswordHasher()
-_NO_ONE = _HASHER.hash("a password no account has, so an unknown name costs a hash too")
+
+
+@functools.cache
+def _no_one() -> str:
+    """The hash an unknown user name is checked against, so that it costs a hash too (made on
+    first use: an argon2 hash is 0.1 s every command would pay at import)."""
+    return _HASHER.hash("a password no account has, so an unknown name costs a hash too")
 
 
 @dataclass(frozen=True)
@@ -311,7 +318,7 @@ def login(engine: Engine, username: str, password: str, at: dt.datetime | None =
     with Session(engine) as session, session.begin():
         account = store.by_username(session, name) if USERNAME.fullmatch(name) else None
         if account is None or not account.password_hash:
-            _verify(_NO_ONE, password)  # the same work as for a real account
+            _verify(_no_one(), password)  # the same work as for a real account
             raise UserError(LOGIN_REFUSED)
         locked = account.locked_until is not None and _utc(account.locked_until) > at
         right = _verify(account.password_hash, password)

@@ -249,12 +249,17 @@ def hold_county_meeting(
     )
     pool = [*placed["elected"], *placed["deputies"]]
     board = [p for p in county.posts if p.post != "delegates"]
-    for n, (nomination, vote) in enumerate(sim_driver.board_inputs(board, pool, voters)):
-        county_input(running, county.county, "nominations", [nomination], first)
-        if first and n == 0:
-            refuse_a_bad_vote(running, county.county, vote)
-        else:
-            county_input(running, county.county, "vote", [vote], first)
+    posts = list(sim_driver.board_inputs(board, pool, voters))
+    if first:  # one post at a time, each as a sheet
+        for n, (nomination, vote) in enumerate(posts):
+            county_input(running, county.county, "nominations", [nomination], first)
+            if n == 0:
+                refuse_a_bad_vote(running, county.county, vote)
+            else:
+                county_input(running, county.county, "vote", [vote], first)
+    else:  # every post's nominations in one file, then every post's votes in another
+        county_input(running, county.county, "nominations", [n for n, _ in posts])
+        county_input(running, county.county, "vote", [v for _, v in posts])
     appointed = AssociateMemberIn(person=people.person("sb"))
     county_input(running, county.county, "associate-member", [appointed], first)
 
