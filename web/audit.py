@@ -30,7 +30,9 @@ from web.console import COLUMN_NAMES, HERE, Api, Console, Ctx, Page, as_json, as
 
 router = APIRouter()
 PAGE_ROWS = 200
-Ask = Callable[[Console, dict[str, str], Actor], Awaitable[Answer]]
+# An audit query: the console, the form's values, the actor, and the window of rows a page
+# shows (None: the whole answer, for an export); a query that can read a window alone does.
+Ask = Callable[[Console, dict[str, str], Actor, "Window | None"], Awaitable[Answer]]
 # The fields COLUMN_NAMES does not name, and the answers' headers.
 MORE_NAMES = {
     "run_id": "kjøring", "event_id": "hendelse", "at": "tid", "kind": "art", "what": "hva",
@@ -79,11 +81,13 @@ PDF_TEMPLATES = ENVIRONMENT.overlay(
 )
 
 
-def in_thread(ask: Callable[[Console, dict[str, str], Actor], Answer]) -> Ask:
+def in_thread(ask: Callable[[Console, dict[str, str], Actor, Window | None], Answer]) -> Ask:
     """A record-store query asked on a worker thread, so that the event loop keeps serving."""
 
-    async def asked(c: Console, values: dict[str, str], actor: Actor) -> Answer:
-        return await asyncio.to_thread(ask, c, values, actor)
+    async def asked(
+        c: Console, values: dict[str, str], actor: Actor, window: Window | None
+    ) -> Answer:
+        return await asyncio.to_thread(ask, c, values, actor, window)
 
     return asked
 
@@ -102,33 +106,38 @@ AUDIT_QUERIES = {
     "seter": AuditQuery(
         "Seter", (("organ", "Organ", "For eksempel hovedstyret eller county_board:46."),
                   ("term", "Periode", "For eksempel 2028-2032.")),
-        in_thread(lambda c, v, actor: audit_service.seats(c.url, v["organ"], v["term"] or None,
-                                                          None, actor, c.engine)),
+        in_thread(lambda c, v, actor, _: audit_service.seats(c.url, v["organ"],
+                                                             v["term"] or None, None, actor,
+                                                             c.engine)),
     ),
     "person": AuditQuery(
         "Person", (("name", "Navn eller person-id", "Hele eller deler av navnet."),),
-        in_thread(lambda c, v, actor: audit_service.person(c.url, v["name"], actor, c.engine,
-                                                           PEOPLE)),
+        in_thread(lambda c, v, actor, _: audit_service.person(c.url, v["name"], actor,
+                                                              c.engine, PEOPLE)),
     ),
     "varsler": AuditQuery(
         "Varsler og levering", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
-        in_thread(lambda c, v, actor: audit_service.notifications(c.url, None, None, v["term"],
-                                                                  actor, c.engine)),
+        in_thread(lambda c, v, actor, w: audit_service.notifications(
+            c.url, None, None, v["term"], actor, c.engine, (w.offset, w.limit) if w else None)),
     ),
     "tidslinje": AuditQuery(
         "Tidslinje", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
-        in_thread(lambda c, v, actor: audit_service.timeline(c.url, v["term"], actor, c.engine)),
+        in_thread(lambda c, v, actor, _: audit_service.timeline(c.url, v["term"], actor,
+                                                                c.engine)),
     ),
     "historikk": AuditQuery(
         "Historikk", (("workflow", "Arbeidsflyt", "For eksempel term-2027 eller "
                        "county-meeting-2027-46."),),
-        lambda c, v, actor: audit_service.history(c.settings, v["workflow"], actor=actor),
+        lambda c, v, actor, _: audit_service.history(c.settings, v["workflow"], actor=actor),
     ),
 }  # fmt: skip
 
 
-async def ask(c: Console, kind: str, values: dict[str, str], who: Who) -> Any:
-    """The audit answer of query `kind` for the form's values (None: nothing asked yet)."""
+async def ask(
+    c: Console, kind: str, values: dict[str, str], who: Who, window: Window | None = None
+) -> Any:
+    """The audit answer of query `kind` for the form's values (None: nothing asked yet); with
+    `window`, at least the rows of that window."""
     query = AUDIT_QUERIES.get(kind)
     if query is None:
         raise HTTPException(status_code=404, detail="Den siden finnes ikke.")
@@ -136,7 +145,7 @@ async def ask(c: Console, kind: str, values: dict[str, str], who: Who) -> Any:
     given = {f: values.get(f, "").strip()[:250] for f, _, _ in query.fields}
     if not given[query.fields[0][0]]:
         return query, given, None
-    return query, given, await query.ask(c, given, who.actor)
+    return query, given, await query.ask(c, given, who.actor, window)
 
 
 async def asked(c: Console, kind: str, request: Request, who: Who) -> Any:
@@ -187,6 +196,8 @@ class Window:
     limit: int
 
     def of(self, answer: Answer) -> Answer:
+        if answer.total is not None:  # the query read this window alone
+            return answer
         return dataclasses.replace(answer, rows=answer.rows[self.offset : self.offset + self.limit])
 
 
@@ -204,7 +215,12 @@ def paged(answer: Answer, window: Window) -> dict[str, Any]:
     """An audit answer as the API gives it: the window's rows, the total and the window."""
     found = as_json(window.of(answer))
     found["notes"] = [note(n) for n in answer.notes]
-    return {**found, "total": len(answer.rows), "offset": window.offset, "limit": window.limit}
+    return {**found, "total": total_of(answer), "offset": window.offset, "limit": window.limit}
+
+
+def total_of(answer: Answer) -> int:
+    """How many rows the whole answer has (a window's answer says; a whole one shows)."""
+    return answer.total if answer.total is not None else len(answer.rows)
 
 
 def paging(kind: str, given: dict[str, str], total: int, side: int) -> dict[str, Any]:
@@ -298,8 +314,9 @@ async def audit_page(
     request: Request, who: Page, c: Ctx, kind: str,
     side: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:  # fmt: skip
-    query, given, answer = await ask(c, kind, dict(request.query_params), who)
-    page = paging(kind, given, len(answer.rows) if answer is not None else 0, side)
+    window = Window((side - 1) * PAGE_ROWS, PAGE_ROWS)
+    query, given, answer = await ask(c, kind, dict(request.query_params), who, window)
+    page = paging(kind, given, total_of(answer) if answer is not None else 0, side)
     columns, rows = as_table(page["window"].of(answer)) if answer is not None else ([], [])
     exported = urlencode(given)
     return c.page(
@@ -335,7 +352,9 @@ def api_notifications(
     meeting: Annotated[str | None, Query(max_length=250)] = None,
 ) -> dict[str, Any]:  # fmt: skip
     """What was sent in a term or about a meeting: when, to whom, delivered or not."""
-    found = audit_service.notifications(c.url, meeting, None, term, who.actor, c.engine)
+    found = audit_service.notifications(
+        c.url, meeting, None, term, who.actor, c.engine, (window.offset, window.limit)
+    )
     return paged(found, window)
 
 

@@ -205,10 +205,13 @@ def person(
 def notifications(
     database_url: str, meeting: str | None, person: str | None, term: str | None,
     actor: Actor = OPERATOR, engine: Engine | None = None,
+    window: tuple[int, int] | None = None,
 ) -> Answer:  # fmt: skip
     return query(
         database_url,
-        lambda e: audit_queries.notifications(e, meeting=meeting, person=person, term=term),
+        lambda e: audit_queries.notifications(
+            e, meeting=meeting, person=person, term=term, window=window
+        ),
         actor,
         engine,
     )

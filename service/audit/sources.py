@@ -35,6 +35,8 @@ class Answer:
     rows: tuple[Any, ...]
     notes: tuple[str, ...] = ()
     header: dict[str, Any] = field(default_factory=dict)
+    # Set when `rows` are a window of the answer (a page): how many rows it has in all.
+    total: int | None = None
 
 
 def record(table: str, key: object) -> str:

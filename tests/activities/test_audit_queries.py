@@ -174,6 +174,11 @@ def test_notifications_of_a_term_name_the_recipient_and_the_delivery(filled: Eng
     assert [n.subject_key for n in by_person.rows] == [f"{KEY}/member-4601"]
     with pytest.raises(UserError, match="exactly one"):
         audit_queries.notifications(filled, term="2027", person="p-1")
+    # A page reads its window of the same order, and is told how many there are in all.
+    first = audit_queries.notifications(filled, term="2027", window=(0, 1))
+    beyond = audit_queries.notifications(filled, term="2027", window=(1, 1))
+    assert (first.rows, first.total) == (answer.rows, 1)
+    assert (beyond.rows, beyond.total, answer.total) == ((), 1, None)
 
 
 def test_the_timeline_dates_elections_seats_vacancies_and_missed_deadlines(filled: Engine) -> None:
