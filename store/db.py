@@ -21,19 +21,27 @@ if TYPE_CHECKING:  # Alembic costs 0.15 s to import: only the migrating commands
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite, a file shared safely by the worker's activity threads."""
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; for SQLite, a file shared safely by the worker's activity threads.
+
+    A `read_only` engine refuses every write (SQLite's query_only, PostgreSQL's read-only
+    transactions) and, on SQLite, begins its transactions deferred: a reader does not take
+    the write lock that writers take at once, so readers (the console's pages) neither wait
+    for each other nor hold up a writer (WAL lets them read while it writes)."""
     if url.startswith("sqlite"):
         if url in {"sqlite://", "sqlite:///:memory:"}:
             raise ValueError("an in-memory SQLite database breaks across threads: use a file")
         private_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _sqlite_immediate_transactions(engine)
+        _sqlite_transactions(engine, read_only)
         return engine
+    if read_only:
+        options = "-c default_transaction_read_only=on"
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_immediate_transactions(engine: Engine) -> None:
+def _sqlite_transactions(engine: Engine, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
@@ -43,11 +51,14 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
         # A commit survives the process being killed; only a power cut or an OS crash may lose
         # the last commits (docs/guarantees.md, "The record store on SQLite").
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writer takes the write lock before it reads the audit head: appends are serialised.
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def display_url(url: str) -> str:

@@ -24,7 +24,6 @@ from config import Settings, load_settings
 from service import accounts, documents
 from service import audit as audit_service
 from service.accounts import ForbiddenError
-from store.db import make_engine
 from web import audit, codec, county, oidc, organs, terms
 from web.auth import LoginRequired, check_csrf
 from web.codec import CodecCors
@@ -41,7 +40,6 @@ def create_app(settings: Settings) -> FastAPI:
     is missing or not migrated is refused here, in one line, before anything listens."""
     with audit_service.record_store(settings.resolved_database_url):
         pass
-    engine = make_engine(settings.resolved_database_url)
     app = FastAPI(
         title="ksgov", openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
         description="KS' valg- og møtesystem: konsollets API.",
@@ -59,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["POST"], allow_headers=["Content-Type", "Authorization", "X-Namespace"],
         )  # fmt: skip
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.state.console = Console.make(settings, engine)
+    app.state.console = Console.make(settings)
     handle_errors(app, app.state.console)
     for part in (county, terms, audit, codec, oidc, organs):
         app.include_router(part.router)
@@ -116,7 +114,7 @@ def _router() -> APIRouter:
     ) -> Response:  # fmt: skip
         check_csrf(request, csrf)
         try:
-            actor = accounts.login(c.engine, username, password)
+            actor = accounts.login(c.writer, username, password)
         except UserError:
             return c.page(request, "login.html.j2", 401, error=LOGIN_REFUSED,
                           oidc_name=oidc.button(c.settings),

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from client.errors import UserError
 from config import Settings
 from service.sheets import SheetError
+from store.db import make_engine
 from web.auth import NOT_LOGGED_IN, LoginRequired, Who, csrf_token, from_session, from_token
 
 HERE = Path(__file__).resolve().parent
@@ -48,15 +49,18 @@ class Console:
     """The console's settings, record store and page templates."""
 
     settings: Settings
-    engine: Engine
+    engine: Engine  # read-only: the pages' and the API's queries
+    writer: Engine  # the logins' writes (counters, the audit entries of a login)
     templates: Jinja2Templates
 
     @classmethod
-    def make(cls, settings: Settings, engine: Engine) -> Console:
+    def make(cls, settings: Settings) -> Console:
+        url = settings.resolved_database_url
         # Every page escapes what it shows (the templates are .html.j2, which Starlette's
         # default environment would not escape).
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
-        return cls(settings, engine, Jinja2Templates(env=env))
+        reader, writer = make_engine(url, read_only=True), make_engine(url)
+        return cls(settings, reader, writer, Jinja2Templates(env=env))
 
     @property
     def url(self) -> str:

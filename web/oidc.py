@@ -208,7 +208,7 @@ def callback(
         if not code:
             raise OidcFailed("no_code")
         subject = _subject(request, c.settings, flow, code)
-        actor = accounts.login_oidc(c.engine, subject)
+        actor = accounts.login_oidc(c.writer, subject)
     except OidcFailed as exc:
         return _refused(request, c, exc)
     except UserError:

@@ -246,6 +246,8 @@ def notice_facts(
             "notification_failed/" + col(Notification.idempotency_key),
         ]
     )
+    order = (func.coalesce(col(Notification.sent_at), col(Notification.queued_at)),
+             col(Notification.id))  # fmt: skip
     query = (
         sa_select(
             Notification,
@@ -258,13 +260,12 @@ def notice_facts(
         .outerjoin(Member, col(Member.number) == col(Notification.recipient_id))
         .outerjoin(AuditEntry, delivered)
         .where(where)
-        .order_by(
-            func.coalesce(col(Notification.sent_at), col(Notification.queued_at)),
-            col(Notification.id),
-        )
+        .order_by(*order)
     )
-    if window is not None:
-        query = query.offset(window[0]).limit(window[1])
+    if window is not None:  # the window's rows first, from the outbox alone; then their joins
+        page = sa_select(col(Notification.id)).where(where).order_by(*order)
+        page = page.offset(window[0]).limit(window[1])
+        query = query.where(col(Notification.id).in_(page.scalar_subquery()))
     rows = session.execute(query)
     return [_notice(n, p or m or "", seq, h) for n, p, m, seq, h in rows]
 
