@@ -87,17 +87,28 @@ def _seats(session: Session, term: Term) -> list[TimelineEvent]:
         )
         for organ, day, how, n in session.execute(given)
     ]
-    ended = select(Seat).where(col(Seat.term) == term.term, col(Seat.ended_on).is_not(None))
-    events += [
-        TimelineEvent(
-            at=src.iso(s.ended_on),
-            kind="vacancy",
-            subject=f"{s.organ}/{s.person_id}",
-            detail=f"{s.role} seat ended: {s.end_reason}",
-            source=src.record("seat", s.id),
+    # Seats ended on one day for one reason in one organ are one line (a hand-over ends every
+    # seat of an organ at once); a seat ended alone, a vacancy, is its own line.
+    ended = (
+        sa_select(
+            col(Seat.organ), col(Seat.ended_on), col(Seat.end_reason), func.count(),
+            func.min(col(Seat.person_id)), func.min(col(Seat.role)), func.min(col(Seat.id)),
         )
-        for s in session.exec(ended)
-    ]
+        .where(col(Seat.term) == term.term, col(Seat.ended_on).is_not(None))
+        .group_by(col(Seat.organ), col(Seat.ended_on), col(Seat.end_reason))
+    )  # fmt: skip
+    for organ, day, reason, n, person_id, role, seat_id in session.execute(ended):
+        alone = n == 1
+        events.append(
+            TimelineEvent(
+                at=src.iso(day), kind="vacancy" if alone else "seats_ended",
+                subject=f"{organ}/{person_id}" if alone else f"{organ}/{term.term}",
+                detail=f"{role} seat ended: {reason}" if alone else f"{n} seats ended: {reason}",
+                source=src.record("seat", seat_id) if alone else src.record(
+                    "seat", f"organ={organ},term={term.term},ended_on={src.iso(day)}"
+                ),
+            )
+        )  # fmt: skip
     return events
 
 

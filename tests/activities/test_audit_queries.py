@@ -193,6 +193,23 @@ def test_the_timeline_dates_elections_seats_vacancies_and_missed_deadlines(fille
     assert all(e.source for e in events)
 
 
+def test_seats_ended_together_are_one_line_of_the_timeline(filled: Engine) -> None:
+    # p-4 leaves the board on the day p-1 does and for the same reason (p-3 left alone before).
+    records, env = RecordActivities(filled), in_workflow()
+    for pid, role in (("p-1", "leader"), ("p-4", "member")):
+        env.run(records.end_seat, EndSeatRequest(
+            idempotency_key=f"{KEY}/{pid}/over", organ="county_board:46", term="2028-2032",
+            person_id=pid, role=role, ended_on=date(2031, 12, 1), reason="successor",
+        ))  # fmt: skip
+    events = audit_timeline.timeline(filled, "2027").rows
+    [together] = [e for e in events if e.kind == "seats_ended"]
+    assert (together.subject, together.detail) == ("county_board:46/2028-2032",
+                                                   "2 seats ended: successor")  # fmt: skip
+    assert together.source == "record:seat#organ=county_board:46,term=2028-2032,ended_on=2031-12-01"
+    [alone] = [e for e in events if e.kind == "vacancy"]
+    assert (alone.subject, alone.detail) == ("county_board:46/p-3", "member seat ended: flyttet")
+
+
 def test_a_workflows_account_comes_from_the_audit_log_when_its_history_is_gone(
     filled: Engine,
 ) -> None:

@@ -51,7 +51,7 @@ def test_a_read_only_engine_refuses_writes_and_reads_while_a_writer_holds_the_lo
     try:
         with reader.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM member")).scalar_one() == 0
-        with pytest.raises(DBAPIError, match="readonly|read-only"), reader.begin() as connection:
+        with pytest.raises(DBAPIError, match=r"readonly|read-only"), reader.begin() as connection:
             connection.execute(text(TERM))
         # A writer's open transaction (on SQLite it holds the write lock from its BEGIN) does
         # not keep the reader waiting.
