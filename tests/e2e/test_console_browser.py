@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from config import load_settings
 from service import accounts
+from tests.activities.test_web_organs import BOARD, MARCH, SEPTEMBER, record_board, record_meetings
 from tests.conftest import free_port
 from web.app import create_app
 
@@ -52,6 +53,7 @@ def console(
 ) -> Iterator[str]:
     """`ksgov web`'s application on a free port, with a county secretary and an auditor."""
     monkeypatch.setenv("KSGOV_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
     accounts.add(sqlite_engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(sqlite_engine, "revisor", "auditor", PASSWORD)
     accounts.add(sqlite_engine, "sekretariat", "secretariat", PASSWORD)
@@ -164,3 +166,44 @@ def test_a_county_secretary_and_an_auditor_use_the_console_in_a_browser(
                              "innsending-forhandsvisning", "ingen-tilgang", "revisjon",
                              "revisjon-person", "periode-provekjoring")
     )  # fmt: skip
+
+
+@pytest.mark.timeout(180)
+def test_every_other_page_passes_axe_as_the_role_that_reads_it(
+    console: str, artefacts: Path, sqlite_engine: Engine
+) -> None:
+    """The dashboard and the Landsting (Temporal not answering: from the record store), the
+    organs and seats, the meetings and one in full, the audit's history, check and notices,
+    and a member's own page with the absence form, on recorded organs and meetings."""
+    record_board(sqlite_engine)
+    record_meetings(sqlite_engine)
+    accounts.add(sqlite_engine, "vara", "member", PASSWORD, person="p-5")
+    pages = {
+        "revisor": (
+            ("dashbord", "/perioder/2023"), ("landstinget", "/perioder/2023/landsting"),
+            ("organer", "/organer"), ("organ", f"/organer/{BOARD}?dato=2026-03-12"),
+            ("moter", "/moter?maned=2026-03"), ("mote", f"/moter/{MARCH}"),
+            ("revisjon-historikk", "/revisjon/historikk?workflow=term-2023"),
+            ("revisjon-kontroll", "/revisjon/kontroll?kjor=1"),
+            ("revisjon-varsler", "/revisjon/varsler?term=2023"),
+            ("revisjon-tidslinje", "/revisjon/tidslinje?term=2023"),
+        ),
+        "vara": (("mine", "/mine"), ("mote-forfall", f"/moter/{SEPTEMBER}")),
+    }  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(locale="nb-NO")
+        for user, visits in pages.items():
+            log_in(page, console, user)
+            for name, path in visits:
+                answer = page.goto(f"{console}{path}")
+                assert answer is not None
+                assert answer.status == 200, (path, page.content()[:500])
+                accessible(page, name, artefacts)
+            page.get_by_role("button", name="Logg ut").click()
+            page.wait_for_url(f"{console}/login")
+        assert page.get_by_role("button", name="Logg inn").is_visible()
+        browser.close()
+    assert {p.name for p in artefacts.iterdir()} == {
+        f"{name}.png" for visits in pages.values() for name, _ in visits
+    }
