@@ -10,6 +10,7 @@ KSGOV_REQUIRE_POSTGRES=1 (set by .ci/run), where a missing server fails them.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -39,15 +40,19 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+# aiosmtpd logs each client that hangs up at INFO from its own thread, which can outlive the
+# test whose capture it wrote to ("Logging error ... I/O operation on closed file" in CI's log).
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
 # The longest test files (minutes each, where every other file takes seconds), collected first
 # so that with a process per core (tests/__main__.py) they are handed out before the short ones.
 # pytest-xdist still decides which process runs which file, so on two cores one of them can
 # still start late.
 SLOWEST_FIRST = (
-    "tests/e2e/test_simulate.py",
-    "tests/e2e/test_drill.py",
-    "tests/e2e/test_meeting_cli.py",
     "tests/e2e/test_term_cli.py",
+    "tests/e2e/test_drill.py",
+    "tests/e2e/test_simulate.py",
+    "tests/e2e/test_meeting_cli.py",
 )
 
 
