@@ -10,6 +10,8 @@ import dataclasses
 import io
 import math
 import re
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -40,6 +42,7 @@ MORE_NAMES = {
     "recipient_id": "mottaker-id", "recipient_name": "mottaker", "sent_at": "sendt",
     "deadline": "frist", "late": "for sent", "workflow_id": "arbeidsflyt",
     "runs": "kjøringer", "people": "personer", "meeting": "møte",
+    "made_at": "laget (UTC; sidene viser et svar inntil ett minutt gammelt)",
 }  # fmt: skip
 # A person search answers for this many people at most, and says how many more matched.
 PEOPLE = 25
@@ -92,6 +95,45 @@ def in_thread(ask: Callable[[Console, dict[str, str], Actor, Window | None], Ans
     return asked
 
 
+class Recent:
+    """Answers kept for `seconds` by key: a report every page of which would read the whole
+    term again (the timeline) is made once a minute at most per process, and says when."""
+
+    def __init__(self, seconds: float, most: int = 16) -> None:
+        self.seconds, self.most = seconds, most
+        self.kept: dict[str, tuple[float, Answer]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str, make: Callable[[], Answer]) -> Answer:
+        now = time.monotonic()
+        with self.lock:
+            found = self.kept.get(key)
+            if found is not None and now - found[0] < self.seconds:
+                return found[1]
+        made = make()
+        made = dataclasses.replace(made, header={
+            **made.header, "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        })  # fmt: skip
+        with self.lock:
+            self.kept[key] = (now, made)
+            while len(self.kept) > self.most:
+                del self.kept[min(self.kept, key=lambda k: self.kept[k][0])]
+        return made
+
+
+TIMELINES = Recent(60)
+
+
+def timeline(c: Console, term: str, actor: Actor, window: Window | None) -> Answer:
+    """The term's timeline: a page's from the last minute's answer, an export's made anew."""
+    accounts.authorize(actor, "audit.read")
+
+    def made() -> Answer:
+        return audit_service.timeline(c.url, term, actor, c.engine)
+
+    return made() if window is None else TIMELINES.get(f"{c.url}|{term}", made)
+
+
 @dataclasses.dataclass(frozen=True)
 class AuditQuery:
     """One audit page: its title, its form's fields (name, label, hint; the first required)
@@ -122,8 +164,7 @@ AUDIT_QUERIES = {
     ),
     "tidslinje": AuditQuery(
         "Tidslinje", (("term", "Periode", "For eksempel 2028-2032 eller 2027."),),
-        in_thread(lambda c, v, actor, _: audit_service.timeline(c.url, v["term"], actor,
-                                                                c.engine)),
+        in_thread(lambda c, v, actor, w: timeline(c, v["term"], actor, w)),
     ),
     "historikk": AuditQuery(
         "Historikk", (("workflow", "Arbeidsflyt", "For eksempel term-2027 eller "

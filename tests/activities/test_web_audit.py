@@ -25,6 +25,7 @@ from tests.activities.conftest import people, person, seat
 from tests.activities.test_audit_tamper import drop_triggers, sql
 from tests.activities.test_web_console import PASSWORD, audit_count, login, token
 from tests.conftest import free_port
+from web import audit as web_audit
 from web.app import create_app
 
 SEATS = "organ=county_board:46&term=2028-2032"
@@ -257,3 +258,23 @@ def test_a_county_user_gets_403_on_every_new_page_and_api_path(
         assert console.get(path).status_code == 403, path
     secretariat = token(engine, "sekretariat")
     assert console.get("/api/audit/verify", headers=secretariat).status_code == 200
+
+
+def test_a_timeline_page_is_at_most_a_minute_old_and_says_when_it_was_made(
+    console: TestClient, engine: Engine
+) -> None:
+    seated(engine, 3)
+    login(console, "revisor")
+    first = console.get("/revisjon/tidslinje?term=2028-2032")
+    assert first.status_code == 200
+    made = re.search(r"laget \(UTC; [^)]*\): ([0-9: -]+)<", first.text)
+    assert made is not None, first.text[:3000]
+    assert "3 seat(s) given" in first.text
+    seated(engine, 2, first=3)  # two seats more, of the same organ and day
+    again = console.get("/revisjon/tidslinje?term=2028-2032")
+    assert made.group(1) in again.text
+    assert "3 seat(s) given" in again.text  # the page's answer is the one made a minute ago
+    export = console.get("/revisjon/tidslinje.csv?term=2028-2032")
+    assert "5 seat(s) given" in export.text  # an export is made anew
+    web_audit.TIMELINES.kept.clear()  # a minute later
+    assert "5 seat(s) given" in console.get("/revisjon/tidslinje?term=2028-2032").text
