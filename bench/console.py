@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import secrets
 import socket
@@ -47,11 +48,13 @@ def free_port() -> int:
 
 def user(
     base: str, login_name: str, password: str, pages: list[str], requests: int,
-    start: threading.Barrier,
+    start: threading.Barrier, think_ms: int,
 ) -> list[tuple[str, float, int]]:  # fmt: skip
     """One user's session: log in, wait until every user has (a login costs an argon2 hash on
-    purpose, which is not what the pages cost), then ask the pages in turn; (page, ms, status)
+    purpose, which is not what the pages cost), then ask the pages in turn, reading each for
+    about `think_ms` (a random 0.5 to 1.5 times it) before the next; (page, ms, status)
     each."""
+    rng = random.Random()
     timings = []
     with httpx.Client(base_url=base, timeout=120, follow_redirects=False) as client:
         form = client.get("/login").text
@@ -66,6 +69,8 @@ def user(
             began = time.perf_counter()
             answer = client.get(page)
             timings.append((page, (time.perf_counter() - began) * 1000, answer.status_code))
+            if think_ms:
+                time.sleep(think_ms * rng.uniform(0.5, 1.5) / 1000)
     return timings
 
 
@@ -75,6 +80,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--requests", type=int, default=20, help="per user")
     parser.add_argument("--pages", nargs="*", default=list(PAGES))
+    parser.add_argument("--workers", type=int, default=1, help="ksgov web --workers")
+    parser.add_argument(
+        "--think-ms", type=int, default=0,
+        help="a user's time between pages (0: each asks the next page at once)",
+    )  # fmt: skip
     args = parser.parse_args()
     upgrade(args.database_url)
     engine = make_engine(args.database_url)
@@ -86,7 +96,7 @@ def main() -> None:
     env = {**os.environ, "KSGOV_DATABASE_URL": args.database_url, "KSGOV_LOG_FORMAT": "json"}
     ksgov = Path(sys.executable).with_name("ksgov")
     server = subprocess.Popen(  # noqa: S603 - our own command
-        [str(ksgov), "web", "--port", str(port)], env=env,
+        [str(ksgov), "web", "--port", str(port), "--workers", str(args.workers)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -100,7 +110,16 @@ def main() -> None:
         start = threading.Barrier(args.users + 1)
         with ThreadPoolExecutor(args.users) as pool:
             running = [
-                pool.submit(user, base, login_name, password, args.pages, args.requests, start)
+                pool.submit(
+                    user,
+                    base,
+                    login_name,
+                    password,
+                    args.pages,
+                    args.requests,
+                    start,
+                    args.think_ms,
+                )
                 for _ in range(args.users)
             ]
             start.wait()
@@ -110,7 +129,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report: dict[str, object] = {"users": args.users, "requests": args.users * args.requests,
+    report: dict[str, object] = {"users": args.users, "workers": args.workers,
+                                 "think_ms": args.think_ms,
+                                 "requests": args.users * args.requests,
                                  "wall_seconds": round(wall, 1), "pages": {}}  # fmt: skip
     for page in args.pages:
         times = sorted(ms for run in runs for p, ms, _ in run if p == page)
