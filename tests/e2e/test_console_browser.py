@@ -170,11 +170,12 @@ def test_a_county_secretary_and_an_auditor_use_the_console_in_a_browser(
 
 @pytest.mark.timeout(180)
 def test_every_other_page_passes_axe_as_the_role_that_reads_it(
-    console: str, artefacts: Path, sqlite_engine: Engine
+    console: str, artefacts: Path, sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """The dashboard and the Landsting (Temporal not answering: from the record store), the
-    organs and seats, the meetings and one in full, the audit's history, check and notices,
-    and a member's own page with the absence form, on recorded organs and meetings."""
+    organs and seats, the meetings and one in full, the audit's history, check, notices and
+    timeline, and a member's own page with the absence form, on recorded organs and meetings;
+    the auditor downloads a CSV and is refused a term's start."""
     record_board(sqlite_engine)
     record_meetings(sqlite_engine)
     accounts.add(sqlite_engine, "vara", "member", PASSWORD, person="p-5")
@@ -200,6 +201,16 @@ def test_every_other_page_passes_axe_as_the_role_that_reads_it(
                 assert answer is not None
                 assert answer.status == 200, (path, page.content()[:500])
                 accessible(page, name, artefacts)
+            if user == "revisor":  # an auditor exports what they asked, and writes nothing
+                page.goto(f"{console}/revisjon/seter?organ={BOARD}&term=2024-2028")
+                with page.expect_download() as download:
+                    page.get_by_role("link", name="Last ned som CSV").click()
+                saved = tmp_path / "seter.csv"
+                download.value.save_as(saved)
+                assert "Navn p-1" in saved.read_text(encoding="utf-8-sig")
+                refused = page.goto(f"{console}/perioder/ny")
+                assert refused is not None
+                assert refused.status == 403
             page.get_by_role("button", name="Logg ut").click()
             page.wait_for_url(f"{console}/login")
         assert page.get_by_role("button", name="Logg inn").is_visible()
