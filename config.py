@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     web_upload_limit: int = Field(
         5_000_000, ge=1_000, le=50_000_000, description="Largest file the console takes, bytes"
     )
+    worker_connect_patience: int = Field(
+        300, ge=0, le=86_400,
+        description="Seconds `ksgov worker` keeps trying to reach Temporal at its start, with "
+        "backoff, before it gives up (exit 3)",
+    )  # fmt: skip
     web_codec_origins: str = Field(
         "",
         description="Origins of Temporal web UIs allowed to call the console's codec endpoint, "

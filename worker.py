@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import signal
 import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Literal
@@ -36,6 +38,8 @@ from workflows.all import WORKFLOWS
 PASSTHROUGH = ("pydantic", "pydantic_core", "annotated_types", "models", "domain")
 
 ACTIVITY_THREADS = 16
+# How long a stopping worker lets its running activities finish before cancelling them.
+GRACEFUL = timedelta(seconds=10)
 
 WorkerRole = Literal["all", "workflows", "activities"]
 
@@ -88,7 +92,7 @@ def build_worker(
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
         ),
-        graceful_shutdown_timeout=timedelta(seconds=10),
+        graceful_shutdown_timeout=GRACEFUL,
     )
 
 
@@ -111,11 +115,38 @@ async def running_worker(
             yield worker
 
 
+async def connect_patiently(settings: Settings, stop: asyncio.Event) -> Client | None:
+    """A client, trying again with backoff (0.5 s, doubling to 30 s) while Temporal does not
+    answer, for `worker_connect_patience` seconds; then TemporalUnreachableError. None when
+    `stop` is set while it waits (a worker stopped before it ever started)."""
+    began, delay = time.monotonic(), 0.5
+    while True:
+        try:
+            return await connection.connect(settings)
+        except connection.TemporalUnreachableError as exc:
+            left = settings.worker_connect_patience - (time.monotonic() - began)
+            if left <= 0:
+                raise
+            wait = min(delay, left)
+            log.warning("temporal_unreachable", retry_in_seconds=round(wait, 1), reason=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            if stop.is_set():
+                return None
+            delay = min(delay * 2, 30)
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the worker until `stop` is set (or forever)."""
+    """Run the worker until `stop` is set (or forever). On `stop` it takes no new tasks and
+    lets running activities finish for up to ten seconds (then they are cancelled, and
+    Temporal retries them elsewhere)."""
+    stop = stop or asyncio.Event()
     key = read_record_key(settings.record_key_path, create=True)
     engine = sign_with(make_engine(settings.resolved_database_url), key)
-    client = await connection.connect(settings)
+    client = await connect_patiently(settings, stop)
+    if client is None:
+        log.info("worker_stopped", drained_seconds=0)
+        return
     async with running_worker(
         client,
         settings.task_queue,
@@ -127,17 +158,29 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         log.info(
             "worker_started", task_queue=settings.task_queue, namespace=settings.temporal_namespace
         )
-        await (stop or asyncio.Event()).wait()
-    log.info("worker_stopped")
+        await stop.wait()
+        log.info("worker_stopping", drain_seconds=GRACEFUL.total_seconds())
+        began = time.monotonic()
+    log.info("worker_stopped", drained_seconds=round(time.monotonic() - began, 1))
+
+
+async def serve(settings: Settings) -> None:
+    """The worker until SIGTERM or SIGINT (Ctrl-C): either stops it gracefully."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(settings, stop)
 
 
 def main() -> None:
-    """Run the worker with the settings of the environment; exit 3 if Temporal does not answer."""
+    """Run the worker with the settings of the environment until SIGTERM or SIGINT (exit 0);
+    exit 3 if Temporal does not answer within KSGOV_WORKER_CONNECT_PATIENCE seconds."""
     settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_worker(settings))
+        with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the handlers are set
+            asyncio.run(serve(settings))
     except connection.TemporalUnreachableError as exc:
         print(f"ksgov: error: {exc} (KSGOV_TEMPORAL_ADDRESS)", file=sys.stderr)
         raise SystemExit(3) from None
