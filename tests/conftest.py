@@ -118,11 +118,22 @@ def task_queue() -> str:
 # ----------------------------------------------------------------------------- databases
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once per test process (0.18 s a migration, for a thousand
+    tests), which each test copies."""
+    path = tmp_path_factory.mktemp("template") / "records.db"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'records.db'}"
-    db.upgrade(url)
-    return url
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A new, migrated SQLite file of the test's own (0600, as `ksgov db upgrade` makes it)."""
+    path = tmp_path / "records.db"
+    shutil.copyfile(sqlite_template, path)
+    path.chmod(0o600)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -146,16 +157,32 @@ def _postgres_admin() -> Engine:
     return admin
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per test process, the template of each test's."""
+    admin = _postgres_admin()
+    name = f"ksgov_template_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        db.upgrade(admin.url.set(database=name).render_as_string(hide_password=False))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, migrated PostgreSQL database for one test, dropped afterwards."""
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database for one test (a copy of the template), dropped
+    afterwards."""
     admin = _postgres_admin()
     name = f"ksgov_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
-        db.upgrade(url)
         yield url
     finally:
         with admin.connect() as conn:
