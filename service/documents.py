@@ -54,10 +54,17 @@ class Document:
 
 
 def organ_title(organ: str, on: dt.date) -> str:
-    """An organ's Norwegian title from the bylaws in force `on`, with its county for a county
-    organ: "Hovedstyret", "Fylkesstyret i KS Vestland"."""
+    """An organ's Norwegian title from the bylaws in force `on` (before the first bylaws
+    shipped, from the first), with its county for a county organ: "Hovedstyret",
+    "Fylkesstyret i KS Vestland"."""
     kind, _, county = organ.partition(":")
-    bylaws = governance.load_bylaws(on_date=on)
+    shipped = governance.all_bylaws()
+    earlier = [b for b in shipped if b.effective_from <= on]
+    bylaws = (
+        max(earlier, key=lambda b: b.effective_from)
+        if earlier
+        else min(shipped, key=lambda b: b.effective_from)
+    )
     found = bylaws.organs.get(kind)
     title = found.title if found is not None else organ
     if not county:

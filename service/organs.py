@@ -82,12 +82,8 @@ def today() -> dt.date:
 
 @functools.lru_cache(maxsize=1024)
 def title(organ: str, on: dt.date) -> str:
-    """The organ's Norwegian title by the bylaws in force `on` (read once per organ and day);
-    before the first bylaws shipped, by the latest."""
-    try:
-        return organ_title(organ, on)
-    except UserError:
-        return organ_title(organ, dt.date.max)
+    """The organ's Norwegian title by the bylaws in force `on` (read once per organ and day)."""
+    return organ_title(organ, on)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from models.meeting_payloads import (
 )
 from models.payloads import ElectionRecord, RecordElectionRequest
 from models.records import Person
-from service import documents
+from service import documents, governance
 from tests.conftest import free_port
 
 MID = "meeting-county_board:46-2028-2032-03"
@@ -206,3 +206,14 @@ def test_unpublished_minutes_are_not_served(sqlite_engine: Engine) -> None:
     add_people(sqlite_engine)
     held_meeting(sqlite_engine, published=False)
     assert documents.published(sqlite_engine, f"/protokoller/{MID}") is None
+
+
+def test_an_organ_before_the_first_bylaws_is_titled_by_the_first() -> None:
+    # The shipped bylaws begin in 2024; a protocol of an election decided in 2023 still has a
+    # title (it was a 404 before).
+    first = min(b.effective_from for b in governance.all_bylaws())
+    before = first.replace(year=first.year - 1)
+    assert documents.organ_title("hovedstyret", before) == documents.organ_title(
+        "hovedstyret", first
+    )
+    assert documents.organ_title("county_board:46", before) == "Fylkesstyret i KS Vestland"
