@@ -225,15 +225,11 @@ def _emit_csv(rows: tuple[Any, ...], notes: tuple[str, ...]) -> None:
         writer.writerows([csv_cell(getattr(r, f)) for f in fields] for r in rows)
 
 
-# A cell a spreadsheet would read as a formula (=HYPERLINK(...), +, -, @, or a tab or carriage
-# return before them) is written with a leading apostrophe, which spreadsheets show as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_cell(value: object) -> str:
     """A value as a CSV cell that no spreadsheet runs as a formula."""
-    text = _cell(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
+    from service.audit.sources import not_a_formula
+
+    return not_a_formula(_cell(value))
 
 
 def _check_dict(check: CrossCheck) -> dict[str, object]:

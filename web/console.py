@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from client.errors import UserError
 from config import Settings
+from service.audit.sources import not_a_formula
 from service.sheets import SheetError
 from store.db import make_engine
 from web.auth import NOT_LOGGED_IN, LoginRequired, Who, csrf_token, from_session, from_token
@@ -136,10 +137,8 @@ def as_table(answer: Any) -> tuple[list[str], list[list[Any]]]:
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet program will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet program will not run as a formula (numbers stay numbers)."""
+    return not_a_formula(value) if isinstance(value, str) else value
 
 
 def problems(exc: UserError, upload: Path) -> list[str]:

@@ -111,3 +111,14 @@ def name_matches(column: Any, needle: str) -> ColumnElement[bool]:
 def session_for(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
+
+
+# A cell a spreadsheet would read as a formula (=HYPERLINK(...), +, -, @, or a tab or carriage
+# return before them) is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def not_a_formula(text: str) -> str:
+    """`text` as a CSV cell that no spreadsheet runs as a formula (the command line's export
+    and the console's)."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
