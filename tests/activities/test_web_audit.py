@@ -23,10 +23,15 @@ from service import audit as audit_service
 from service.accounts import ForbiddenError
 from tests.activities.conftest import people, person, seat
 from tests.activities.test_audit_tamper import drop_triggers, sql
-from tests.activities.test_web_console import PASSWORD, audit_count, login, token
-from tests.conftest import free_port
+from tests.activities.test_web_console import audit_count
+from tests.activities.web_support import (
+    PASSWORD,
+    assert_forbidden,
+    console_client,
+    login,
+    token,
+)
 from web import audit as web_audit
-from web.app import create_app
 
 SEATS = "organ=county_board:46&term=2028-2032"
 
@@ -35,12 +40,10 @@ SEATS = "organ=county_board:46&term=2028-2032"
 def console(
     database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    monkeypatch.setenv("KSGOV_DATABASE_URL", database_url)
-    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
     accounts.add(engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(engine, "revisor", "auditor", PASSWORD)
     accounts.add(engine, "sekretariat", "secretariat", PASSWORD)
-    with TestClient(create_app(load_settings()), follow_redirects=False) as client:
+    with console_client(monkeypatch, database_url) as client:
         yield client
 
 
@@ -248,14 +251,7 @@ NEW_API = ("/api/audit/history?workflow=term-2027", "/api/audit/verify",
 def test_a_county_user_gets_403_on_every_new_page_and_api_path(
     console: TestClient, engine: Engine
 ) -> None:
-    headers = token(engine, "vestland")
-    for path in NEW_API:
-        answer = console.get(path, headers=headers)
-        assert answer.status_code == 403, path
-        assert answer.json()["detail"] == "Du har ikke tilgang til dette."
-    login(console, "vestland")
-    for path in NEW_PAGES:
-        assert console.get(path).status_code == 403, path
+    assert_forbidden(console, engine, "vestland", NEW_API, NEW_PAGES)
     secretariat = token(engine, "sekretariat")
     assert console.get("/api/audit/verify", headers=secretariat).status_code == 200
 

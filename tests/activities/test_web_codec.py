@@ -14,13 +14,10 @@ from google.protobuf import json_format
 from sqlalchemy.engine import Engine
 from temporalio.api.common.v1 import Payload, Payloads
 
-from config import load_settings
 from sealing import Keyring, SealingCodec
 from service import accounts
-from tests.conftest import free_port
-from web.app import create_app
+from tests.activities.web_support import PASSWORD, console_client
 
-PASSWORD = "riktig hest batteri stift"
 UI = "http://localhost:8233"
 RING = Keyring.generate()
 
@@ -29,13 +26,11 @@ RING = Keyring.generate()
 def console(
     sqlite_url: str, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    monkeypatch.setenv("KSGOV_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("KSGOV_PAYLOAD_KEYS", RING.value())
-    monkeypatch.setenv("KSGOV_WEB_CODEC_ORIGINS", f"{UI}, http://127.0.0.1:8233")
-    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
     accounts.add(sqlite_engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(sqlite_engine, "revisor", "auditor", PASSWORD)
-    with TestClient(create_app(load_settings()), follow_redirects=False) as client:
+    origins = f"{UI}, http://127.0.0.1:8233"
+    with console_client(monkeypatch, sqlite_url, KSGOV_PAYLOAD_KEYS=RING.value(),
+                        KSGOV_WEB_CODEC_ORIGINS=origins) as client:  # fmt: skip
         yield client
 
 

@@ -20,10 +20,9 @@ from models.payloads import RecordSeatsRequest
 from models.records import AuditEntry
 from service import accounts
 from tests.activities.conftest import people, seat
-from tests.conftest import free_port
-from web.app import create_app
+from tests.activities.web_support import PASSWORD, console_client, token
+from tests.activities.web_support import log_in as login
 
-PASSWORD = "riktig hest batteri stift"
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 HEADER = "medlemsnummer;rolle;person-id;navn;kjønn;e-post\n"
 BAD_SHEET = (
@@ -38,17 +37,10 @@ BAD_SHEET = (
 def console(
     database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    monkeypatch.setenv("KSGOV_DATABASE_URL", database_url)
-    monkeypatch.setenv("KSGOV_WEB_UPLOAD_LIMIT", "20000")
-    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
     accounts.add(engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(engine, "revisor", "auditor", PASSWORD)
-    with TestClient(create_app(load_settings()), follow_redirects=False) as client:
+    with console_client(monkeypatch, database_url, KSGOV_WEB_UPLOAD_LIMIT="20000") as client:
         yield client
-
-
-def token(engine: Engine, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {accounts.make_token(engine, user)}"}
 
 
 def audit_count(engine: Engine) -> int:
@@ -132,14 +124,6 @@ def test_a_file_the_console_does_not_take_is_a_4xx_in_bokmal(
     assert words in answer.json()["detail"]
     assert "uploads" not in answer.text
     assert audit_count(engine) == before + 1  # the token's issue only: nothing of the file
-
-
-def login(console: TestClient, user: str, password: str = PASSWORD) -> object:
-    form = console.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert csrf is not None
-    return console.post("/login", data={"username": user, "password": password,
-                                        "csrf": csrf.group(1)})  # fmt: skip
 
 
 def test_the_login_sets_a_strict_httponly_cookie_and_every_form_needs_its_token(

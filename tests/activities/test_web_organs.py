@@ -5,7 +5,6 @@ bokmål and nothing changed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +18,6 @@ from temporalio.testing import ActivityEnvironment
 from activities.meetings import MeetingActivities
 from activities.notify import NotificationActivities
 from activities.records import RecordActivities
-from config import load_settings
 from models.meeting_payloads import (
     AgendaItemIn,
     AttendanceRow,
@@ -42,10 +40,9 @@ from models.records import AuditEntry
 from notices.mailer import SmtpConfig
 from service import accounts
 from tests.activities.conftest import people, seat
-from tests.conftest import SmtpServer, free_port
-from web.app import create_app
+from tests.activities.web_support import PASSWORD, console_client, login, token
+from tests.conftest import SmtpServer
 
-PASSWORD = "riktig hest batteri stift"
 BOARD = "county_board:46"
 TERM = "2024-2028"
 MARCH = f"meeting-{BOARD}-{TERM}-03"  # p-2 absent, p-5 called in; minutes approved
@@ -58,26 +55,12 @@ LEADER_ELECTION = "term-2023/county-46/board-leader/round-1"
 def console(
     database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    monkeypatch.setenv("KSGOV_DATABASE_URL", database_url)
-    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
     accounts.add(engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(engine, "revisor", "auditor", PASSWORD)
     accounts.add(engine, "vara", "member", PASSWORD, person="p-5")
     accounts.add(engine, "tidligere", "member", None, person="p-2")  # a token only
-    with TestClient(create_app(load_settings()), follow_redirects=False) as client:
+    with console_client(monkeypatch, database_url) as client:
         yield client
-
-
-def token(engine: Engine, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {accounts.make_token(engine, user)}"}
-
-
-def login(console: TestClient, user: str) -> None:
-    csrf = re.search(r'name="csrf" value="([^"]+)"', console.get("/login").text)
-    assert csrf is not None
-    answer = console.post("/login", data={"username": user, "password": PASSWORD,
-                                          "csrf": csrf.group(1)})  # fmt: skip
-    assert answer.status_code == 303
 
 
 def audit_count(engine: Engine) -> int:

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from activities.records import RecordActivities
-from config import load_settings
 from domain.bylaws import ElectionMethod
 from models.election_payloads import ProcessStatus
 from models.payloads import (
@@ -28,10 +27,14 @@ from service import alerts as alert_service
 from store import outbox
 from store.outbox import Slot
 from tests.activities.conftest import people, seat
-from tests.conftest import free_port
-from web.app import create_app
+from tests.activities.web_support import (
+    PASSWORD,
+    assert_forbidden,
+    console_client,
+    login,
+    token,
+)
 
-PASSWORD = "riktig hest batteri stift"
 DEADLINE = datetime(2027, 11, 1, 12, 0, tzinfo=UTC)
 PAGES = ("/perioder/2027", "/perioder/2027/landsting")
 APIS = ("/api/terms/2027/alerts", "/api/terms/2027/landsting")
@@ -41,25 +44,10 @@ APIS = ("/api/terms/2027/alerts", "/api/terms/2027/landsting")
 def console(
     database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[TestClient]:
-    monkeypatch.setenv("KSGOV_DATABASE_URL", database_url)
-    monkeypatch.setenv("KSGOV_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody listens
     accounts.add(engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(engine, "revisor", "auditor", PASSWORD)
-    with TestClient(create_app(load_settings()), follow_redirects=False) as client:
+    with console_client(monkeypatch, database_url) as client:
         yield client
-
-
-def login(console: TestClient, user: str) -> None:
-    form = console.get("/login").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert csrf is not None
-    answer = console.post("/login", data={"username": user, "password": PASSWORD,
-                                          "csrf": csrf.group(1)})  # fmt: skip
-    assert answer.status_code == 303
-
-
-def token(engine: Engine, user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {accounts.make_token(engine, user)}"}
 
 
 def notice(recipient: str, subject: str) -> Slot:
@@ -190,16 +178,7 @@ def test_the_landsting_page_lists_the_credentials_and_an_election_as_counted(
 def test_a_county_user_is_refused_both_pages_and_both_api_paths(
     console: TestClient, engine: Engine
 ) -> None:
-    headers = token(engine, "vestland")
-    for path in APIS:
-        answer = console.get(path, headers=headers)
-        assert answer.status_code == 403, path
-        assert answer.json()["detail"] == "Du har ikke tilgang til dette."
-    login(console, "vestland")
-    for path in PAGES:
-        page = console.get(path)
-        assert page.status_code == 403, path
-        assert "Du har ikke tilgang til dette." in page.text
+    assert_forbidden(console, engine, "vestland", APIS, PAGES)
 
 
 @pytest.mark.parametrize(
