@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -241,13 +242,17 @@ async def _only_planned(client: Client, meeting_id: str) -> UserError:
 
 
 async def _meeting_update(
-    settings: Settings, meeting_id: str, handler: Any, data: BaseModel
-) -> MeetingStatus:
-    """Send an update only the meeting's own workflow takes (agenda, absence, attendance...)."""
+    settings: Settings, meeting_id: str, handler: Any, data: BaseModel,
+    found: Callable[[], None] | None = None,
+) -> MeetingStatus:  # fmt: skip
+    """Send an update only the meeting's own workflow takes (agenda, absence, attendance...);
+    `found` runs once the workflow is found, before the update is sent."""
     client = await gateway.connect(settings)
     handle = await _meeting_handle(client, meeting_id)
     if handle is None:
         raise await _only_planned(client, meeting_id)
+    if found is not None:
+        found()
     result: MeetingStatus = await gateway.update(handle, handler, data, NO_MEETING)
     return result
 
@@ -334,11 +339,11 @@ async def report_absence(
     if not (actor.role == "member" and actor.person_id == person):
         authorize(actor, "meeting.manage")
     data = validated("", lambda: AbsenceIn(person_id=person, reason=reason))
-    client = await gateway.connect(settings)
-    if await _meeting_handle(client, meeting_id) is None:
-        raise await _only_planned(client, meeting_id)
-    record_act(settings, actor, "absence_reported", meeting_id, {"person_id": person})
-    return await _meeting_update(settings, meeting_id, MeetingWorkflow.absence, data)
+
+    def recorded() -> None:  # who reported it, once the meeting is found, before it is sent
+        record_act(settings, actor, "absence_reported", meeting_id, {"person_id": person})
+
+    return await _meeting_update(settings, meeting_id, MeetingWorkflow.absence, data, recorded)
 
 
 async def record_attendance(
