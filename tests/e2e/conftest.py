@@ -158,3 +158,11 @@ def found_in_histories(sandbox: Sandbox, secrets: set[str]) -> dict[str, set[str
         if hits := {secret for secret in secrets if secret in text}:
             found.setdefault(run["workflowId"], set()).update(hits)
     return found
+
+
+@pytest.fixture
+def artefacts(tmp_path: Path) -> Path:
+    """Where a browser test saves its screenshots: KSGOV_TEST_ARTIFACTS, else its own folder."""
+    folder = Path(os.environ.get("KSGOV_TEST_ARTIFACTS", tmp_path / "artefacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

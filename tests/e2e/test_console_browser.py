@@ -10,6 +10,7 @@ temporary directory).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -23,7 +24,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.engine import Engine
 
-from config import load_settings
+from config import Settings, load_settings
 from service import accounts
 from tests.activities.test_web_organs import BOARD, MARCH, SEPTEMBER, record_board, record_meetings
 from tests.conftest import free_port
@@ -57,25 +58,27 @@ def console(
     accounts.add(sqlite_engine, "vestland", "county", PASSWORD, county="46")
     accounts.add(sqlite_engine, "revisor", "auditor", PASSWORD)
     accounts.add(sqlite_engine, "sekretariat", "secretariat", PASSWORD)
+    with console_at(load_settings()) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def console_at(settings: Settings) -> Iterator[str]:
+    """`ksgov web`'s application for `settings` on a free port, in a thread."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(load_settings()), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def artefacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("KSGOV_TEST_ARTIFACTS", tmp_path / "artefacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def accessible(page: Page, name: str, artefacts: Path) -> None:

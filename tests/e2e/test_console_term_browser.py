@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.engine import Engine
@@ -41,10 +40,9 @@ from models.records import Account, AuditEntry, Person
 from service import accounts
 from service.governance import load_registry
 from service.term import sheet_template
-from tests.conftest import SmtpServer, free_port
+from tests.conftest import SmtpServer
 from tests.e2e.sheet_support import fill
-from tests.e2e.test_console_browser import PASSWORD, accessible, log_in
-from web.app import create_app
+from tests.e2e.test_console_browser import PASSWORD, accessible, console_at, log_in
 
 YEAR = 2051  # a year no other test of the session uses for its workflow ids
 COUNTY, MEMBER, SEATS = "03", "0301", 7  # Oslo: one member, Oslo kommune, seven representatives
@@ -116,32 +114,6 @@ def term_console(
             yield base
     finally:
         running.stop()
-
-
-@contextlib.contextmanager
-def console_at(settings: Settings) -> Iterator[str]:
-    """`ksgov web`'s application for `settings` on a free port, in a thread."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def artefacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("KSGOV_TEST_ARTIFACTS", tmp_path / "artefacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 async def terminate_term(settings: Settings) -> None:
