@@ -209,8 +209,8 @@ def test_unpublished_minutes_are_not_served(sqlite_engine: Engine) -> None:
 
 
 def test_an_organ_before_the_first_bylaws_is_titled_by_the_first() -> None:
-    # The shipped bylaws begin in 2024; a protocol of an election decided in 2023 still has a
-    # title (it was a 404 before).
+    # The shipped bylaws begin in 2024; a protocol of an election decided in 2023 needs its
+    # organ's title too (without one, /valg/... cannot be published).
     first = min(b.effective_from for b in governance.all_bylaws())
     before = first.replace(year=first.year - 1)
     assert documents.organ_title("hovedstyret", before) == documents.organ_title(
